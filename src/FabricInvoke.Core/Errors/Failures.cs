@@ -11,17 +11,17 @@ public static class Failures
     public static FabricInvokeException ConfigMessage(string message, Exception? inner = null) =>
         new(FailureKind.Config, message, inner);
 
-    public static FabricInvokeException Connection(string role, string address, string problem, Exception? inner = null) =>
-        new(FailureKind.Connection, $"cannot connect to {role} {address}: {problem}", inner) { Target = address };
+    public static FabricInvokeException Connection(string role, string address, string problem, Exception? inner = null, string? txId = null) =>
+        new(FailureKind.Connection, $"cannot connect to {role} {address}: {problem}", inner) { Target = address, TxId = txId };
 
     public static FabricInvokeException Endorsement(string? txId, string address, string problem, Exception? inner = null) =>
-        new(FailureKind.Endorsement, $"endorsement failed on {address}: {problem}", inner) { Target = address, TxId = txId };
+        new(FailureKind.Endorsement, $"endorsement failure during invoke at peer {address}: {problem}", inner) { Target = address, TxId = txId };
 
     public static FabricInvokeException EndorsementMismatch(string? txId, string message) =>
         new(FailureKind.Endorsement, message) { TxId = txId };
 
     public static FabricInvokeException Ordering(string? txId, string address, string problem, Exception? inner = null) =>
-        new(FailureKind.Ordering, $"error sending transaction {txId} to orderer {address}: {problem}", inner) { Target = address, TxId = txId };
+        new(FailureKind.Ordering, $"error sending transaction for invoke to orderer {address}: {problem}", inner) { Target = address, TxId = txId };
 
     public static FabricInvokeException Invalidated(string txId, string address, string code, ulong blockNumber) =>
         new(FailureKind.Invalidated, $"transaction {txId} invalidated with status ({code}) at {address} in block {blockNumber}") { Target = address, TxId = txId, MayHaveCommitted = true };

@@ -1,0 +1,28 @@
+using FabricInvoke.Cli.Output;
+using Microsoft.Extensions.Configuration;
+
+namespace FabricInvoke.Cli;
+
+/// <summary>What a command may touch of the outside world: environment, output writers, clock. Tests supply their own.</summary>
+internal sealed class CliContext
+{
+    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null)
+    {
+        Environment = environment;
+        Output = output;
+        Error = error;
+        Time = time ?? TimeProvider.System;
+    }
+
+    public IConfiguration Environment { get; }
+
+    /// <summary>Results (stdout).</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Logs and errors (stderr), as the peer CLI does.</summary>
+    public TextWriter Error { get; }
+
+    public TimeProvider Time { get; }
+
+    public FabricLog CreateLog() => new(Error, FabricLog.ParseSpec(Environment["FABRIC_LOGGING_SPEC"]), Time);
+}

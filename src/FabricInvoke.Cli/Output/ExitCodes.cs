@@ -1,0 +1,33 @@
+using FabricInvoke.Core.Errors;
+
+namespace FabricInvoke.Cli.Output;
+
+/// <summary>The process exit codes: one per failure class, documented in README.md. Scripts depend on these numbers.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Internal = 1;
+    public const int Usage = 2;
+    public const int Config = 3;
+    public const int Connection = 4;
+    public const int Endorsement = 5;
+    public const int Ordering = 6;
+    public const int Invalidated = 7;
+    public const int CommitTimeout = 8;
+    public const int Deliver = 9;
+    public const int Interrupted = 130;
+
+    public static int For(FailureKind kind) => kind switch
+    {
+        FailureKind.Usage => Usage,
+        FailureKind.Config => Config,
+        FailureKind.Connection => Connection,
+        FailureKind.Endorsement => Endorsement,
+        FailureKind.Ordering => Ordering,
+        FailureKind.Invalidated => Invalidated,
+        FailureKind.CommitTimeout => CommitTimeout,
+        FailureKind.Deliver => Deliver,
+        FailureKind.Interrupted => Interrupted,
+        _ => Internal,
+    };
+}

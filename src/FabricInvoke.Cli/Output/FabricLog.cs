@@ -1,0 +1,107 @@
+using System.Globalization;
+using FabricInvoke.Core.Errors;
+
+namespace FabricInvoke.Cli.Output;
+
+/// <summary>Log levels in Fabric's order.</summary>
+internal enum LogLevel
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>
+/// Writes log lines shaped like the Go peer CLI's (v2 format), so scripts that grep its output keep working:
+/// <c>2026-11-23 19:47:38.852 UTC 0001 INFO [chaincodeCmd] ClientWait -> message</c>. Never writes colour codes.
+/// </summary>
+internal sealed class FabricLog
+{
+    private readonly TextWriter _writer;
+    private readonly LogLevel _level;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private int _sequence;
+
+    public FabricLog(TextWriter writer, LogLevel level, TimeProvider? time = null)
+    {
+        _writer = writer;
+        _level = level;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public bool IsEnabled(LogLevel level) => level >= _level;
+
+    public void Debug(string function, string message) => Write(LogLevel.Debug, function, message);
+
+    public void Info(string function, string message) => Write(LogLevel.Info, function, message);
+
+    public void Warning(string function, string message) => Write(LogLevel.Warning, function, message);
+
+    private void Write(LogLevel level, string function, string message)
+    {
+        if (!IsEnabled(level))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _sequence++;
+            var now = _time.GetUtcNow().UtcDateTime;
+            var tag = level switch
+            {
+                LogLevel.Debug => "DEBU",
+                LogLevel.Info => "INFO",
+                LogLevel.Warning => "WARN",
+                _ => "ERRO",
+            };
+            _writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {_sequence:x4} {tag} [chaincodeCmd] {function} -> {message}"));
+        }
+    }
+
+    /// <summary>
+    /// Reads FABRIC_LOGGING_SPEC: a default level and optional <c>module=level</c> pairs separated by ':'
+    /// (e.g. <c>info</c>, <c>warning:chaincodeCmd=debug</c>). The chaincodeCmd module's level wins.
+    /// </summary>
+    /// <exception cref="FabricInvokeException">Usage: the spec names an unknown level.</exception>
+    public static LogLevel ParseSpec(string? spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec))
+        {
+            return LogLevel.Info;
+        }
+
+        LogLevel? fallback = null;
+        LogLevel? module = null;
+        foreach (var part in spec.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                fallback = Level(part, spec);
+                continue;
+            }
+
+            var level = Level(part[(eq + 1)..], spec);
+            var modules = part[..eq].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (modules.Any(m => m is "chaincodeCmd" or "chaincode" || "chaincodeCmd".StartsWith(m.TrimEnd('.'), StringComparison.Ordinal)))
+            {
+                module = level;
+            }
+        }
+
+        return module ?? fallback ?? LogLevel.Info;
+    }
+
+    private static LogLevel Level(string text, string spec) => text.ToUpperInvariant() switch
+    {
+        "DEBUG" => LogLevel.Debug,
+        "INFO" => LogLevel.Info,
+        "WARN" or "WARNING" => LogLevel.Warning,
+        "ERROR" or "FATAL" or "PANIC" or "DPANIC" => LogLevel.Error,
+        _ => throw Failures.Usage($"invalid FABRIC_LOGGING_SPEC '{spec}': unknown level '{text}'"),
+    };
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using FabricInvoke.Core.Errors;
+
+namespace FabricInvoke.Core.Configuration;
+
+/// <summary>A Fabric node address as Fabric writes it: <c>host:port</c> (IPv6 as <c>[::1]:port</c>).</summary>
+public sealed record Endpoint(string Host, int Port)
+{
+    /// <summary>The address exactly as the user wrote it, used in every message.</summary>
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
+    /// <summary>Parses host:port. A leading grpc:// or grpcs:// (as connection profiles write it) is accepted and dropped.</summary>
+    /// <exception cref="FabricInvokeException">Usage: the address is not host:port with a port from 1 to 65535.</exception>
+    public static Endpoint Parse(string address, string what)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var text = address.Trim();
+        foreach (var scheme in new[] { "grpcs://", "grpc://" })
+        {
+            if (text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[scheme.Length..];
+            }
+        }
+
+        string host;
+        string port;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || close + 1 >= text.Length || text[close + 1] != ':')
+            {
+                throw Bad(address, what);
+            }
+
+            host = text[1..close];
+            port = text[(close + 2)..];
+        }
+        else
+        {
+            var colon = text.LastIndexOf(':');
+            if (colon <= 0 || text.IndexOf(':', StringComparison.Ordinal) != colon)
+            {
+                throw Bad(address, what);
+            }
+
+            host = text[..colon];
+            port = text[(colon + 1)..];
+        }
+
+        if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '@')
+            || !int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+        {
+            throw Bad(address, what);
+        }
+
+        return new Endpoint(host, p);
+    }
+
+    private static FabricInvokeException Bad(string address, string what) =>
+        Failures.Usage($"invalid {what} address '{address}': expected host:port");
+}
