@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using FabricInvoke.Core.Errors;
+
+namespace FabricInvoke.Core.Identity;
+
+/// <summary>Loads a signing identity from a Fabric MSP folder (cryptogen or fabric-ca layout).</summary>
+public static class MspFolder
+{
+    /// <summary>
+    /// Reads the first certificate file of <c>signcerts/</c> and the key in <c>keystore/</c> whose public key matches it
+    /// (Fabric's file keystore matches by key, not by file name).
+    /// </summary>
+    /// <param name="mspConfigPath">The MSP folder (CORE_PEER_MSPCONFIGPATH).</param>
+    /// <param name="mspId">The MSP id (CORE_PEER_LOCALMSPID).</param>
+    /// <exception cref="FabricInvokeException">
+    /// Config, naming the folder or file: missing folder, no certificate, not a certificate, empty keystore, no matching key,
+    /// an encrypted or non-EC key, or an unreadable file.
+    /// </exception>
+    public static SigningIdentity Load(string mspConfigPath, string mspId)
+    {
+        ArgumentNullException.ThrowIfNull(mspConfigPath);
+        ArgumentNullException.ThrowIfNull(mspId);
+        if (!Directory.Exists(mspConfigPath))
+        {
+            throw Failures.Config(mspConfigPath, "MSP folder does not exist or cannot be accessed");
+        }
+
+        var signcerts = Path.Combine(mspConfigPath, "signcerts");
+        var certFiles = IdentityFiles.ListFiles(signcerts);
+        if (certFiles is null || certFiles.Count == 0)
+        {
+            throw Failures.Config(signcerts, "no signing certificate found in the MSP signcerts folder");
+        }
+
+        var certFile = certFiles[0];
+        var (certificate, certificateKey) = SigningIdentity.ParseCertificate(
+            IdentityFiles.ReadText(certFile, "signing certificate"), certFile);
+        using (certificateKey)
+        {
+            var key = FindKey(Path.Combine(mspConfigPath, "keystore"), certificateKey, certFile, certificate);
+            var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? EcKeys.CurveOrder(certificateKey);
+            var serialized = CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
+            return new SigningIdentity(mspId, certificate, serialized, key);
+        }
+    }
+
+    private static ECDsa FindKey(string keystore, ECDsa certificateKey, string certFile, X509Certificate2 certificate)
+    {
+        var keyFiles = IdentityFiles.ListFiles(keystore);
+        if (keyFiles is null || keyFiles.Count == 0)
+        {
+            certificate.Dispose();
+            throw Failures.Config(keystore, "no private key found in the MSP keystore folder");
+        }
+
+        FabricInvokeException? firstProblem = null;
+        var validKeys = 0;
+        foreach (var keyFile in keyFiles)
+        {
+            ECDsa key;
+            try
+            {
+                key = EcKeys.Parse(IdentityFiles.ReadText(keyFile, "private key file"), keyFile);
+            }
+            catch (FabricInvokeException e)
+            {
+                firstProblem ??= e;
+                continue;
+            }
+
+            validKeys++;
+            if (EcKeys.SamePublicKey(key, certificateKey))
+            {
+                return key;
+            }
+
+            key.Dispose();
+        }
+
+        certificate.Dispose();
+        if (validKeys == 0 && firstProblem is not null)
+        {
+            // The only candidates were unusable: say why, naming the file.
+            throw firstProblem;
+        }
+
+        var skipped = firstProblem is null ? string.Empty : $" (also skipped: {firstProblem.Message})";
+        throw Failures.Config(keystore, $"no private key in the MSP keystore matches the signing certificate {certFile}{skipped}");
+    }
+
+    /// <summary>The curve order of the CA key that issued <paramref name="certificate"/>, when the MSP folder has it.</summary>
+    private static Org.BouncyCastle.Math.BigInteger? IssuerCurveOrder(string mspConfigPath, X509Certificate2 certificate)
+    {
+        foreach (var folder in new[] { "cacerts", "intermediatecerts" })
+        {
+            var files = IdentityFiles.ListFiles(Path.Combine(mspConfigPath, folder));
+            if (files is null)
+            {
+                continue;
+            }
+
+            foreach (var file in files)
+            {
+                var order = TryIssuerOrder(file, certificate);
+                if (order is not null)
+                {
+                    return order;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static Org.BouncyCastle.Math.BigInteger? TryIssuerOrder(string file, X509Certificate2 certificate)
+    {
+        try
+        {
+            foreach (var (label, der) in PemText.Enumerate(File.ReadAllText(file)))
+            {
+                if (label != "CERTIFICATE")
+                {
+                    continue;
+                }
+
+                using var ca = X509CertificateLoader.LoadCertificate(der);
+                if (!ca.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+                {
+                    continue;
+                }
+
+                using var caKey = ca.GetECDsaPublicKey();
+                if (caKey is not null)
+                {
+                    return EcKeys.CurveOrder(caKey);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or FormatException)
+        {
+            // A CA file we cannot use only costs the exact sanitisation curve; fall back to the certificate's own.
+        }
+
+        return null;
+    }
+}

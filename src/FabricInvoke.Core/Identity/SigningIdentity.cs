@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using FabricInvoke.Core.Errors;
+using FabricInvoke.Protos.Msp;
+using Google.Protobuf;
+
+namespace FabricInvoke.Core.Identity;
+
+/// <summary>An MSP signing identity: MSP id, creator bytes, and an ECDSA key.</summary>
+public sealed class SigningIdentity
+{
+    private readonly ECDsa _key;
+    private readonly Org.BouncyCastle.Math.BigInteger _curveOrder;
+    private readonly Lock _signLock = new();
+
+    internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, ECDsa key)
+    {
+        MspId = mspId;
+        Certificate = certificate;
+        _key = key;
+        _curveOrder = EcKeys.CurveOrder(key);
+        Creator = SerializeCreator(mspId, serializedCertificateDer);
+    }
+
+    /// <summary>The MSP id, e.g. <c>Org1MSP</c>.</summary>
+    public string MspId { get; }
+
+    /// <summary>
+    /// Marshalled <c>msp.SerializedIdentity{mspid, id_bytes}</c>, where id_bytes is the signing certificate as Go PEM
+    /// (64-character lines, <c>\n</c>, trailing newline) — exactly what the Go peer CLI puts in SignatureHeader.creator.
+    /// </summary>
+    public byte[] Creator { get; }
+
+    /// <summary>The signing certificate (public part only).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The curve order of the signing key.</summary>
+    internal Org.BouncyCastle.Math.BigInteger CurveOrder => _curveOrder;
+
+    /// <summary>
+    /// Signs SHA-256(<paramref name="message"/>) with ECDSA (Fabric's default hash family, also for P-384 keys) and
+    /// returns the DER <c>SEQUENCE{r, s}</c> with S normalised to the low half of the curve order.
+    /// </summary>
+    public byte[] Sign(ReadOnlySpan<byte> message)
+    {
+        var digest = SHA256.HashData(message);
+        byte[] der;
+        lock (_signLock)
+        {
+            der = _key.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
+        }
+
+        return LowS.Normalize(der, _curveOrder);
+    }
+
+    /// <summary>Builds an identity from a PEM certificate and a PEM private key (PKCS#8 or SEC1, unencrypted, P-256 or P-384).</summary>
+    /// <param name="mspId">The MSP id.</param>
+    /// <param name="certificatePem">PEM text; the first CERTIFICATE block is used.</param>
+    /// <param name="privateKeyPem">PEM text of the private key.</param>
+    /// <param name="keySource">Names the key file in errors.</param>
+    /// <exception cref="FabricInvokeException">Config: bad certificate, bad key, or the key does not match the certificate.</exception>
+    public static SigningIdentity FromPem(string mspId, string certificatePem, string privateKeyPem, string? keySource = null)
+    {
+        ArgumentNullException.ThrowIfNull(mspId);
+        ArgumentNullException.ThrowIfNull(certificatePem);
+        ArgumentNullException.ThrowIfNull(privateKeyPem);
+        var source = keySource ?? "private key PEM";
+        var (certificate, certificateKey) = ParseCertificate(certificatePem, "certificate PEM");
+        using (certificateKey)
+        {
+            var key = EcKeys.Parse(privateKeyPem, source);
+            if (!EcKeys.SamePublicKey(key, certificateKey))
+            {
+                key.Dispose();
+                certificate.Dispose();
+                throw Failures.Config(source, "private key does not match the signing certificate");
+            }
+
+            // Without the CA at hand, assume the issuer signs on the certificate key's curve (true for cryptogen and
+            // fabric-ca set-ups); MspFolder.Load uses the real issuer from cacerts.
+            var serialized = CertificateSanitizer.Sanitize(certificate.RawData, EcKeys.CurveOrder(certificateKey));
+            return new SigningIdentity(mspId, certificate, serialized, key);
+        }
+    }
+
+    /// <summary>Marshalled <c>msp.SerializedIdentity{mspid, id_bytes = Go PEM of the certificate DER}</c>.</summary>
+    internal static byte[] SerializeCreator(string mspId, ReadOnlySpan<byte> certificateDer) =>
+        new SerializedIdentity
+        {
+            Mspid = mspId,
+            IdBytes = ByteString.CopyFrom(PemText.EncodeGoStyle("CERTIFICATE", certificateDer)),
+        }.ToByteArray();
+
+    /// <summary>Parses the first CERTIFICATE block; the certificate must carry an ECDSA P-256/P-384 public key.</summary>
+    /// <exception cref="FabricInvokeException">Config, naming <paramref name="source"/>.</exception>
+    internal static (X509Certificate2 Certificate, ECDsa PublicKey) ParseCertificate(string pem, string source)
+    {
+        byte[]? der;
+        try
+        {
+            der = PemText.FindFirst(pem, "CERTIFICATE");
+        }
+        catch (FormatException e)
+        {
+            throw Failures.Config(source, "not a PEM certificate (malformed PEM)", e);
+        }
+
+        if (der is null)
+        {
+            throw Failures.Config(source, "not a PEM certificate (no CERTIFICATE block)");
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadCertificate(der);
+        }
+        catch (CryptographicException e)
+        {
+            throw Failures.Config(source, "not a valid X.509 certificate", e);
+        }
+
+        ECDsa? publicKey;
+        try
+        {
+            publicKey = certificate.GetECDsaPublicKey();
+        }
+        catch (CryptographicException e)
+        {
+            certificate.Dispose();
+            throw Failures.Config(source, "cannot read the certificate's public key", e);
+        }
+
+        if (publicKey is null)
+        {
+            certificate.Dispose();
+            throw Failures.Config(source, "the certificate does not hold an ECDSA public key; only ECDSA P-256 and P-384 identities are supported");
+        }
+
+        if (!EcKeys.IsSupportedCurve(publicKey))
+        {
+            publicKey.Dispose();
+            certificate.Dispose();
+            throw Failures.Config(source, "the certificate's key uses an unsupported curve (only P-256 and P-384 are supported)");
+        }
+
+        return (certificate, publicKey);
+    }
+}
