@@ -18,6 +18,7 @@ internal static class FabInvokeApp
         invokeCommand.SetAction((parse, ct) => action.RunAsync(parse, ct));
         chaincode.Add(invokeCommand);
         root.Add(chaincode);
+        root.Add(new DevNetUpCommand(context).Create());
         return root;
     }
 
@@ -64,6 +65,11 @@ internal static class FabInvokeApp
 #pragma warning restore CA1031
         {
             context.Error.WriteLine($"Error: internal error ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}");
+            if (context.Environment["FABINVOKE_DEBUG_STACK"] == "1")
+            {
+                context.Error.WriteLine(e.ToString());
+            }
+
             return ExitCodes.Internal;
         }
     }

@@ -22,7 +22,20 @@ internal sealed class InvokeAction
 
     public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
+        ArgumentNullException.ThrowIfNull(parse);
+        var devnetDirectory = _definition.DevNetDirectory(parse);
+        if (devnetDirectory is null)
+        {
+            return await InvokeAsync(InvokeSettingsBinder.Bind(_definition, parse, _context.Environment), cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var network = await DevNetLauncher.StartAsync(devnetDirectory, cancellationToken).ConfigureAwait(false);
+        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
+        return await InvokeAsync(settings, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> InvokeAsync(FabricInvoke.Core.Configuration.InvokeSettings settings, CancellationToken cancellationToken)
+    {
         var log = _context.CreateLog();
         var invoker = new ChaincodeInvoker(new LoggingObserver(log), _context.Time);
         var result = await invoker.InvokeAsync(settings, cancellationToken).ConfigureAwait(false);
@@ -34,6 +47,8 @@ internal sealed class InvokeAction
     /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
     private sealed class LoggingObserver(FabricLog log) : IInvokeObserver
     {
+        public void Warning(string message) => log.Warning("InitCmdFactory", message);
+
         public void ProposalCreated(string txId) =>
             log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] proposal created");
 

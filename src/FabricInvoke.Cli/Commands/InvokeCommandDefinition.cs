@@ -41,13 +41,24 @@ internal sealed class InvokeCommandDefinition
 
     public Option<string> RequestTimeout { get; } = new("--requestTimeout") { Description = "Deadline for each endorsement and broadcast call (fabinvoke; default 30s)", DefaultValueFactory = _ => "30s" };
 
+    public Option<string> DevNet { get; } = new("--devnet")
+    {
+        Description = "Run against the embedded local network kept in this folder (default .fabinvoke/devnet): started for this command, stopped after it",
+        Arity = ArgumentArity.ZeroOrOne,
+        HelpName = "DIR",
+    };
+
+    /// <summary>The --devnet folder, or null when the option is absent.</summary>
+    public string? DevNetDirectory(ParseResult parse) =>
+        parse.GetResult(DevNet) is null ? null : Path.GetFullPath(parse.GetValue(DevNet) ?? DevNetDefaults.Directory);
+
     public Command CreateCommand()
     {
         var command = new Command("invoke", "Invoke the specified chaincode.");
         foreach (var option in new Option[]
                  {
                      Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, WaitForEvent, WaitForEventTimeout,
-                     Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, ConnTimeout, RequestTimeout,
+                     Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, ConnTimeout, RequestTimeout, DevNet,
                  })
         {
             command.Add(option);

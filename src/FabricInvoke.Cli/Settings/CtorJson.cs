@@ -23,68 +23,79 @@ internal static class CtorJson
         {
             throw Failures.Usage($"chaincode argument error: -c/--ctor is not valid JSON ({Short(e)})");
         }
+        catch (ArgumentException)
+        {
+            throw Failures.Usage($"chaincode argument error: -c/--ctor is not valid JSON ({InvalidUtf16})");
+        }
 
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Failures.Usage("chaincode argument error: -c/--ctor must be a JSON object such as {\"Args\":[\"Put\",\"k\",\"v\"]}");
-            }
-
-            string? function = null;
-            var args = new List<byte[]>();
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                if (property.Name.Equals("Function", StringComparison.OrdinalIgnoreCase))
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    if (property.Value.ValueKind == JsonValueKind.Null)
-                    {
-                        continue;
-                    }
-
-                    if (property.Value.ValueKind != JsonValueKind.String)
-                    {
-                        throw Failures.Usage("chaincode argument error: -c/--ctor \"Function\" must be a string");
-                    }
-
-                    function = property.Value.GetString();
+                    throw Failures.Usage("chaincode argument error: -c/--ctor must be a JSON object such as {\"Args\":[\"Put\",\"k\",\"v\"]}");
                 }
-                else if (property.Name.Equals("Args", StringComparison.OrdinalIgnoreCase))
+
+                string? function = null;
+                var args = new List<byte[]>();
+                foreach (var property in doc.RootElement.EnumerateObject())
                 {
-                    args.Clear();
-                    if (property.Value.ValueKind == JsonValueKind.Null)
+                    if (property.Name.Equals("Function", StringComparison.OrdinalIgnoreCase))
                     {
-                        continue;
-                    }
+                        if (property.Value.ValueKind == JsonValueKind.Null)
+                        {
+                            continue;
+                        }
 
-                    if (property.Value.ValueKind != JsonValueKind.Array)
-                    {
-                        throw Failures.Usage("chaincode argument error: -c/--ctor \"Args\" must be an array of strings");
-                    }
+                        if (property.Value.ValueKind != JsonValueKind.String)
+                        {
+                            throw Failures.Usage("chaincode argument error: -c/--ctor \"Function\" must be a string");
+                        }
 
-                    foreach (var item in property.Value.EnumerateArray())
+                        function = property.Value.GetString();
+                    }
+                    else if (property.Name.Equals("Args", StringComparison.OrdinalIgnoreCase))
                     {
-                        if (item.ValueKind != JsonValueKind.String)
+                        args.Clear();
+                        if (property.Value.ValueKind == JsonValueKind.Null)
+                        {
+                            continue;
+                        }
+
+                        if (property.Value.ValueKind != JsonValueKind.Array)
                         {
                             throw Failures.Usage("chaincode argument error: -c/--ctor \"Args\" must be an array of strings");
                         }
 
-                        args.Add(Encoding.UTF8.GetBytes(item.GetString()!));
+                        foreach (var item in property.Value.EnumerateArray())
+                        {
+                            if (item.ValueKind != JsonValueKind.String)
+                            {
+                                throw Failures.Usage("chaincode argument error: -c/--ctor \"Args\" must be an array of strings");
+                            }
+
+                            args.Add(Encoding.UTF8.GetBytes(item.GetString()!));
+                        }
                     }
                 }
-            }
 
-            if (!string.IsNullOrEmpty(function))
+                if (!string.IsNullOrEmpty(function))
+                {
+                    args.Insert(0, Encoding.UTF8.GetBytes(function));
+                }
+
+                if (args.Count == 0)
+                {
+                    throw Failures.Usage("chaincode argument error: -c/--ctor names no function or arguments; use e.g. -c '{\"Args\":[\"Put\",\"k\",\"v\"]}'");
+                }
+
+                return args;
+            }
+            catch (InvalidOperationException)
             {
-                args.Insert(0, Encoding.UTF8.GetBytes(function));
+                throw Failures.Usage($"chaincode argument error: -c/--ctor is not valid JSON ({InvalidUtf16})");
             }
-
-            if (args.Count == 0)
-            {
-                throw Failures.Usage("chaincode argument error: -c/--ctor names no function or arguments; use e.g. -c '{\"Args\":[\"Put\",\"k\",\"v\"]}'");
-            }
-
-            return args;
         }
     }
 
@@ -106,34 +117,52 @@ internal static class CtorJson
         {
             throw Failures.Usage($"error parsing transient string: --transient is not valid JSON ({Short(e)})");
         }
+        catch (ArgumentException)
+        {
+            throw Failures.Usage($"error parsing transient string: --transient is not valid JSON ({InvalidUtf16})");
+        }
 
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Failures.Usage("error parsing transient string: --transient must be a JSON object of base64 values");
-            }
-
-            var entries = new List<KeyValuePair<string, byte[]>>();
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                byte[] value;
-                if (property.Value.ValueKind == JsonValueKind.Null)
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    value = [];
-                }
-                else if (property.Value.ValueKind != JsonValueKind.String || !TryBase64(property.Value.GetString()!, out value))
-                {
-                    throw Failures.Usage($"error parsing transient string: the value of \"{property.Name}\" is not a base64 string");
+                    throw Failures.Usage("error parsing transient string: --transient must be a JSON object of base64 values");
                 }
 
-                entries.RemoveAll(e => e.Key == property.Name);
-                entries.Add(new(property.Name, value));
-            }
+                var entries = new List<KeyValuePair<string, byte[]>>();
+                foreach (var property in doc.RootElement.EnumerateObject())
+                {
+                    byte[] value;
+                    if (property.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        value = [];
+                    }
+                    else if (property.Value.ValueKind != JsonValueKind.String || !TryBase64(property.Value.GetString()!, out value))
+                    {
+                        throw Failures.Usage($"error parsing transient string: the value of \"{property.Name}\" is not a base64 string");
+                    }
 
-            return entries;
+                    entries.RemoveAll(e => e.Key == property.Name);
+                    entries.Add(new(property.Name, value));
+                }
+
+                return entries;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Failures.Usage($"error parsing transient string: --transient is not valid JSON ({InvalidUtf16})");
+            }
         }
     }
+
+    /// <summary>
+    /// An unpaired surrogate, in the text itself (JsonDocument.Parse throws ArgumentException) or escaped as <c>\\uD800</c>
+    /// (GetString and Name throw InvalidOperationException). It has no UTF-8 form: Go would silently send U+FFFD
+    /// instead, so we refuse rather than send bytes the user did not write.
+    /// </summary>
+    private const string InvalidUtf16 = "it holds an unpaired UTF-16 surrogate such as \\uD800";
 
     private static bool TryBase64(string text, out byte[] value)
     {

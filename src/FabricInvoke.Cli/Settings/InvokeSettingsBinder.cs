@@ -24,8 +24,21 @@ namespace FabricInvoke.Cli.Settings;
 internal static class InvokeSettingsBinder
 {
     /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
-    public static InvokeSettings Bind(InvokeCommandDefinition d, ParseResult parse, IConfiguration env)
+    public static InvokeSettings Bind(InvokeCommandDefinition d, ParseResult parse, IConfiguration env, DevNetTarget? devnet = null)
     {
+        if (devnet is not null)
+        {
+            foreach (var (option, flag) in new (Option, string)[] { (d.PeerAddresses, "--peerAddresses"), (d.TlsRootCertFiles, "--tlsRootCertFiles"), (d.Orderer, "-o/--orderer"), (d.CaFile, "--cafile") })
+            {
+                if (parse.GetResult(option) is not null)
+                {
+                    throw Failures.Usage($"{flag} cannot be combined with --devnet: the embedded network provides its peers, orderer and identity");
+                }
+            }
+
+            env = devnet.Environment(env);
+        }
+
         var channel = Required(parse.GetValue(d.Channel), "-C/--channelID");
         var name = Required(parse.GetValue(d.Name), "-n/--name");
         var args = CtorJson.ParseArgs(parse.GetValue(d.Ctor) ?? "{}");
@@ -39,7 +52,7 @@ internal static class InvokeSettingsBinder
 
         var peerTls = Bool(env, "CORE_PEER_TLS_ENABLED");
         var peerHostOverride = Env(env, "CORE_PEER_TLS_SERVERHOSTOVERRIDE");
-        var peers = BindPeers(d, parse, env, peerTls, peerHostOverride);
+        var peers = devnet is null ? BindPeers(d, parse, env, peerTls, peerHostOverride) : devnet.Peers;
 
         var clientAuthRequired = Bool(env, "CORE_PEER_TLS_CLIENTAUTHREQUIRED");
         ClientCertificateFiles? peerClientCert = null;
@@ -50,7 +63,7 @@ internal static class InvokeSettingsBinder
                 FullPath(RequiredEnv(env, "CORE_PEER_TLS_CLIENTKEY_FILE", "mutual TLS with peers (CORE_PEER_TLS_CLIENTAUTHREQUIRED=true)")));
         }
 
-        var orderers = BindOrderers(d, parse);
+        var orderers = devnet is null ? BindOrderers(d, parse) : devnet.Orderers;
         ClientCertificateFiles? ordererClientCert = null;
         if (parse.GetValue(d.ClientAuth))
         {

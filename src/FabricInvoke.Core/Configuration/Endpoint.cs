@@ -48,7 +48,10 @@ public sealed record Endpoint(string Host, int Port)
             port = text[(colon + 1)..];
         }
 
+        // The host becomes the authority of the channel's URI: one the URI parser would refuse (a<b) or re-read as
+        // something else (a#b is host "a" on port 80) must be refused here, naming the address.
         if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '@')
+            || Uri.CheckHostName(host) is UriHostNameType.Unknown or UriHostNameType.Basic
             || !int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
         {
             throw Bad(address, what);

@@ -5,9 +5,10 @@ namespace FabricInvoke.Core.Configuration;
 /// <summary>Parses durations written the way Go (and so every Fabric operator) writes them: 30s, 100ms, 1m30s, 1.5h.</summary>
 public static class GoDuration
 {
-    private static readonly (string Unit, double Ticks)[] Units =
+    // Decimal, not double: Go's arithmetic is exact (integer nanoseconds), and doubles drift by a tick on long durations.
+    private static readonly (string Unit, decimal Ticks)[] Units =
     [
-        ("ns", 0.01),
+        ("ns", 0.01m),
         ("us", 10),
         ("µs", 10),
         ("ms", TimeSpan.TicksPerMillisecond),
@@ -31,7 +32,7 @@ public static class GoDuration
             return true;
         }
 
-        double ticks = 0;
+        decimal ticks = 0;
         var i = 0;
         while (i < s.Length)
         {
@@ -41,7 +42,7 @@ public static class GoDuration
                 i++;
             }
 
-            if (start == i || !double.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            if (start == i || !decimal.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             {
                 return false;
             }
@@ -59,15 +60,16 @@ public static class GoDuration
                 return false;
             }
 
+            // Checked before multiplying: decimal arithmetic throws on overflow.
+            if (value > (TimeSpan.MaxValue.Ticks - ticks) / Units[match].Ticks)
+            {
+                return false;
+            }
+
             ticks += value * Units[match].Ticks;
         }
 
-        if (ticks > TimeSpan.MaxValue.Ticks)
-        {
-            return false;
-        }
-
-        duration = TimeSpan.FromTicks((long)ticks);
+        duration = TimeSpan.FromTicks((long)decimal.Floor(ticks));
         return true;
     }
 }

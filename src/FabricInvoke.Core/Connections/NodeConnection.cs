@@ -60,7 +60,7 @@ public sealed class NodeConnection : IDisposable
                 TargetHost = targetHost,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    TlsFiles.ValidateServerCertificate(certificate, errors, roots),
+                    TlsFiles.ValidateServerCertificate(certificate, errors, roots, targetHost),
             };
             if (transport.ClientCertificate is { } files)
             {

@@ -69,15 +69,25 @@ internal static class TlsFiles
         }
     }
 
-    /// <summary>Accepts the server certificate only when it chains to one of <paramref name="roots"/> and its name matches.</summary>
-    public static bool ValidateServerCertificate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
+    /// <summary>
+    /// Accepts the server certificate only when it chains to one of <paramref name="roots"/> and names
+    /// <paramref name="expectedHost"/> in its subject alternative names (as Go's TLS does: no common-name fallback).
+    /// The name is checked here because the HTTP handler always validates against the address host, which would
+    /// make a server-name override impossible.
+    /// </summary>
+    public static bool ValidateServerCertificate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots, string expectedHost)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
             return false;
         }
 
         using var leaf = new X509Certificate2(certificate);
+        if (!leaf.MatchesHostname(expectedHost, allowWildcards: true, allowCommonName: false))
+        {
+            return false;
+        }
+
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;

@@ -37,10 +37,12 @@ internal sealed class DeliverStream : IDisposable
         try
         {
             _call = _peer.Deliver.DeliverFiltered(cancellationToken: cancellationToken);
-            await _call.RequestStream.WriteAsync(seek, cancellationToken).ConfigureAwait(false);
+            if (await StreamWrites.TryWriteAsync(_call.RequestStream, seek, cancellationToken).ConfigureAwait(false))
+            {
+                // As the peer CLI does: nothing more will be sent on this stream.
+                await StreamWrites.TryCompleteAsync(_call.RequestStream).ConfigureAwait(false);
+            }
 
-            // As the peer CLI does: nothing more will be sent on this stream.
-            await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
             var first = await NextAsync(null, cancellationToken).ConfigureAwait(false);
             ConnectedAtBlock = first.Number;
         }
@@ -72,7 +74,11 @@ internal sealed class DeliverStream : IDisposable
         bool more;
         try
         {
-            more = await _call!.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+            more = await StreamWrites.MoveNextAsync(_call!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (txId is null && RpcFailure.IsConnectFailure(e))
+        {
+            throw Failures.Connection("peer", Address, RpcFailure.Describe(e), e);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
@@ -84,7 +90,7 @@ internal sealed class DeliverStream : IDisposable
             throw Failures.Deliver(txId, Address, $"stream closed by the peer{Before(txId)}", mayHaveCommitted);
         }
 
-        var response = _call.ResponseStream.Current;
+        var response = _call!.ResponseStream.Current;
         switch (response.TypeCase)
         {
             case DeliverResponse.TypeOneofCase.FilteredBlock:

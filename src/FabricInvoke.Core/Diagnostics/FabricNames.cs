@@ -8,8 +8,8 @@ namespace FabricInvoke.Core.Diagnostics;
 /// <summary>The protocol's own names for status and validation codes (MVCC_READ_CONFLICT, SERVICE_UNAVAILABLE), read from the proto descriptors.</summary>
 public static class FabricNames
 {
-    private static readonly EnumDescriptor StatusEnum = CommonReflection.Descriptor.FindTypeByName<EnumDescriptor>("common.Status");
-    private static readonly EnumDescriptor ValidationEnum = TransactionReflection.Descriptor.FindTypeByName<EnumDescriptor>("protos.TxValidationCode");
+    private static readonly EnumDescriptor StatusEnum = CommonReflection.Descriptor.EnumTypes.Single(e => e.Name == "Status");
+    private static readonly EnumDescriptor ValidationEnum = TransactionReflection.Descriptor.EnumTypes.Single(e => e.Name == "TxValidationCode");
 
     public static string Of(Status status) => Name(StatusEnum, (int)status);
 

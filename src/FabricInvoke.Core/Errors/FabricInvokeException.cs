@@ -8,7 +8,7 @@ namespace FabricInvoke.Core.Errors;
 public sealed class FabricInvokeException : Exception
 {
     public FabricInvokeException(FailureKind kind, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(OneLine(message), innerException)
     {
         Kind = kind;
     }
@@ -42,4 +42,33 @@ public sealed class FabricInvokeException : Exception
     /// a script should re-check the txid rather than re-submit.
     /// </summary>
     public bool MayHaveCommitted { get; init; }
+
+    /// <summary>
+    /// Messages quote what the user typed (an address, a spec, a JSON key), which may hold line breaks; shown escaped
+    /// they keep the promise of one <c>Error:</c> line that scripts can grep.
+    /// </summary>
+    private static string OneLine(string? message)
+    {
+        if (message is null || message.AsSpan().IndexOfAny("\r\n\f\u0085\u2028\u2029") < 0)
+        {
+            return message ?? string.Empty;
+        }
+
+        var sb = new System.Text.StringBuilder(message.Length + 8);
+        foreach (var c in message)
+        {
+            _ = c switch
+            {
+                '\r' => sb.Append("\\r"),
+                '\n' => sb.Append("\\n"),
+                '\f' => sb.Append("\\f"),
+                '\u0085' => sb.Append("\\u0085"),
+                '\u2028' => sb.Append("\\u2028"),
+                '\u2029' => sb.Append("\\u2029"),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
 }

@@ -107,8 +107,9 @@ internal static class EcKeys
         {
             import(key);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // A curve OID the platform does not know (a damaged or exotic key) is PlatformNotSupportedException.
             key.Dispose();
             throw Failures.Config(source, "cannot parse EC private key", e);
         }

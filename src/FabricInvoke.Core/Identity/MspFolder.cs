@@ -38,14 +38,14 @@ public static class MspFolder
             IdentityFiles.ReadText(certFile, "signing certificate"), certFile);
         using (certificateKey)
         {
-            var key = FindKey(Path.Combine(mspConfigPath, "keystore"), certificateKey, certFile, certificate);
+            var (key, keyFile) = FindKey(Path.Combine(mspConfigPath, "keystore"), certificateKey, certFile, certificate);
             var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? EcKeys.CurveOrder(certificateKey);
             var serialized = CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
-            return new SigningIdentity(mspId, certificate, serialized, key);
+            return new SigningIdentity(mspId, certificate, serialized, key, keyFile);
         }
     }
 
-    private static ECDsa FindKey(string keystore, ECDsa certificateKey, string certFile, X509Certificate2 certificate)
+    private static (ECDsa Key, string File) FindKey(string keystore, ECDsa certificateKey, string certFile, X509Certificate2 certificate)
     {
         var keyFiles = IdentityFiles.ListFiles(keystore);
         if (keyFiles is null || keyFiles.Count == 0)
@@ -72,7 +72,7 @@ public static class MspFolder
             validKeys++;
             if (EcKeys.SamePublicKey(key, certificateKey))
             {
-                return key;
+                return (key, keyFile);
             }
 
             key.Dispose();

@@ -13,10 +13,11 @@ public sealed class SigningIdentity
     private readonly Org.BouncyCastle.Math.BigInteger _curveOrder;
     private readonly Lock _signLock = new();
 
-    internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, ECDsa key)
+    internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, ECDsa key, string? keyFile = null)
     {
         MspId = mspId;
         Certificate = certificate;
+        KeyFile = keyFile;
         _key = key;
         _curveOrder = EcKeys.CurveOrder(key);
         Creator = SerializeCreator(mspId, serializedCertificateDer);
@@ -33,6 +34,12 @@ public sealed class SigningIdentity
 
     /// <summary>The signing certificate (public part only).</summary>
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>
+    /// The file the private key was read from (the matching <c>keystore/</c> file when loaded from an MSP folder), so a
+    /// front end can check who may read it; null when the key came from memory.
+    /// </summary>
+    public string? KeyFile { get; }
 
     /// <summary>The curve order of the signing key.</summary>
     internal Org.BouncyCastle.Math.BigInteger CurveOrder => _curveOrder;

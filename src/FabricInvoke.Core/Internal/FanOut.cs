@@ -30,6 +30,8 @@ internal static class FanOut
             }
         }
 
+        // Cancelled from outside (timeout or Ctrl-C): report it as cancellation, which callers map.
+        failFast.Token.ThrowIfCancellationRequested();
         return tasks.Select(t => t.Result).ToList();
     }
 }

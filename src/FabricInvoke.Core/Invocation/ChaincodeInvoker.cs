@@ -34,8 +34,22 @@ public sealed class ChaincodeInvoker
     {
         ArgumentNullException.ThrowIfNull(settings);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
+        WarnAboutKeyFiles(settings, signer);
         using var factory = ChaincodeCmdFactory.Create(settings, signer);
         return await InvokeAsync(settings, factory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Private keys that others can read are worth a warning, not a failure: the peer CLI accepts them silently.</summary>
+    private void WarnAboutKeyFiles(InvokeSettings settings, SigningIdentity signer)
+    {
+        var keyFiles = new[] { signer.KeyFile, settings.PeerTransport.ClientCertificate?.KeyFile, settings.OrdererTransport.ClientCertificate?.KeyFile };
+        foreach (var keyFile in keyFiles.Distinct(StringComparer.Ordinal))
+        {
+            if (KeyFileAccess.Warning(keyFile) is { } warning)
+            {
+                _observer.Warning(warning);
+            }
+        }
     }
 
     /// <summary>Invokes through an existing factory (connections and signer).</summary>

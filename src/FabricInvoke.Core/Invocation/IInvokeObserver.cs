@@ -5,6 +5,11 @@ namespace FabricInvoke.Core.Invocation;
 /// <summary>Progress of one invoke as it happens, so a front end can report it live. All members are optional.</summary>
 public interface IInvokeObserver
 {
+    /// <summary>Something the user should fix although the invoke can go on, e.g. a private key file others can read.</summary>
+    void Warning(string message)
+    {
+    }
+
     /// <summary>The proposal is built: from here on the txid is known.</summary>
     void ProposalCreated(string txId)
     {

@@ -93,14 +93,14 @@ public static class Broadcaster
     private static async Task<BroadcastResponse> SendOnceAsync(OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         using var call = orderer.Broadcast.Broadcast(deadline: DateTime.UtcNow + requestTimeout, cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(envelope, cancellationToken).ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false);
+        if (!await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false))
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "broadcast stream closed without a response"));
         }
 
         var response = call.ResponseStream.Current;
-        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        await StreamWrites.TryCompleteAsync(call.RequestStream).ConfigureAwait(false);
         return response;
     }
 }

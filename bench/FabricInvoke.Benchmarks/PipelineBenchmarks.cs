@@ -1,0 +1,36 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using FabricInvoke.Core.Identity;
+using FabricInvoke.Core.Transactions;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FabricInvoke.Benchmarks;
+
+/// <summary>The client-side CPU work of one invoke: build + sign the proposal, build the deliver request.</summary>
+[MemoryDiagnoser]
+public class PipelineBenchmarks
+{
+    private SigningIdentity _signer = null!;
+    private ChaincodeInvocation _invocation = null!;
+    private TransactionProposal _proposal = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _signer = MspFolder.Load(Path.Combine(AppContext.BaseDirectory, "identity", "msp"), "Org1MSP");
+        _invocation = new ChaincodeInvocation("mychannel", "basic",
+            [Encoding.UTF8.GetBytes("Put"), Encoding.UTF8.GetBytes("key"), Encoding.UTF8.GetBytes("value")], [], false);
+        _proposal = ProposalBuilder.Create(_invocation, _signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTime(DateTime.UtcNow));
+    }
+
+    [Benchmark]
+    public TransactionProposal BuildProposal() =>
+        ProposalBuilder.Create(_invocation, _signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTime(DateTime.UtcNow));
+
+    [Benchmark]
+    public object SignProposal() => _proposal.Sign(_signer);
+
+    [Benchmark]
+    public object BuildSignedSeekEnvelope() =>
+        SeekEnvelopeBuilder.CreateSignedEnvelope("mychannel", _signer, DateTimeOffset.UtcNow, []);
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(FabricInvoke.Benchmarks.PipelineBenchmarks).Assembly).Run(args);

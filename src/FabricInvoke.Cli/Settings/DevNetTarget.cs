@@ -1,0 +1,39 @@
+using FabricInvoke.Core.Configuration;
+using FabricInvoke.DevNet;
+using Microsoft.Extensions.Configuration;
+
+namespace FabricInvoke.Cli.Settings;
+
+/// <summary>Points a command at a running embedded network: its peers, its orderer and Org1's User1.</summary>
+internal sealed class DevNetTarget
+{
+    private readonly DevNetwork _network;
+
+    public DevNetTarget(DevNetwork network)
+    {
+        _network = network;
+        Peers = network.Peers.Select(p => new NodeEndpoint(Endpoint.Parse(p.Address, "peer"), p.TlsRootCertFile, null)).ToList();
+        Orderers = [new NodeEndpoint(Endpoint.Parse(network.Orderer.Address, "orderer"), network.Orderer.TlsRootCertFile, null)];
+    }
+
+    public IReadOnlyList<NodeEndpoint> Peers { get; }
+
+    public IReadOnlyList<NodeEndpoint> Orderers { get; }
+
+    /// <summary>The user's environment with the identity and TLS variables replaced by the network's.</summary>
+    public IConfiguration Environment(IConfiguration user)
+    {
+        var identity = _network.User(1);
+        var values = new Dictionary<string, string?>
+        {
+            ["CORE_PEER_LOCALMSPID"] = identity.MspId,
+            ["CORE_PEER_MSPCONFIGPATH"] = identity.MspDirectory,
+            ["CORE_PEER_TLS_ENABLED"] = "true",
+            ["CORE_PEER_TLS_SERVERHOSTOVERRIDE"] = null,
+            ["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = null,
+            ["FABRIC_LOGGING_SPEC"] = user["FABRIC_LOGGING_SPEC"],
+            ["CORE_PEER_CLIENT_CONNTIMEOUT"] = user["CORE_PEER_CLIENT_CONNTIMEOUT"],
+        };
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
+}

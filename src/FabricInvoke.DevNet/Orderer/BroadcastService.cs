@@ -1,0 +1,119 @@
+using FabricInvoke.DevNet.Hosting;
+using FabricInvoke.Protos.Common;
+using FabricInvoke.Protos.Orderer;
+using Google.Protobuf;
+using Grpc.Core;
+
+using Status = FabricInvoke.Protos.Common.Status;
+
+namespace FabricInvoke.DevNet.Orderer;
+
+/// <summary>
+/// The orderer's <c>orderer.AtomicBroadcast</c> service. Broadcast answers one BroadcastResponse per envelope with the
+/// statuses and info texts a Fabric v2.4 orderer without system channel gives; Deliver serves the orderer's chain.
+/// </summary>
+internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandler deliver, NodeLifetime lifetime) : AtomicBroadcast.AtomicBroadcastBase
+{
+    /// <summary>The orderer's answer when the channel's Writers policy is not met (bad signature, foreign MSP, high-S …).</summary>
+    public const string WritersPolicyFailure =
+        "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied: permission denied";
+
+    public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.Stopping);
+        var cancellationToken = linked.Token;
+        try
+        {
+            while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var faults = orderer.Faults;
+                if (faults.BroadcastDelay is var delay && delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+
+                var response = faults.BroadcastStatus is { } injected
+                    ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
+                    : Accept(requestStream.Current);
+                await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Client gone or network stopping.
+        }
+    }
+
+    public override async Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.Stopping);
+        await deliver.HandleAsync(requestStream, new Sink(responseStream), context, linked.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks an envelope like the orderer's normal-message processor and queues it when acceptable.</summary>
+    private BroadcastResponse Accept(Envelope envelope)
+    {
+        Payload payload;
+        ChannelHeader channelHeader;
+        SignatureHeader signatureHeader;
+        try
+        {
+            payload = Payload.Parser.ParseFrom(envelope.Payload);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return BadRequest("could not determine channel ID: error unmarshalling Payload: unexpected EOF");
+        }
+
+        if (payload.Header is null)
+        {
+            return BadRequest("could not determine channel ID: no header was set");
+        }
+
+        try
+        {
+            channelHeader = ChannelHeader.Parser.ParseFrom(payload.Header.ChannelHeader);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return BadRequest("could not determine channel ID: error unmarshalling channel header: unexpected EOF");
+        }
+
+        if (channelHeader.ChannelId != orderer.ChannelId)
+        {
+            return BadRequest("channel creation request not allowed because the orderer system channel is not defined");
+        }
+
+        if ((HeaderType)channelHeader.Type != HeaderType.EndorserTransaction)
+        {
+            return BadRequest($"message of type {(HeaderType)channelHeader.Type} is not accepted by DevNet");
+        }
+
+        try
+        {
+            signatureHeader = SignatureHeader.Parser.ParseFrom(payload.Header.SignatureHeader);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return new BroadcastResponse { Status = Status.Forbidden, Info = WritersPolicyFailure };
+        }
+
+        var creator = orderer.Msp.Check(signatureHeader.Creator).Identity;
+        if (creator is null || !creator.Verify(envelope.Payload.Span, envelope.Signature.Span))
+        {
+            return new BroadcastResponse { Status = Status.Forbidden, Info = WritersPolicyFailure };
+        }
+
+        orderer.Enqueue(envelope.ToByteString());
+        return new BroadcastResponse { Status = Status.Success };
+    }
+
+    private static BroadcastResponse BadRequest(string info) => new() { Status = Status.BadRequest, Info = info };
+
+    private sealed class Sink(IServerStreamWriter<DeliverResponse> stream) : Ledger.IDeliverSink
+    {
+        public Task SendBlockAsync(Block block, CancellationToken cancellationToken) => stream.WriteAsync(new DeliverResponse { Block = block }, cancellationToken);
+
+        public Task SendStatusAsync(Status status, CancellationToken cancellationToken) => stream.WriteAsync(new DeliverResponse { Status = status }, cancellationToken);
+    }
+}

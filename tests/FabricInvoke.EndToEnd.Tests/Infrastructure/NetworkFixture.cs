@@ -1,0 +1,90 @@
+using FabricInvoke.DevNet;
+
+namespace FabricInvoke.EndToEnd.Tests.Infrastructure;
+
+/// <summary>A DevNet (2 orgs × 1 peer, TLS, 100 ms batch timeout) shared by the tests of one class, in its own temp folder.</summary>
+public class NetworkFixture : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "fabinvoke-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public DevNetwork Network { get; private set; } = null!;
+
+    protected virtual DevNetOptions Options(string directory) => new() { Directory = directory };
+
+    public async Task InitializeAsync()
+    {
+        Network = await DevNetwork.StartAsync(Options(_directory)).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Network.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
+    }
+
+    /// <summary>Environment for Org1's User1 as a Fabric operator would export it (TLS on).</summary>
+    public Dictionary<string, string?> UserEnvironment(int org = 1)
+    {
+        var user = Network.User(org);
+        return new Dictionary<string, string?>
+        {
+            ["CORE_PEER_LOCALMSPID"] = user.MspId,
+            ["CORE_PEER_MSPCONFIGPATH"] = user.MspDirectory,
+            ["CORE_PEER_TLS_ENABLED"] = "true",
+            ["FABINVOKE_DEBUG_STACK"] = "1",
+        };
+    }
+
+    /// <summary>The usual invoke command line against every peer of the network.</summary>
+    public List<string> InvokeArgs(string ctorJson, bool wait = true, string timeout = "20s")
+    {
+        var args = new List<string> { "chaincode", "invoke", "-C", Network.ChannelId, "-n", "basic", "-c", ctorJson };
+        foreach (var peer in Network.Peers)
+        {
+            args.AddRange(["--peerAddresses", peer.Address, "--tlsRootCertFiles", peer.TlsRootCertFile]);
+        }
+
+        args.AddRange(["-o", Network.Orderer.Address, "--tls", "--cafile", Network.Orderer.TlsRootCertFile]);
+        if (wait)
+        {
+            args.AddRange(["--waitForEvent", "--waitForEventTimeout", timeout]);
+        }
+
+        return args;
+    }
+
+    /// <summary>Resets every fault to healthy (tests in a class share the network).</summary>
+    public void Heal()
+    {
+        foreach (var peer in Network.Peers)
+        {
+            var f = peer.Faults;
+            f.EndorsementDelay = TimeSpan.Zero;
+            f.EndorsementStatus = null;
+            f.EndorsementRpcError = null;
+            f.AlterEndorsementPayload = false;
+            f.DeliverStatus = null;
+            f.DropDeliverAfterFirstBlock = false;
+            f.WithholdBlocks = false;
+            f.DeliverDelay = TimeSpan.Zero;
+            f.ForceValidationCode = null;
+        }
+
+        Network.Orderer.Faults.BroadcastStatus = null;
+        Network.Orderer.Faults.BroadcastInfo = "";
+        Network.Orderer.Faults.BroadcastDelay = TimeSpan.Zero;
+    }
+}
+
+/// <summary>Same network, but peers and orderer require client certificates (mutual TLS).</summary>
+public sealed class MutualTlsNetworkFixture : NetworkFixture
+{
+    protected override DevNetOptions Options(string directory) => new() { Directory = directory, RequireClientTls = true };
+}

@@ -1,0 +1,62 @@
+using FabricInvoke.EndToEnd.Tests.Infrastructure;
+
+namespace FabricInvoke.EndToEnd.Tests.Invoke;
+
+/// <summary>Peers and orderer that require client certificates; deliver requests carry the TLS certificate hash.</summary>
+public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
+{
+    private readonly MutualTlsNetworkFixture _net;
+
+    public MutualTlsTests(MutualTlsNetworkFixture net)
+    {
+        _net = net;
+        _net.Heal();
+    }
+
+    private (Dictionary<string, string?> Env, List<string> Args) MutualTlsCommand(string ctor)
+    {
+        var user = _net.Network.User(1);
+        var env = _net.UserEnvironment();
+        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
+        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
+        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
+        var args = _net.InvokeArgs(ctor);
+        args.AddRange(["--clientauth", "--certfile", user.TlsCertFile, "--keyfile", user.TlsKeyFile]);
+        return (env, args);
+    }
+
+    [Fact]
+    public async Task Invoke_over_mutual_TLS_with_the_certificate_hash_bound_commits_VALID()
+    {
+        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","yes"]}""");
+
+        var outcome = await CliRun.RunAsync(env, args);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        foreach (var peer in _net.Network.Peers)
+        {
+            Assert.Contains($"committed with status (VALID) at {peer.Address}", outcome.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_client_certificate_the_peer_refuses_the_connection_and_the_invoke_exits_4()
+    {
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","mtls","no"]}"""));
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        Assert.StartsWith("Error: cannot connect to peer 127.0.0.1:", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_key_that_does_not_match_the_certificate_exits_3_naming_the_key_file()
+    {
+        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","bad"]}""");
+        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = _net.Network.User(2).TlsKeyFile;
+
+        var outcome = await CliRun.RunAsync(env, args);
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        Assert.Contains(_net.Network.User(2).TlsKeyFile, Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+}
