@@ -180,7 +180,6 @@ public sealed class DevNetwork : IAsyncDisposable
         ordererNode.Start();
 
         var network = new DevNetwork(options, root, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, users);
-        network.WriteEnvironmentFile();
         return network;
     }
 
@@ -303,8 +302,13 @@ public sealed class DevNetwork : IAsyncDisposable
         return (orgs, ordererOrg, peers, orderer, users);
     }
 
-    /// <summary>Writes &lt;Directory&gt;/devnet.env: the exports a user needs to point fabinvoke (or the peer CLI) at this network as Org1 User1.</summary>
-    private void WriteEnvironmentFile()
+    /// <summary>
+    /// Writes &lt;Directory&gt;/devnet.env: the exports a user needs to point fabinvoke (or the peer CLI) at this
+    /// running network as Org1 User1, plus FABINVOKE_PEERS (every peer's --peerAddresses/--tlsRootCertFiles).
+    /// Ports change with every start, so only a long-running network (devnet up) writes it.
+    /// </summary>
+    /// <returns>The file's path.</returns>
+    public string WriteEnvironmentFile()
     {
         var user = User(1);
         var peer = Peers[0];
@@ -324,6 +328,11 @@ public sealed class DevNetwork : IAsyncDisposable
                 .Append("export CORE_PEER_TLS_CLIENTKEY_FILE=").Append(user.TlsKeyFile).Append('\n');
         }
 
-        File.WriteAllText(Path.Combine(_root, "devnet.env"), text.ToString());
+        text.Append("export FABINVOKE_PEERS=\"")
+            .Append(string.Join(' ', Peers.Select(p => $"--peerAddresses {p.Address} --tlsRootCertFiles {p.TlsRootCertFile}")))
+            .Append("\"\n");
+        var path = Path.Combine(_root, "devnet.env");
+        File.WriteAllText(path, text.ToString());
+        return path;
     }
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
@@ -64,9 +62,8 @@ internal sealed class DevNetUpCommand
             BatchTimeout = batchTimeout,
         }).ConfigureAwait(false);
 
-        var envFile = Path.Combine(dir, "devnet.env");
+        var envFile = network.WriteEnvironmentFile();
         var summaryFile = Path.Combine(dir, "devnet.json");
-        await File.WriteAllTextAsync(envFile, EnvFile(network), cancellationToken).ConfigureAwait(false);
         await File.WriteAllBytesAsync(summaryFile, Summary(network), cancellationToken).ConfigureAwait(false);
 
         var o = _context.Output;
@@ -98,24 +95,6 @@ internal sealed class DevNetUpCommand
         return ExitCodes.Success;
     }
 
-    private static string EnvFile(DevNetwork network)
-    {
-        var user = network.User(1);
-        var peer = network.Peers[0];
-        var peers = string.Join(' ', network.Peers.Select(p => $"--peerAddresses {p.Address} --tlsRootCertFiles {Quote(p.TlsRootCertFile)}"));
-        var sb = new StringBuilder();
-        sb.AppendLine("# fabinvoke devnet: `source` this file to point fabinvoke (or Fabric's peer CLI) at the embedded network.");
-        sb.AppendLine("export CORE_PEER_TLS_ENABLED=true");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export CORE_PEER_LOCALMSPID={user.MspId}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export CORE_PEER_MSPCONFIGPATH={Quote(user.MspDirectory)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export CORE_PEER_ADDRESS={peer.Address}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export CORE_PEER_TLS_ROOTCERT_FILE={Quote(peer.TlsRootCertFile)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export ORDERER_ADDRESS={network.Orderer.Address}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export ORDERER_CA={Quote(network.Orderer.TlsRootCertFile)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"export FABINVOKE_PEERS=\"{peers.Replace("'", "", StringComparison.Ordinal)}\"");
-        return sb.ToString();
-    }
-
     private static byte[] Summary(DevNetwork network)
     {
         using var stream = new MemoryStream();
@@ -145,6 +124,4 @@ internal sealed class DevNetUpCommand
 
         return stream.ToArray();
     }
-
-    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
 }

@@ -42,14 +42,22 @@ internal sealed class BlockStore : IDisposable
                 break;
             }
 
+            Block block;
             try
             {
-                _blocks.Add(Block.Parser.ParseFrom(bytes));
+                block = Block.Parser.ParseFrom(bytes);
             }
             catch (InvalidProtocolBufferException)
             {
                 break;
             }
+
+            if (!Follows(block))
+            {
+                break;
+            }
+
+            _blocks.Add(block);
 
             goodLength = _file.Position;
         }
@@ -57,6 +65,21 @@ internal sealed class BlockStore : IDisposable
         // A torn last write (crash mid-append) is cut off, like a ledger recovering to its last complete block.
         _file.SetLength(goodLength);
         _file.Position = goodLength;
+    }
+
+    /// <summary>
+    /// A record is kept only if it is the next block of an intact chain: right number, data hash matching its data,
+    /// previous hash matching the block before. Anything else (a torn or damaged tail) ends the chain there.
+    /// </summary>
+    private bool Follows(Block block)
+    {
+        if (block.Header is null || block.Data is null || block.Header.Number != (ulong)_blocks.Count
+            || !block.Header.DataHash.Span.SequenceEqual(BlockHashes.DataHash(block.Data)))
+        {
+            return false;
+        }
+
+        return _blocks.Count == 0 || block.Header.PreviousHash.Span.SequenceEqual(BlockHashes.HeaderHash(_blocks[^1].Header));
     }
 
     /// <summary>Number of blocks (the next block's number).</summary>

@@ -9,6 +9,8 @@ public class NetworkFixture : IAsyncLifetime
 
     public DevNetwork Network { get; private set; } = null!;
 
+    protected void Use(DevNetwork network) => Network = network;
+
     protected virtual DevNetOptions Options(string directory) => new() { Directory = directory };
 
     public async Task InitializeAsync()
@@ -80,6 +82,15 @@ public class NetworkFixture : IAsyncLifetime
         Network.Orderer.Faults.BroadcastStatus = null;
         Network.Orderer.Faults.BroadcastInfo = "";
         Network.Orderer.Faults.BroadcastDelay = TimeSpan.Zero;
+    }
+}
+
+/// <summary>Fixture helpers over a network a test started itself.</summary>
+public sealed class StartedNetwork : NetworkFixture
+{
+    public StartedNetwork(DevNetwork network)
+    {
+        Use(network);
     }
 }
 

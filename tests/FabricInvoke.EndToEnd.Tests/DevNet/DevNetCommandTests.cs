@@ -1,0 +1,135 @@
+using FabricInvoke.DevNet;
+using FabricInvoke.EndToEnd.Tests.Infrastructure;
+
+namespace FabricInvoke.EndToEnd.Tests.DevNet;
+
+/// <summary>
+/// The embedded network as a user meets it: <c>--devnet</c> on a fresh folder, <c>devnet up</c> in the foreground,
+/// and state that survives the process — including one killed with SIGKILL and a torn block file.
+/// Each test runs the fabinvoke program as separate OS processes.
+/// </summary>
+public sealed class DevNetCommandTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("fabinvoke-devnet-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+
+    [Fact]
+    public async Task README_run_command_commits_VALID_on_every_peer_and_a_second_process_reads_the_value_back()
+    {
+        var put = await FabinvokeProcess.RunAsync(_work, "chaincode", "invoke", "--devnet", "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Put","hello","world"]}""", "--waitForEvent");
+
+        Assert.True(put.ExitCode == 0, put.ToString());
+        Assert.Equal(2, put.Stderr.Split('\n').Count(l => l.Contains("committed with status (VALID) at 127.0.0.1:", StringComparison.Ordinal)));
+        Assert.True(Directory.Exists(Path.Combine(_work, ".fabinvoke", "devnet", "organizations")), "crypto material in the default folder");
+
+        var get = await FabinvokeProcess.RunAsync(_work, "chaincode", "invoke", "--devnet", "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Get","hello"]}""", "--waitForEvent");
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Contains("Chaincode invoke successful. result: status:200 payload:\"world\"", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Devnet_cannot_be_combined_with_explicit_peers()
+    {
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(),
+            ["chaincode", "invoke", "--devnet", Path.Combine(_work, "net"), "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "--peerAddresses", "127.0.0.1:7051"]);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains("--peerAddresses cannot be combined with --devnet", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Devnet_up_serves_the_env_file_it_writes_and_its_ledger_survives_SIGKILL()
+    {
+        var dir = Path.Combine(_work, "up");
+        using (var up = FabinvokeProcess.Start(_work, "devnet", "up", "--dir", dir, "--batch-timeout", "50ms"))
+        {
+            await up.WaitForLineAsync("Press Ctrl-C to stop.").WaitAsync(CliRun.Bound);
+            Assert.Contains("source " + Path.Combine(dir, "devnet.env"), up.Stdout, StringComparison.Ordinal);
+
+            var env = ReadEnvFile(Path.Combine(dir, "devnet.env"));
+            var args = new List<string> { "chaincode", "invoke", "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","durable","yes"]}""" };
+            args.AddRange(env["FABINVOKE_PEERS"]!.Split(' '));
+            args.AddRange(["-o", env["ORDERER_ADDRESS"]!, "--tls", "--cafile", env["ORDERER_CA"]!, "--waitForEvent"]);
+
+            var put = await CliRun.RunAsync(env, args);
+            Assert.True(put.ExitCode == 0, put.ToString());
+
+            up.Kill();
+            await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
+        }
+
+        var get = await FabinvokeProcess.RunAsync(_work, "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Get","durable"]}""", "--waitForEvent");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Contains("payload:\"yes\"", get.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Devnet_up_stops_cleanly_on_Ctrl_C()
+    {
+        using var up = FabinvokeProcess.Start(_work, "devnet", "up", "--dir", Path.Combine(_work, "ctrlc"));
+        await up.WaitForLineAsync("Press Ctrl-C to stop.").WaitAsync(CliRun.Bound);
+
+        up.Interrupt();
+        await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
+
+        Assert.Equal(0, up.ExitCode);
+        Assert.Contains("devnet stopped", up.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_torn_last_block_record_is_cut_on_restart_and_never_served()
+    {
+        var dir = Path.Combine(_work, "torn");
+        string peerFile;
+        ulong heightBefore;
+        await using (var network = await DevNetwork.StartAsync(new DevNetOptions { Directory = dir }).WaitAsync(CliRun.Bound))
+        {
+            var fixture = new StartedNetwork(network);
+            var put = await CliRun.RunAsync(fixture.UserEnvironment(), fixture.InvokeArgs("""{"Args":["Put","torn","before"]}"""));
+            Assert.True(put.ExitCode == 0, put.ToString());
+            heightBefore = network.Peers[0].Height;
+            peerFile = Directory.GetFiles(Path.Combine(dir, "ledger"), "blocks.bin", SearchOption.AllDirectories)
+                .Single(f => f.Contains(network.Peers[0].Name, StringComparison.Ordinal));
+        }
+
+        // Simulate a crash in the middle of appending the last block: its record loses its tail.
+        using (var file = new FileStream(peerFile, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.SetLength(file.Length - 17);
+        }
+
+        await using (var network = await DevNetwork.StartAsync(new DevNetOptions { Directory = dir }).WaitAsync(CliRun.Bound))
+        {
+            var fixture = new StartedNetwork(network);
+
+            // The peer recovered to its last complete block and caught up again from the orderer.
+            Assert.Equal(network.Orderer.Height, network.Peers[0].Height);
+            Assert.True(network.Peers[0].Height >= heightBefore);
+
+            var get = await CliRun.RunAsync(fixture.UserEnvironment(), fixture.InvokeArgs("""{"Args":["Get","torn"]}"""));
+            Assert.True(get.ExitCode == 0, get.ToString());
+            Assert.Contains("payload:\"before\"", get.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    private static Dictionary<string, string?> ReadEnvFile(string path) =>
+        File.ReadAllLines(path)
+            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+            .Select(l => l["export ".Length..].Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => (string?)kv[1].Trim('"'));
+}

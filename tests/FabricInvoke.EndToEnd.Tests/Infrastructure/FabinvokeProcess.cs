@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using FabricInvoke.Cli;
+
+namespace FabricInvoke.EndToEnd.Tests.Infrastructure;
+
+/// <summary>Runs the fabinvoke program as a separate OS process (the same build the tests reference).</summary>
+public sealed class FabinvokeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+    private readonly Lock _gate = new();
+    private TaskCompletionSource<string>? _awaited;
+    private string? _awaitedText;
+
+    private FabinvokeProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public static FabinvokeProcess Start(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(typeof(FabInvokeApp).Assembly.Location);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // A clean environment for the child: no identity or peer variables from the machine running the tests.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        var process = new Process { StartInfo = info };
+        var wrapper = new FabinvokeProcess(process);
+        process.OutputDataReceived += (_, e) => wrapper.Received(e.Data, wrapper._stdout);
+        process.ErrorDataReceived += (_, e) => wrapper.Received(e.Data, wrapper._stderr);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    /// <summary>Runs to completion (bounded) and returns exit code and output.</summary>
+    public static async Task<CliOutcome> RunAsync(string workingDirectory, params string[] args)
+    {
+        using var p = Start(workingDirectory, args);
+        var started = Stopwatch.GetTimestamp();
+        await p._process.WaitForExitAsync().WaitAsync(CliRun.Bound);
+        p._process.WaitForExit(); // drains the asynchronous output readers
+        return new CliOutcome(p._process.ExitCode, p.Stdout, p.Stderr, Stopwatch.GetElapsedTime(started));
+    }
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _stdout);
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _stderr);
+            }
+        }
+    }
+
+    /// <summary>Completes with the first stdout line containing <paramref name="text"/> (already seen or still to come).</summary>
+    public Task<string> WaitForLineAsync(string text)
+    {
+        lock (_gate)
+        {
+            var seen = _stdout.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (seen is not null)
+            {
+                return Task.FromResult(seen);
+            }
+
+            _awaitedText = text;
+            _awaited = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _awaited.Task;
+        }
+    }
+
+    public Task WaitForExitAsync() => _process.WaitForExitAsync();
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGKILL: no chance to flush or clean up, as when a machine loses the process.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private void Received(string? line, List<string> into)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        TaskCompletionSource<string>? complete = null;
+        lock (_gate)
+        {
+            into.Add(line);
+            if (into == _stdout && _awaited is not null && line.Contains(_awaitedText!, StringComparison.Ordinal))
+            {
+                complete = _awaited;
+                _awaited = null;
+            }
+        }
+
+        complete?.TrySetResult(line);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+}
