@@ -9,12 +9,38 @@ public sealed class OrdererFaults
     private Status? _broadcastStatus;
     private string _broadcastInfo = "";
     private TimeSpan _broadcastDelay;
+    private int? _broadcastStatusTimes;
 
     /// <summary>Answer every broadcast envelope with <c>BroadcastResponse{status, info = BroadcastInfo}</c> and drop it.</summary>
     public Status? BroadcastStatus { get { lock (_gate) { return _broadcastStatus; } } set { lock (_gate) { _broadcastStatus = value; } } }
 
     /// <summary>The info text sent with <see cref="BroadcastStatus"/>.</summary>
     public string BroadcastInfo { get { lock (_gate) { return _broadcastInfo; } } set { lock (_gate) { _broadcastInfo = value ?? ""; } } }
+
+    /// <summary>
+    /// When set, <see cref="BroadcastStatus"/> answers only this many envelopes and the orderer is healthy again
+    /// afterwards (a transient SERVICE_UNAVAILABLE, for failover tests). Null: every envelope.
+    /// </summary>
+    public int? BroadcastStatusTimes { get { lock (_gate) { return _broadcastStatusTimes; } } set { lock (_gate) { _broadcastStatusTimes = value; } } }
+
+    /// <summary>The injected answer for the next envelope, if any, counting down <see cref="BroadcastStatusTimes"/>.</summary>
+    internal Status? TakeBroadcastStatus()
+    {
+        lock (_gate)
+        {
+            if (_broadcastStatus is null || _broadcastStatusTimes is <= 0)
+            {
+                return null;
+            }
+
+            if (_broadcastStatusTimes is { } left)
+            {
+                _broadcastStatusTimes = left - 1;
+            }
+
+            return _broadcastStatus;
+        }
+    }
 
     /// <summary>Delay before answering each broadcast envelope.</summary>
     public TimeSpan BroadcastDelay { get { lock (_gate) { return _broadcastDelay; } } set { lock (_gate) { _broadcastDelay = value; } } }

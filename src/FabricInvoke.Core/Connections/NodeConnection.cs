@@ -14,13 +14,17 @@ namespace FabricInvoke.Core.Connections;
 /// </summary>
 public sealed class NodeConnection : IDisposable
 {
-    private NodeConnection(string role, NodeEndpoint endpoint, GrpcChannel channel, X509Certificate2? clientCertificate)
+    private NodeConnection(string role, NodeEndpoint endpoint, GrpcChannel channel, X509Certificate2? clientCertificate, TimeSpan connectTimeout)
     {
+        ConnectTimeout = connectTimeout;
         Role = role;
         Endpoint = endpoint;
         Channel = channel;
         ClientCertificate = clientCertificate;
     }
+
+    /// <summary>How long establishing the connection may take, retries included (--connTimeout).</summary>
+    public TimeSpan ConnectTimeout { get; }
 
     /// <summary>"peer" or "orderer", for messages.</summary>
     public string Role { get; }
@@ -82,7 +86,7 @@ public sealed class NodeConnection : IDisposable
             MaxReceiveMessageSize = 100 * 1024 * 1024,
             MaxSendMessageSize = 100 * 1024 * 1024,
         });
-        return new NodeConnection(role, endpoint, channel, clientCertificate);
+        return new NodeConnection(role, endpoint, channel, clientCertificate, transport.ConnectTimeout);
     }
 
     /// <summary>SHA-256 of the DER of the client certificate, for the deliver request's TLS binding.</summary>

@@ -35,15 +35,19 @@ public static class Endorser
         ProposalResponse response;
         try
         {
-            response = await peer.Endorser.ProcessProposalAsync(
-                proposal, deadline: DateTime.UtcNow + requestTimeout, cancellationToken: failFast.Token).ConfigureAwait(false);
+            response = await ConnectRetry.RunAsync(
+                () => peer.Endorser.ProcessProposalAsync(proposal, deadline: DateTime.UtcNow + requestTimeout, cancellationToken: failFast.Token).ResponseAsync,
+                peer.Connection.ConnectTimeout,
+                failFast.Token).ConfigureAwait(false);
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
             throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e), e);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
+                                   || (e is OperationCanceledException && !failFast.IsCancellationRequested))
         {
+            // The channel reports a passed deadline as a cancellation; only our own token means "stop".
             throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e);
         }
         catch (RpcException e)

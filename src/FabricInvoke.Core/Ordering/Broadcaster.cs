@@ -31,12 +31,16 @@ public static class Broadcaster
 
         var attempts = new List<string>();
         var allUnreachable = true;
+
+        // An orderer that took the envelope but did not answer in time may still order it.
+        var unanswered = false;
         foreach (var orderer in orderers)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var response = await SendOnceAsync(orderer, envelope, requestTimeout, cancellationToken).ConfigureAwait(false);
+                var response = await ConnectRetry.RunAsync(
+                    () => SendOnceAsync(orderer, envelope, requestTimeout, cancellationToken), orderer.Connection.ConnectTimeout, cancellationToken).ConfigureAwait(false);
                 if (response.Status == Status.Success)
                 {
                     return new BroadcastResult(orderer.Address, Stopwatch.GetElapsedTime(started));
@@ -55,9 +59,12 @@ public static class Broadcaster
             {
                 attempts.Add($"{orderer.Address}: {RpcFailure.Describe(e)}");
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+            catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
+                                       || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                // The channel reports a passed deadline as a cancellation; only the caller's token means "stop".
                 allUnreachable = false;
+                unanswered = true;
                 attempts.Add($"{orderer.Address}: no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)");
             }
             catch (RpcException e)
@@ -74,9 +81,19 @@ public static class Broadcaster
             throw Failures.Connection(orderers.Count == 1 ? "orderer" : "any orderer of", address, problem, txId: txId);
         }
 
+        var unknown = unanswered ? "; the transaction may still be ordered: re-check the txid before re-submitting" : "";
         throw orderers.Count == 1
-            ? Failures.Ordering(txId, orderers[0].Address, attempts[0][(orderers[0].Address.Length + 2)..])
-            : new FabricInvokeException(FailureKind.Ordering, $"error sending transaction for invoke: no orderer accepted it ({string.Join("; ", attempts)})") { TxId = txId };
+            ? new FabricInvokeException(FailureKind.Ordering, $"error sending transaction for invoke to orderer {orderers[0].Address}: {attempts[0][(orderers[0].Address.Length + 2)..]}{unknown}")
+            {
+                TxId = txId,
+                Target = orderers[0].Address,
+                MayHaveCommitted = unanswered,
+            }
+            : new FabricInvokeException(FailureKind.Ordering, $"error sending transaction for invoke: no orderer accepted it ({string.Join("; ", attempts)}){unknown}")
+            {
+                TxId = txId,
+                MayHaveCommitted = unanswered,
+            };
     }
 
     private static FabricInvokeException Failed(string address, string said, List<string> earlier, string txId)

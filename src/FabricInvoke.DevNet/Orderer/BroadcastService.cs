@@ -32,7 +32,7 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
 
-                var response = faults.BroadcastStatus is { } injected
+                var response = faults.TakeBroadcastStatus() is { } injected
                     ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
                     : Accept(requestStream.Current);
                 await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);

@@ -82,7 +82,14 @@ public class NetworkFixture : IAsyncLifetime
         Network.Orderer.Faults.BroadcastStatus = null;
         Network.Orderer.Faults.BroadcastInfo = "";
         Network.Orderer.Faults.BroadcastDelay = TimeSpan.Zero;
+        Network.Orderer.Faults.BroadcastStatusTimes = null;
     }
+}
+
+/// <summary>Three organisations with one peer each (a majority is two of three).</summary>
+public sealed class ThreeOrgNetworkFixture : NetworkFixture
+{
+    protected override DevNetOptions Options(string directory) => new() { Directory = directory, Orgs = 3 };
 }
 
 /// <summary>Fixture helpers over a network a test started itself.</summary>

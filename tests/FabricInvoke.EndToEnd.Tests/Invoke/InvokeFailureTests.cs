@@ -144,7 +144,7 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
     {
         var dead = ClosedPort.Address();
         var args = _net.InvokeArgs("""{"Args":["Put","k","v"]}""");
-        args.AddRange(["--peerAddresses", dead, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile]);
+        args.AddRange(["--peerAddresses", dead, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile, "--connTimeout", "1s"]);
 
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
@@ -170,6 +170,7 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var dead = ClosedPort.Address();
         var args = _net.InvokeArgs("""{"Args":["Put","k","v"]}""");
         args[args.IndexOf("-o") + 1] = dead;
+        args.AddRange(["--connTimeout", "1s"]);
 
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Security.Authentication;
+using Grpc.Core;
+
+namespace FabricInvoke.Core.Connections;
+
+/// <summary>
+/// Retries a call whose connection could not be established, with bounded exponential backoff, for as long as
+/// the connect timeout allows — as the Go CLI's blocking dial keeps trying until its deadline. TLS failures are
+/// not retried: a certificate that does not verify will not verify a moment later.
+/// </summary>
+internal static class ConnectRetry
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(800);
+
+    /// <exception cref="RpcException">The last attempt's failure when the time is up (or a failure that is not a connect failure).</exception>
+    public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var delay = FirstDelay;
+        while (true)
+        {
+            try
+            {
+                return await attempt().ConfigureAwait(false);
+            }
+            catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !IsTls(e)
+                                         && Stopwatch.GetElapsedTime(started) + delay < connectTimeout)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            }
+        }
+    }
+
+    private static bool IsTls(RpcException e)
+    {
+        for (Exception? inner = e.InnerException ?? e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

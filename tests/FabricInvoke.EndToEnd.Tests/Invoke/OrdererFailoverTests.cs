@@ -1,0 +1,131 @@
+using FabricInvoke.EndToEnd.Tests.Infrastructure;
+using FabricInvoke.Protos.Common;
+
+namespace FabricInvoke.EndToEnd.Tests.Invoke;
+
+/// <summary>Several orderers: tried in the order given; unreachable or SERVICE_UNAVAILABLE moves on, other refusals stop.</summary>
+public sealed class OrdererFailoverTests : IClassFixture<NetworkFixture>
+{
+    private readonly NetworkFixture _net;
+
+    public OrdererFailoverTests(NetworkFixture net)
+    {
+        _net = net;
+        _net.Heal();
+    }
+
+    private List<string> WithOrderers(string ctor, params string[] orderers)
+    {
+        var args = _net.InvokeArgs(ctor);
+        var at = args.IndexOf("-o");
+        args.RemoveRange(at, 2);
+        foreach (var o in orderers)
+        {
+            args.AddRange(["-o", o]);
+        }
+
+        args.AddRange(["--connTimeout", "1s"]);
+        return args;
+    }
+
+    private string Real => _net.Network.Orderer.Address;
+
+    [Fact]
+    public async Task An_unreachable_first_orderer_is_skipped_and_the_next_one_orders_the_transaction()
+    {
+        var dead = ClosedPort.Address();
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","1"]}""", dead, Real));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"sent to orderer {Real}", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Contains("committed with status (VALID)", outcome.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_comma_separated_orderer_list_is_accepted_as_Fabric_v3_does()
+    {
+        var dead = ClosedPort.Address();
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","2"]}""", $"{dead},{Real}"));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"sent to orderer {Real}", outcome.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SERVICE_UNAVAILABLE_moves_on_to_the_next_orderer()
+    {
+        _net.Network.Orderer.Faults.BroadcastStatus = Status.ServiceUnavailable;
+        _net.Network.Orderer.Faults.BroadcastInfo = "no raft leader";
+        _net.Network.Orderer.Faults.BroadcastStatusTimes = 1;
+
+        // The same orderer listed twice stands for two orderers: the first answer is SERVICE_UNAVAILABLE, the second SUCCESS.
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","3"]}""", Real, Real));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("committed with status (VALID)", outcome.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_every_orderer_fails_the_message_lists_what_each_said()
+    {
+        var dead = ClosedPort.Address();
+        _net.Network.Orderer.Faults.BroadcastStatus = Status.ServiceUnavailable;
+        _net.Network.Orderer.Faults.BroadcastInfo = "no raft leader";
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","4"]}""", dead, Real));
+
+        Assert.True(outcome.ExitCode == 6, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"{dead}: connection refused", error, StringComparison.Ordinal);
+        Assert.Contains($"{Real}: got unexpected status: SERVICE_UNAVAILABLE -- no raft leader", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Status.BadRequest, "BAD_REQUEST")]
+    [InlineData(Status.Forbidden, "FORBIDDEN")]
+    public async Task A_definite_refusal_stops_at_the_first_orderer_and_exits_6(Status status, string name)
+    {
+        _net.Network.Orderer.Faults.BroadcastStatus = status;
+        _net.Network.Orderer.Faults.BroadcastInfo = "refused by test";
+        var dead = ClosedPort.Address();
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","5"]}""", Real, dead));
+
+        Assert.True(outcome.ExitCode == 6, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"orderer {Real}: got unexpected status: {name} -- refused by test", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(dead, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_orderer_unreachable_exits_4_within_the_connect_timeout_per_orderer()
+    {
+        var dead1 = ClosedPort.Address();
+        var dead2 = ClosedPort.Address();
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","6"]}""", dead1, dead2));
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains(dead1, error, StringComparison.Ordinal);
+        Assert.Contains(dead2, error, StringComparison.Ordinal);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(2 + 10), outcome.ToString());
+    }
+
+    [Fact]
+    public async Task An_orderer_that_takes_the_envelope_but_never_answers_exits_6_saying_the_outcome_is_unknown()
+    {
+        _net.Network.Orderer.Faults.BroadcastDelay = TimeSpan.FromSeconds(30);
+        var args = WithOrderers("""{"Args":["Put","failover","7"]}""", Real);
+        args.AddRange(["--requestTimeout", "1s"]);
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
+
+        Assert.True(outcome.ExitCode == 6, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"orderer {Real}: no response within 1s (requestTimeout); the transaction may still be ordered", error, StringComparison.Ordinal);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(1 + 10), outcome.ToString());
+    }
+}
