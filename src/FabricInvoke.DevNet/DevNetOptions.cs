@@ -21,6 +21,12 @@ public sealed record DevNetOptions
     /// <summary>The one channel every peer has joined.</summary>
     public string ChannelId { get; init; } = "mychannel";
 
+    /// <summary>
+    /// Fixed ports: the orderer listens on this port and peer i (in org order) on BasePort + 1 + i.
+    /// Null (the default, and what tests use): every node binds port 0 and the OS picks a free one.
+    /// </summary>
+    public int? BasePort { get; init; }
+
     /// <summary>Mutual TLS on peers and orderer; deliver then checks the seek envelope's <c>tls_cert_hash</c>.</summary>
     public bool RequireClientTls { get; init; }
 }

@@ -117,7 +117,8 @@ public sealed class DevNetwork : IAsyncDisposable
             options.RequireClientTls ? msp.IsTrustedTlsClient : null;
         try
         {
-            var peerHosts = peerNodes.Select(peer => NodeHost.StartAsync(
+            var peerHosts = peerNodes.Select((peer, i) => NodeHost.StartAsync(
+                options.BasePort is { } basePort ? basePort + 1 + i : 0,
                 peer.Identity.LoadTlsCertificate(),
                 clientValidator,
                 services =>
@@ -134,6 +135,7 @@ public sealed class DevNetwork : IAsyncDisposable
                 },
                 cancellationToken)).ToList();
             var ordererHost = NodeHost.StartAsync(
+                options.BasePort ?? 0,
                 ordererIdentity.LoadTlsCertificate(),
                 clientValidator,
                 services =>

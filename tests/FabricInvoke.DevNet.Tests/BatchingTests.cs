@@ -30,3 +30,25 @@ public sealed class BatchingTests(BatchSizeDevNetFixture fixture) : IClassFixtur
         Assert.All(block.FilteredTransactions, t => Assert.Equal(TxValidationCode.Valid, t.TxValidationCode));
     }
 }
+
+public sealed class BatchTimeoutTests(DevNetFixture fixture) : IClassFixture<DevNetFixture>
+{
+    [Fact]
+    public async Task A_lone_transaction_is_cut_into_its_own_block_by_the_batch_timeout()
+    {
+        var client = fixture.Client();
+        var peer = fixture.Network.Peers[0];
+        using var deliver = await client.DeliverAsync(peer);
+        var first = (await deliver.NextAsync())!.FilteredBlock.Number;
+        var proposal = client.Propose(["Put", "lone", "v"]);
+        var envelope = client.Transaction(proposal, await client.EndorseAllAsync(proposal));
+
+        var answers = await client.BroadcastAsync(envelope);
+
+        Assert.Equal(Status.Success, Assert.Single(answers).Status);
+        // One pending transaction never reaches the batch size of 10: only the 100 ms timeout can cut this block.
+        var block = (await deliver.NextAsync())!.FilteredBlock;
+        Assert.Equal(first + 1, block.Number);
+        Assert.Equal(proposal.TxId, Assert.Single(block.FilteredTransactions).Txid);
+    }
+}

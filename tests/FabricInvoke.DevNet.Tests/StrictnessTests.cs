@@ -228,6 +228,18 @@ public sealed class StrictnessTests(DevNetFixture fixture) : IClassFixture<DevNe
         Assert.Null(await deliver.NextAsync());
     }
 
+    [Fact]
+    public async Task Deliver_refuses_an_unsigned_seek_request_with_FORBIDDEN()
+    {
+        var client = fixture.Client();
+        var unsigned = client.Seek();
+        unsigned.Signature = Google.Protobuf.ByteString.Empty;
+        using var deliver = await client.DeliverAsync(fixture.Network.Peers[0], unsigned);
+
+        Assert.Equal(Status.Forbidden, (await deliver.NextAsync())!.Status);
+        Assert.Null(await deliver.NextAsync());
+    }
+
     [Theory]
     [InlineData(-60)]
     [InlineData(60)]

@@ -15,6 +15,7 @@ internal sealed class DevNetUpCommand
     private readonly Option<int> _peersPerOrg = new("--peers-per-org") { Description = "Peers in each organisation", DefaultValueFactory = _ => 1 };
     private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout", DefaultValueFactory = _ => "100ms" };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
+    private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
     private readonly CliContext _context;
 
     public DevNetUpCommand(CliContext context)
@@ -26,7 +27,7 @@ internal sealed class DevNetUpCommand
     {
         var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
         var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
-        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize })
+        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port })
         {
             up.Add(o);
         }
@@ -47,6 +48,12 @@ internal sealed class DevNetUpCommand
             throw Failures.Usage("--orgs must be 1..16, --peers-per-org 1..8 and --batch-size 1..10000");
         }
 
+        var port = parse.GetValue(_port);
+        if (port is { } p && (p < 1 || p + (orgs * peersPerOrg) > 65535))
+        {
+            throw Failures.Usage($"--port {p} leaves no room for the orderer and {orgs * peersPerOrg} peer port(s) below 65536");
+        }
+
         var batchText = parse.GetValue(_batchTimeout) ?? "100ms";
         if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout <= TimeSpan.Zero)
         {
@@ -60,6 +67,7 @@ internal sealed class DevNetUpCommand
             PeersPerOrg = peersPerOrg,
             BatchSize = batchSize,
             BatchTimeout = batchTimeout,
+            BasePort = port,
         }).ConfigureAwait(false);
 
         var envFile = network.WriteEnvironmentFile();

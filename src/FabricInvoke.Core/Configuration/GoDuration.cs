@@ -5,17 +5,19 @@ namespace FabricInvoke.Core.Configuration;
 /// <summary>Parses durations written the way Go (and so every Fabric operator) writes them: 30s, 100ms, 1m30s, 1.5h.</summary>
 public static class GoDuration
 {
-    // Decimal, not double: Go's arithmetic is exact (integer nanoseconds), and doubles drift by a tick on long durations.
-    private static readonly (string Unit, decimal Ticks)[] Units =
+    // Exact, as Go's integer nanoseconds: doubles drift by a tick on long durations.
+    private static readonly (string Unit, decimal Nanoseconds)[] Units =
     [
-        ("ns", 0.01m),
-        ("us", 10),
-        ("µs", 10),
-        ("ms", TimeSpan.TicksPerMillisecond),
-        ("s", TimeSpan.TicksPerSecond),
-        ("m", TimeSpan.TicksPerMinute),
-        ("h", TimeSpan.TicksPerHour),
+        ("ns", 1m),
+        ("us", 1_000m),
+        ("µs", 1_000m),
+        ("ms", 1_000_000m),
+        ("s", 1_000_000_000m),
+        ("m", 60_000_000_000m),
+        ("h", 3_600_000_000_000m),
     ];
+
+    private static readonly decimal MaxNanoseconds = TimeSpan.MaxValue.Ticks * 100m;
 
     /// <summary>Parses <paramref name="text"/>; returns false for anything Go's time.ParseDuration would refuse, and for negatives.</summary>
     public static bool TryParse(string? text, out TimeSpan duration)
@@ -32,7 +34,7 @@ public static class GoDuration
             return true;
         }
 
-        decimal ticks = 0;
+        decimal nanoseconds = 0;
         var i = 0;
         while (i < s.Length)
         {
@@ -61,15 +63,16 @@ public static class GoDuration
             }
 
             // Checked before multiplying: decimal arithmetic throws on overflow.
-            if (value > (TimeSpan.MaxValue.Ticks - ticks) / Units[match].Ticks)
+            if (value > (MaxNanoseconds - nanoseconds) / Units[match].Nanoseconds)
             {
                 return false;
             }
 
-            ticks += value * Units[match].Ticks;
+            // Go truncates each term to whole nanoseconds (1.5ns1.5ns is 2ns), then we truncate to 100ns ticks.
+            nanoseconds += decimal.Floor(value * Units[match].Nanoseconds);
         }
 
-        duration = TimeSpan.FromTicks((long)decimal.Floor(ticks));
+        duration = TimeSpan.FromTicks((long)decimal.Floor(nanoseconds / 100));
         return true;
     }
 }

@@ -31,7 +31,27 @@ internal static class ConnectRetry
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && IsConnectTimeout(e))
+            {
+                // SocketsHttpHandler reports its ConnectTimeout (e.g. a TLS handshake never answered) as a cancellation
+                // wrapping a TimeoutException, and the channel passes that on as is. Callers would take it for a
+                // passed request deadline; as the connect failure it is, they name the node and exit "connection".
+                throw new RpcException(new Status(StatusCode.Unavailable, "connection timed out (connTimeout)", e));
+            }
         }
+    }
+
+    private static bool IsConnectTimeout(OperationCanceledException e)
+    {
+        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsTls(RpcException e)

@@ -44,12 +44,13 @@ public sealed class FabricInvokeException : Exception
     public bool MayHaveCommitted { get; init; }
 
     /// <summary>
-    /// Messages quote what the user typed (an address, a spec, a JSON key), which may hold line breaks; shown escaped
-    /// they keep the promise of one <c>Error:</c> line that scripts can grep.
+    /// Messages quote what the user typed (an address, a spec, a JSON key) and what a node said (a gRPC status
+    /// detail, a chaincode message). Line breaks and control characters (ESC sequences) in them are shown escaped, so
+    /// there is always exactly one <c>Error:</c> line that scripts can grep and nothing a terminal would interpret.
     /// </summary>
     private static string OneLine(string? message)
     {
-        if (message is null || message.AsSpan().IndexOfAny("\r\n\f\u0085\u2028\u2029") < 0)
+        if (message is null || !message.Any(NeedsEscape))
         {
             return message ?? string.Empty;
         }
@@ -61,14 +62,13 @@ public sealed class FabricInvokeException : Exception
             {
                 '\r' => sb.Append("\\r"),
                 '\n' => sb.Append("\\n"),
-                '\f' => sb.Append("\\f"),
-                '\u0085' => sb.Append("\\u0085"),
-                '\u2028' => sb.Append("\\u2028"),
-                '\u2029' => sb.Append("\\u2029"),
+                _ when NeedsEscape(c) => sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
                 _ => sb.Append(c),
             };
         }
 
         return sb.ToString();
     }
+
+    private static bool NeedsEscape(char c) => (char.IsControl(c) && c != '\t') || c is '\u2028' or '\u2029';
 }

@@ -35,7 +35,9 @@ internal sealed class NodeHost : IAsyncDisposable
 
     /// <summary>Starts a server presenting <paramref name="certificate"/>; <paramref name="configure"/> registers services and maps them.</summary>
     /// <param name="clientCertificateValidator">When not null, clients must present a certificate this accepts.</param>
+    /// <param name="port">The port to bind, 0 for a free one.</param>
     public static async Task<NodeHost> StartAsync(
+        int port,
         X509Certificate2 certificate,
         Func<X509Certificate2, bool>? clientCertificateValidator,
         Action<IServiceCollection> services,
@@ -49,7 +51,7 @@ internal sealed class NodeHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            kestrel.Listen(IPAddress.Loopback, port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UseHttps(https =>
@@ -73,8 +75,8 @@ internal sealed class NodeHost : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var port = new Uri(addresses.First()).Port;
-        return new NodeHost(app, certificate, $"127.0.0.1:{port}");
+        var boundPort = new Uri(addresses.First()).Port;
+        return new NodeHost(app, certificate, $"127.0.0.1:{boundPort}");
     }
 
     public async ValueTask DisposeAsync()

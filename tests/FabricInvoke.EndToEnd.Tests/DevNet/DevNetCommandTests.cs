@@ -127,6 +127,21 @@ public sealed class DevNetCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Devnet_up_on_a_port_already_in_use_exits_3_naming_the_folder_and_the_cause()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(), ["devnet", "up", "--dir", Path.Combine(_work, "busy"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains("cannot start the embedded network", error, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> ReadEnvFile(string path) =>
         File.ReadAllLines(path)
             .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
