@@ -145,4 +145,82 @@ public sealed class UsageAndConfigTests
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
         Assert.Contains("invalid FABRIC_LOGGING_SPEC 'chatty'", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
+
+    /// <summary>A copy of the fixture MSP folder with one thing broken, and the path the message must name.</summary>
+    private static (string Msp, string Named) BrokenMsp(string defect)
+    {
+        var msp = Directory.CreateTempSubdirectory("fabinvoke-msp-").FullName;
+        foreach (var file in Directory.GetFiles(FixtureMsp, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(msp, Path.GetRelativePath(FixtureMsp, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        var keystore = Path.Combine(msp, "keystore");
+        var key = Path.Combine(keystore, "priv_sk");
+        var signcerts = Path.Combine(msp, "signcerts");
+        var cert = Directory.GetFiles(signcerts).Single();
+        var variants = Path.Combine(AppContext.BaseDirectory, "Fixtures", "identities");
+        switch (defect)
+        {
+            case "empty keystore":
+                File.Delete(key);
+                return (msp, keystore);
+            case "empty signcerts":
+                File.Delete(cert);
+                return (msp, signcerts);
+            case "signcert is not a certificate":
+                File.WriteAllText(cert, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
+                return (msp, cert);
+            case "key of another identity":
+                File.Copy(Path.Combine(variants, "org2-user1", "msp", "keystore", "priv_sk"), key, overwrite: true);
+                return (msp, keystore);
+            case "encrypted key":
+                using (var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+                {
+                    File.WriteAllText(key, ec.ExportEncryptedPkcs8PrivateKeyPem("secret".AsSpan(),
+                        new System.Security.Cryptography.PbeParameters(System.Security.Cryptography.PbeEncryptionAlgorithm.Aes128Cbc, System.Security.Cryptography.HashAlgorithmName.SHA256, 1000)));
+                }
+
+                return (msp, key);
+            case "RSA key":
+                using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+                {
+                    File.WriteAllText(key, rsa.ExportPkcs8PrivateKeyPem());
+                }
+
+                return (msp, key);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(defect));
+        }
+    }
+
+    [Theory]
+    [InlineData("empty keystore")]
+    [InlineData("empty signcerts")]
+    [InlineData("signcert is not a certificate")]
+    [InlineData("key of another identity")]
+    [InlineData("encrypted key")]
+    [InlineData("RSA key")]
+    public async Task Unusable_MSP_folders_exit_3_with_one_line_naming_the_file(string defect)
+    {
+        var (msp, named) = BrokenMsp(defect);
+        try
+        {
+            var outcome = await CliRun.RunAsync(Env(msp), Invoke("-c", "{\"Args\":[\"Put\",\"k\",\"v\"]}"));
+
+            Assert.True(outcome.ExitCode == 3, outcome.ToString());
+            Assert.Contains(named, Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", outcome.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(msp, recursive: true);
+        }
+    }
 }

@@ -20,12 +20,21 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
 
     private string Peer(int i) => _net.Network.Peers[i].Address;
 
+    /// <summary>
+    /// No fault may hold the command past its own deadlines: the wait timeout used here (20 s at most) plus a margin
+    /// for a loaded 2-core machine. Faults that should end sooner assert their own, tighter bound.
+    /// </summary>
+    private static void AssertEndedWithinItsTimeouts(CliOutcome outcome) =>
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(20 + 10), $"took {outcome.Elapsed}: {outcome}");
+
     [Fact]
     public async Task Chaincode_error_exits_5_with_the_peer_and_the_chaincode_message_and_nothing_is_ordered()
     {
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Fail","boom from test"]}"""));
 
         Assert.True(outcome.ExitCode == 5, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         var error = Assert.Single(outcome.ErrorLines);
         Assert.Contains("endorsement failure during invoke at peer", error, StringComparison.Ordinal);
         Assert.Contains("status:500 message:\"boom from test\"", error, StringComparison.Ordinal);
@@ -41,6 +50,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 5, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"at peer {Peer(1)}: response: status:503 message:\"peer is tired\"", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -52,6 +63,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 5, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         var error = Assert.Single(outcome.ErrorLines);
         Assert.Contains("ProposalResponsePayloads do not match", error, StringComparison.Ordinal);
         Assert.Contains(Peer(1), error, StringComparison.Ordinal);
@@ -65,6 +78,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 5, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"at peer {Peer(0)}: error endorsing invoke: rpc error: code = Unknown", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -76,6 +91,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 7, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"invalidated with status (MVCC_READ_CONFLICT) at {Peer(1)}", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
         Assert.Contains($"committed with status (MVCC_READ_CONFLICT) at {Peer(1)}", outcome.Stderr, StringComparison.Ordinal);
     }
@@ -95,6 +112,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
         Assert.True(outcome.ExitCode == 7, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"invalidated with status (ENDORSEMENT_POLICY_FAILURE) at {peer.Address}", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -106,6 +125,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}""", timeout: "2s"));
 
         Assert.True(outcome.ExitCode == 8, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         var error = Assert.Single(outcome.ErrorLines);
         Assert.Contains("timed out after 2s waiting for txid", error, StringComparison.Ordinal);
         Assert.Contains($"on peers {Peer(1)}", error, StringComparison.Ordinal);
@@ -122,6 +143,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 9, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         var error = Assert.Single(outcome.ErrorLines);
         Assert.Contains($"deliver from {Peer(1)} failed: deliver completed with status (FORBIDDEN)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("sent to orderer", outcome.Stderr, StringComparison.Ordinal);
@@ -135,6 +158,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}""", timeout: "50s"));
 
         Assert.True(outcome.ExitCode == 9, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"deliver from {Peer(0)} failed", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(40), outcome.ToString());
     }
@@ -149,6 +174,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Equal($"Error: cannot connect to peer {dead}: connection refused", Assert.Single(outcome.ErrorLines));
     }
 
@@ -161,6 +188,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 6, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"orderer {_net.Network.Orderer.Address}: got unexpected status: SERVICE_UNAVAILABLE -- backing off", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -175,6 +204,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"cannot connect to orderer {dead}: connection refused", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -187,6 +218,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"cannot connect to peer {Peer(1)}: TLS handshake failed", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -199,6 +232,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var outcome = await CliRun.RunAsync(env, _net.InvokeArgs("""{"Args":["Put","k","v"]}"""));
 
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains("TLS handshake failed", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
@@ -219,6 +254,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
             });
 
         Assert.True(outcome.ExitCode == 130, outcome.ToString());
+
+        AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains("interrupted while waiting for txid", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
         Assert.Contains("may still commit", outcome.Stderr, StringComparison.Ordinal);
     }
