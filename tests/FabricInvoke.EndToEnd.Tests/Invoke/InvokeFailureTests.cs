@@ -43,6 +43,19 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
     }
 
     [Fact]
+    public async Task IsInit_on_a_chaincode_that_needs_no_init_is_refused_by_the_peers_and_exits_5()
+    {
+        var args = _net.InvokeArgs("""{"Args":["Put","k","v"]}""");
+        args.Add("-I");
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
+
+        Assert.True(outcome.ExitCode == 5, outcome.ToString());
+        AssertEndedWithinItsTimeouts(outcome);
+        Assert.Contains("does not require initialization but called as init", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Error_status_from_the_second_endorser_exits_5_naming_that_peer()
     {
         _net.Network.Peers[1].Faults.EndorsementStatus = (503, "peer is tired");
@@ -122,17 +135,17 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
     {
         _net.Network.Peers[1].Faults.WithholdBlocks = true;
 
-        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}""", timeout: "2s"));
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","k","v"]}""", timeout: "4s"));
 
         Assert.True(outcome.ExitCode == 8, outcome.ToString());
 
         AssertEndedWithinItsTimeouts(outcome);
         var error = Assert.Single(outcome.ErrorLines);
-        Assert.Contains("timed out after 2s waiting for txid", error, StringComparison.Ordinal);
+        Assert.Contains("timed out after 4s waiting for txid", error, StringComparison.Ordinal);
         Assert.Contains($"on peers {Peer(1)}", error, StringComparison.Ordinal);
         Assert.Contains("may still commit", error, StringComparison.Ordinal);
         Assert.Contains($"committed with status (VALID) at {Peer(0)}", outcome.Stderr, StringComparison.Ordinal);
-        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(2 + 15), outcome.ToString());
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(4 + 15), outcome.ToString());
     }
 
     [Fact]
@@ -169,7 +182,7 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
     {
         var dead = ClosedPort.Address();
         var args = _net.InvokeArgs("""{"Args":["Put","k","v"]}""");
-        args.AddRange(["--peerAddresses", dead, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile, "--connTimeout", "1s"]);
+        args.AddRange(["--peerAddresses", dead, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile, "--connTimeout", "2s"]);
 
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
@@ -199,7 +212,7 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         var dead = ClosedPort.Address();
         var args = _net.InvokeArgs("""{"Args":["Put","k","v"]}""");
         args[args.IndexOf("-o") + 1] = dead;
-        args.AddRange(["--connTimeout", "1s"]);
+        args.AddRange(["--connTimeout", "2s"]);
 
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
 
