@@ -1,8 +1,6 @@
-using System.Diagnostics;
-using FabricInvoke.Cli;
-using Microsoft.Extensions.Configuration;
+using Xunit;
 
-namespace FabricInvoke.Robustness.Tests.Infrastructure;
+namespace FabricInvoke.Testing;
 
 /// <summary>What a user sees after one fabinvoke command: exit code, stdout, stderr, wall time.</summary>
 public sealed record CliOutcome(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
@@ -28,33 +26,5 @@ public sealed record CliOutcome(int ExitCode, string Stdout, string Stderr, Time
         var all = (Stdout + "\n" + Stderr).Split('\n');
         Assert.False(all.Any(l => l.StartsWith("   at ", StringComparison.Ordinal)), $"stack trace in the output\n{this}");
         Assert.False((Stdout + Stderr).Any(c => char.IsControl(c) && c is not '\n' and not '\t'), $"control characters (a terminal would interpret ESC) in the output\n{this}");
-    }
-}
-
-/// <summary>Runs the real CLI code (the same entry point as the fabinvoke binary) in-process with a given environment.</summary>
-public static class CliRun
-{
-    /// <summary>Default bound on any one command, so a hang fails the test instead of blocking the suite.</summary>
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
-    public static async Task<CliOutcome> RunAsync(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> args, TimeSpan? bound = null)
-    {
-        var env = new ConfigurationBuilder().AddInMemoryCollection(environment).Build();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var context = new CliContext(env, TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr));
-        var started = Stopwatch.GetTimestamp();
-        int code;
-        try
-        {
-            code = await FabInvokeApp.RunAsync(args.ToArray(), context, CancellationToken.None).WaitAsync(bound ?? Bound);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"fabinvoke {string.Join(' ', args)} did not end within {(bound ?? Bound).TotalSeconds}s\n--- stderr so far\n{stderr}");
-            throw;
-        }
-
-        return new CliOutcome(code, stdout.ToString(), stderr.ToString(), Stopwatch.GetElapsedTime(started));
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace FabricInvoke.Robustness.Tests.Infrastructure;
+namespace FabricInvoke.Testing;
 
 /// <summary>A loopback address where nothing listens: bound to port 0, read back, released.</summary>
 public static class ClosedPort
