@@ -78,13 +78,23 @@ public sealed class DevNetCommandTests : IDisposable
         Assert.Contains("payload:\"yes\"", get.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Devnet_up_stops_cleanly_on_Ctrl_C()
+    [Theory]
+    [InlineData("SIGINT")]
+    [InlineData("SIGTERM")]
+    public async Task Devnet_up_stops_cleanly_on_Ctrl_C_or_SIGTERM(string signal)
     {
-        using var up = FabinvokeProcess.Start(_work, "devnet", "up", "--dir", Path.Combine(_work, "ctrlc"));
+        using var up = FabinvokeProcess.Start(_work, "devnet", "up", "--dir", Path.Combine(_work, "stop-" + signal));
         await up.WaitForLineAsync("Press Ctrl-C to stop.").WaitAsync(CliRun.Bound);
 
-        up.Interrupt();
+        if (signal == "SIGINT")
+        {
+            up.Interrupt();
+        }
+        else
+        {
+            up.Terminate();
+        }
+
         await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
 
         Assert.Equal(0, up.ExitCode);

@@ -18,7 +18,10 @@ public sealed class FabinvokeProcess : IDisposable
         _process = process;
     }
 
-    public static FabinvokeProcess Start(string workingDirectory, params string[] args)
+    public static FabinvokeProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <param name="environment">Variables to set for the child (after the CORE_*/FABRIC_* ones of this machine are removed).</param>
+    public static FabinvokeProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -38,6 +41,11 @@ public sealed class FabinvokeProcess : IDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
@@ -82,12 +90,12 @@ public sealed class FabinvokeProcess : IDisposable
         }
     }
 
-    /// <summary>Completes with the first stdout line containing <paramref name="text"/> (already seen or still to come).</summary>
+    /// <summary>Completes with the first stdout or stderr line containing <paramref name="text"/> (already seen or still to come).</summary>
     public Task<string> WaitForLineAsync(string text)
     {
         lock (_gate)
         {
-            var seen = _stdout.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            var seen = _stdout.Concat(_stderr).FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
             if (seen is not null)
             {
                 return Task.FromResult(seen);
@@ -107,9 +115,14 @@ public sealed class FabinvokeProcess : IDisposable
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal("-INT");
+
+    /// <summary>SIGTERM, as a container runtime or CI job stopping the process.</summary>
+    public void Terminate() => Signal("-TERM");
+
+    private void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
@@ -124,7 +137,7 @@ public sealed class FabinvokeProcess : IDisposable
         lock (_gate)
         {
             into.Add(line);
-            if (into == _stdout && _awaited is not null && line.Contains(_awaitedText!, StringComparison.Ordinal))
+            if (_awaited is not null && line.Contains(_awaitedText!, StringComparison.Ordinal))
             {
                 complete = _awaited;
                 _awaited = null;
