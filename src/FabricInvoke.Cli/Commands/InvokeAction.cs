@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Cli.Settings;
+using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Invocation;
@@ -48,6 +49,9 @@ internal sealed class InvokeAction
     private sealed class LoggingObserver(FabricLog log) : IInvokeObserver
     {
         public void Warning(string message) => log.Warning("InitCmdFactory", message);
+
+        public void Retrying(RetryNotice notice) =>
+            log.Debug("ClientConnect", $"cannot reach {notice.Role} {notice.Address} yet ({notice.Problem}); retrying in {notice.Delay.TotalMilliseconds:0}ms");
 
         public void ProposalCreated(string txId) =>
             log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] proposal created");

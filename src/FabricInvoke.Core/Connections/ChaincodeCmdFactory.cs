@@ -61,14 +61,15 @@ public sealed class ChaincodeCmdFactory : IDisposable
 
     /// <summary>Loads the identity and every TLS file, and creates the (lazily connecting) channels.</summary>
     /// <exception cref="Errors.FabricInvokeException">Config: the MSP folder or a TLS file cannot be used.</exception>
-    public static ChaincodeCmdFactory Create(InvokeSettings settings, SigningIdentity signer)
+    /// <param name="onRetry">Told about each connect retry to a peer or orderer.</param>
+    public static ChaincodeCmdFactory Create(InvokeSettings settings, SigningIdentity signer, Action<RetryNotice>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var created = new List<NodeConnection>();
         try
         {
-            var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport)))).ToList();
-            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, settings.OrdererTransport)))).ToList();
+            var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, onRetry)))).ToList();
+            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, settings.OrdererTransport, onRetry)))).ToList();
             return new ChaincodeCmdFactory(signer, peers, orderers);
         }
         catch

@@ -15,8 +15,9 @@ internal static class ConnectRetry
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(800);
 
     /// <exception cref="RpcException">The last attempt's failure when the time is up (or a failure that is not a connect failure).</exception>
-    public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, NodeConnection connection, CancellationToken cancellationToken)
     {
+        var connectTimeout = connection.ConnectTimeout;
         var started = Stopwatch.GetTimestamp();
         var delay = FirstDelay;
         while (true)
@@ -28,6 +29,7 @@ internal static class ConnectRetry
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !IsTls(e)
                                          && Stopwatch.GetElapsedTime(started) + delay < connectTimeout)
             {
+                connection.OnRetry?.Invoke(new RetryNotice(connection.Role, connection.Address, RpcFailure.Describe(e), delay));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }

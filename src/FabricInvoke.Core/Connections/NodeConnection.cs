@@ -14,9 +14,10 @@ namespace FabricInvoke.Core.Connections;
 /// </summary>
 public sealed class NodeConnection : IDisposable
 {
-    private NodeConnection(string role, NodeEndpoint endpoint, GrpcChannel channel, X509Certificate2? clientCertificate, TimeSpan connectTimeout)
+    private NodeConnection(string role, NodeEndpoint endpoint, GrpcChannel channel, X509Certificate2? clientCertificate, TimeSpan connectTimeout, Action<RetryNotice>? onRetry)
     {
         ConnectTimeout = connectTimeout;
+        OnRetry = onRetry;
         Role = role;
         Endpoint = endpoint;
         Channel = channel;
@@ -25,6 +26,9 @@ public sealed class NodeConnection : IDisposable
 
     /// <summary>How long establishing the connection may take, retries included (--connTimeout).</summary>
     public TimeSpan ConnectTimeout { get; }
+
+    /// <summary>Told about each connect retry, so a front end can report it.</summary>
+    public Action<RetryNotice>? OnRetry { get; }
 
     /// <summary>"peer" or "orderer", for messages.</summary>
     public string Role { get; }
@@ -41,7 +45,7 @@ public sealed class NodeConnection : IDisposable
 
     /// <summary>Creates the channel. Reads the TLS files now, so a missing or bad file fails before any network traffic.</summary>
     /// <exception cref="FabricInvokeException">Config: a TLS root or client certificate file cannot be used.</exception>
-    public static NodeConnection Create(string role, NodeEndpoint endpoint, TransportSettings transport)
+    public static NodeConnection Create(string role, NodeEndpoint endpoint, TransportSettings transport, Action<RetryNotice>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(transport);
@@ -86,7 +90,7 @@ public sealed class NodeConnection : IDisposable
             MaxReceiveMessageSize = 100 * 1024 * 1024,
             MaxSendMessageSize = 100 * 1024 * 1024,
         });
-        return new NodeConnection(role, endpoint, channel, clientCertificate, transport.ConnectTimeout);
+        return new NodeConnection(role, endpoint, channel, clientCertificate, transport.ConnectTimeout, onRetry);
     }
 
     /// <summary>SHA-256 of the DER of the client certificate, for the deliver request's TLS binding.</summary>

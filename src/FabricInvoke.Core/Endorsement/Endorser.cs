@@ -37,7 +37,7 @@ public static class Endorser
         {
             response = await ConnectRetry.RunAsync(
                 () => peer.Endorser.ProcessProposalAsync(proposal, deadline: DateTime.UtcNow + requestTimeout, cancellationToken: failFast.Token).ResponseAsync,
-                peer.Connection.ConnectTimeout,
+                peer.Connection,
                 failFast.Token).ConfigureAwait(false);
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))

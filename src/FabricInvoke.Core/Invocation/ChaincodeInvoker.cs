@@ -35,7 +35,7 @@ public sealed class ChaincodeInvoker
         ArgumentNullException.ThrowIfNull(settings);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
         WarnAboutKeyFiles(settings, signer);
-        using var factory = ChaincodeCmdFactory.Create(settings, signer);
+        using var factory = ChaincodeCmdFactory.Create(settings, signer, _observer.Retrying);
         return await InvokeAsync(settings, factory, cancellationToken).ConfigureAwait(false);
     }
 

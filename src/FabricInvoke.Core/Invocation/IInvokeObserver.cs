@@ -1,3 +1,4 @@
+using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Delivery;
 
 namespace FabricInvoke.Core.Invocation;
@@ -7,6 +8,11 @@ public interface IInvokeObserver
 {
     /// <summary>Something the user should fix although the invoke can go on, e.g. a private key file others can read.</summary>
     void Warning(string message)
+    {
+    }
+
+    /// <summary>A peer or orderer could not be reached yet; it is tried again within --connTimeout.</summary>
+    void Retrying(RetryNotice notice)
     {
     }
 

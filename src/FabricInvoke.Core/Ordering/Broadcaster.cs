@@ -40,7 +40,7 @@ public static class Broadcaster
             try
             {
                 var response = await ConnectRetry.RunAsync(
-                    () => SendOnceAsync(orderer, envelope, requestTimeout, cancellationToken), orderer.Connection.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                    () => SendOnceAsync(orderer, envelope, requestTimeout, cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
                 if (response.Status == Status.Success)
                 {
                     return new BroadcastResult(orderer.Address, Stopwatch.GetElapsedTime(started));

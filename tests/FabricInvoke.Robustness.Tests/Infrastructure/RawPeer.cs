@@ -86,11 +86,12 @@ public sealed class RawPeer : IAsyncDisposable
         }
     }
 
-    public static async Task<RawPeer> StartAsync()
+    /// <param name="port">The port to bind; 0 (the default) lets the system choose a free one.</param>
+    public static async Task<RawPeer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         var peer = new RawPeer(builder.Build());
         await peer._app.StartAsync();
         var bound = peer._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
