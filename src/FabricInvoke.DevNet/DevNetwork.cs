@@ -185,6 +185,17 @@ public sealed class DevNetwork : IAsyncDisposable
         return network;
     }
 
+    /// <summary>Switches every fault of every node off (tests that share a network call this between tests).</summary>
+    public void ClearFaults()
+    {
+        foreach (var peer in Peers)
+        {
+            peer.Faults.Clear();
+        }
+
+        Orderer.Faults.Clear();
+    }
+
     /// <summary>User1@org{N}.example.com (N is 1-based).</summary>
     public DevIdentity User(int org) => UserOf(org, "User1");
 

@@ -11,6 +11,18 @@ public sealed class OrdererFaults
     private TimeSpan _broadcastDelay;
     private int? _broadcastStatusTimes;
 
+    /// <summary>Back to a healthy orderer: every fault off at once.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _broadcastStatus = null;
+            _broadcastInfo = "";
+            _broadcastDelay = TimeSpan.Zero;
+            _broadcastStatusTimes = null;
+        }
+    }
+
     /// <summary>Answer every broadcast envelope with <c>BroadcastResponse{status, info = BroadcastInfo}</c> and drop it.</summary>
     public Status? BroadcastStatus { get { lock (_gate) { return _broadcastStatus; } } set { lock (_gate) { _broadcastStatus = value; } } }
 

@@ -23,6 +23,23 @@ public sealed class PeerFaults
     private TimeSpan _deliverDelay;
     private TxValidationCode? _forceValidationCode;
 
+    /// <summary>Back to a healthy peer: every fault off at once.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _endorsementDelay = TimeSpan.Zero;
+            _endorsementStatus = null;
+            _endorsementRpcError = null;
+            _alterEndorsementPayload = false;
+            _deliverStatus = null;
+            _dropDeliverAfterFirstBlock = false;
+            _withholdBlocks = false;
+            _deliverDelay = TimeSpan.Zero;
+            _forceValidationCode = null;
+        }
+    }
+
     /// <summary>Delay before answering ProcessProposal.</summary>
     public TimeSpan EndorsementDelay { get { lock (_gate) { return _endorsementDelay; } } set { lock (_gate) { _endorsementDelay = value; } } }
 

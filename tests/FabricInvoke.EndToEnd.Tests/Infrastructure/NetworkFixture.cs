@@ -63,27 +63,7 @@ public class NetworkFixture : IAsyncLifetime
     }
 
     /// <summary>Resets every fault to healthy (tests in a class share the network).</summary>
-    public void Heal()
-    {
-        foreach (var peer in Network.Peers)
-        {
-            var f = peer.Faults;
-            f.EndorsementDelay = TimeSpan.Zero;
-            f.EndorsementStatus = null;
-            f.EndorsementRpcError = null;
-            f.AlterEndorsementPayload = false;
-            f.DeliverStatus = null;
-            f.DropDeliverAfterFirstBlock = false;
-            f.WithholdBlocks = false;
-            f.DeliverDelay = TimeSpan.Zero;
-            f.ForceValidationCode = null;
-        }
-
-        Network.Orderer.Faults.BroadcastStatus = null;
-        Network.Orderer.Faults.BroadcastInfo = "";
-        Network.Orderer.Faults.BroadcastDelay = TimeSpan.Zero;
-        Network.Orderer.Faults.BroadcastStatusTimes = null;
-    }
+    public void Heal() => Network.ClearFaults();
 }
 
 /// <summary>Three organisations with one peer each (a majority is two of three).</summary>
