@@ -12,7 +12,7 @@ public class PipelineBenchmarks
 {
     private SigningIdentity _signer = null!;
     private ChaincodeInvocation _invocation = null!;
-    private TransactionProposal _proposal = null!;
+    private FabricInvoke.Core.Transactions.TransactionProposal _proposal = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -24,7 +24,7 @@ public class PipelineBenchmarks
     }
 
     [Benchmark]
-    public TransactionProposal BuildProposal() =>
+    public object BuildProposal() =>
         ProposalBuilder.Create(_invocation, _signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTime(DateTime.UtcNow));
 
     [Benchmark]

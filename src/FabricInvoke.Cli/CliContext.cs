@@ -6,12 +6,13 @@ namespace FabricInvoke.Cli;
 /// <summary>What a command may touch of the outside world: environment, output writers, clock. Tests supply their own.</summary>
 internal sealed class CliContext
 {
-    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null)
+    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null, CommandProgress? progress = null)
     {
         Environment = environment;
         Output = output;
         Error = error;
         Time = time ?? TimeProvider.System;
+        Progress = progress ?? new CommandProgress();
     }
 
     public IConfiguration Environment { get; }
@@ -23,6 +24,9 @@ internal sealed class CliContext
     public TextWriter Error { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>How far the command got, and who writes its last line.</summary>
+    public CommandProgress Progress { get; }
 
     public FabricLog CreateLog() => new(Error, FabricLog.ParseSpec(Environment["FABRIC_LOGGING_SPEC"]), Time);
 }

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Errors;
 
 namespace FabricInvoke.Cli;
 
-/// <summary>The command tree and the single place that turns outcomes into exit codes.</summary>
+/// <summary>The command tree, and the one place that turns what escapes a command into an exit code and a line.</summary>
 internal static class FabInvokeApp
 {
     public static RootCommand BuildRoot(CliContext context)
@@ -27,11 +28,11 @@ internal static class FabInvokeApp
     {
         var root = BuildRoot(context);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var output = new ResultWriter(RequestsJson(parse) ? OutputFormat.Json : OutputFormat.Text, context);
+        var helping = parse.Action is HelpAction;
+        if (!helping && parse.Errors.Count > 0)
         {
-            context.Error.WriteLine($"Error: {parse.Errors[0].Message}");
-            context.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
-            return ExitCodes.Usage;
+            return output.UsageFailed(parse.Errors[0].Message, $"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
         }
 
         try
@@ -47,32 +48,24 @@ internal static class FabInvokeApp
         }
         catch (FabricInvokeException e)
         {
-            context.Error.WriteLine($"Error: {e.Message}");
-            if (e.TxId is not null && !e.Message.Contains(e.TxId, StringComparison.Ordinal))
-            {
-                context.Error.WriteLine($"txid: {e.TxId}");
-            }
-
-            return ExitCodes.For(e.Kind);
+            return output.Failed(e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            context.Error.WriteLine("Error: interrupted");
-            return ExitCodes.Interrupted;
+            return output.Interrupted();
         }
 #pragma warning disable CA1031 // The last line of defence: a bug must still end in one line and a documented code, never a stack trace.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            context.Error.WriteLine($"Error: internal error ({e.GetType().Name}): {e.Message.ReplaceLineEndings(" ")}");
-            if (context.Environment["FABINVOKE_DEBUG_STACK"] == "1")
-            {
-                context.Error.WriteLine(e.ToString());
-            }
-
-            return ExitCodes.Internal;
+            return output.InternalError(e);
         }
     }
+
+    /// <summary>True when the parsed command has an --output option set to json (even if the rest of the line is wrong).</summary>
+    private static bool RequestsJson(ParseResult parse) =>
+        parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == "--output") is { } option
+        && parse.GetResult(option) is { } result && result.Tokens.Count > 0 && result.Tokens[^1].Value == "json";
 
     private static IEnumerable<string> CommandPath(ParseResult parse)
     {

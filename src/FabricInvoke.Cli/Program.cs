@@ -1,24 +1,55 @@
 using System.Runtime.InteropServices;
 using FabricInvoke.Cli;
+using FabricInvoke.Cli.Output;
 using Microsoft.Extensions.Configuration;
 
+// Ctrl-C (SIGINT) and SIGTERM (a container or CI job being stopped) are taken over first of all, so that from here
+// on a signal always ends the process with 130 and one line: the command is cancelled (it says whether its
+// transaction was sent); if it has not stopped within the grace period, or a second signal comes, the process ends
+// from here, with the same wording.
+var grace = TimeSpan.FromSeconds(2);
+var progress = new CommandProgress();
+var stderr = new ResilientWriter(Console.Error);
 using var interrupt = new CancellationTokenSource();
-
-// Ctrl-C (SIGINT) and SIGTERM (a container or CI job being stopped) both stop the command cleanly:
-// an invoke says whether its transaction was already sent and exits 130; `devnet up` shuts the network down.
-// A second signal is not intercepted, so it ends the process the usual way.
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
+// A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
+var stdout = new ResilientWriter(Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-var context = new CliContext(environment, Console.Out, Console.Error);
+var context = new CliContext(environment, stdout, stderr, progress: progress);
 return await FabInvokeApp.RunAsync(args, context, interrupt.Token).ConfigureAwait(false);
 
 void Stop(PosixSignalContext signal)
 {
-    if (!interrupt.IsCancellationRequested)
+    signal.Cancel = true;
+    if (interrupt.IsCancellationRequested)
     {
-        signal.Cancel = true;
-        interrupt.Cancel();
+        Exit();
+        return;
     }
+
+    // Cancelling runs the command's callbacks; not on the signal thread.
+    _ = Task.Run(interrupt.Cancel);
+    _ = Task.Delay(grace).ContinueWith(_ => ExitIfStuck(), TaskScheduler.Default);
+}
+
+// A command that has written its outcome is ending normally (devnet up flushing its ledgers, say): let it.
+void ExitIfStuck()
+{
+    if (progress.TryFinish())
+    {
+        stderr.WriteLine($"Error: {progress.InterruptedLine()}");
+        Environment.Exit(ExitCodes.Interrupted);
+    }
+}
+
+void Exit()
+{
+    if (progress.TryFinish())
+    {
+        stderr.WriteLine($"Error: {progress.InterruptedLine()}");
+    }
+
+    Environment.Exit(ExitCodes.Interrupted);
 }

@@ -4,12 +4,18 @@ using FabricInvoke.Cli.Settings;
 using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Diagnostics;
+using FabricInvoke.Core.Endorsement;
+using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Invocation;
-using Microsoft.Extensions.Configuration;
+using FabricInvoke.Core.Ordering;
 
 namespace FabricInvoke.Cli.Commands;
 
-/// <summary>The behaviour of <c>chaincode invoke</c>: bind settings, run the invoker, log like the peer CLI.</summary>
+/// <summary>
+/// The behaviour of <c>chaincode invoke</c>: bind and validate every setting (before any network starts), load the
+/// identity, compose the stages through <see cref="ChaincodeInvoker"/>, and hand the outcome to the output layer.
+/// </summary>
 internal sealed class InvokeAction
 {
     private readonly InvokeCommandDefinition _definition;
@@ -24,48 +30,76 @@ internal sealed class InvokeAction
     public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var devnetDirectory = _definition.DevNetDirectory(parse);
-        if (devnetDirectory is null)
+        var output = new ResultWriter(parse.GetValue(_definition.Output) == "json" ? OutputFormat.Json : OutputFormat.Text, _context);
+        InvokeTrace? trace = null;
+        try
         {
-            return await InvokeAsync(InvokeSettingsBinder.Bind(_definition, parse, _context.Environment), cancellationToken).ConfigureAwait(false);
-        }
+            // Everything is validated first: a usage error must not start (or create) an embedded network.
+            var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
+            var log = _context.CreateLog();
+            trace = new InvokeTrace(settings.Options.Invocation, _context.Time);
+            if (settings.DevNetDirectory is not { } directory)
+            {
+                return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+            }
 
-        await using var network = await DevNetLauncher.StartAsync(devnetDirectory, cancellationToken).ConfigureAwait(false);
-        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
-        return await InvokeAsync(settings, cancellationToken).ConfigureAwait(false);
+            await using var network = await DevNetLauncher.StartAsync(directory, cancellationToken).ConfigureAwait(false);
+            settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
+            return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+        }
+        catch (FabricInvokeException e)
+        {
+            return output.Failed(e, trace?.Snapshot());
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return output.Interrupted();
+        }
+#pragma warning disable CA1031 // The last line of defence: a bug must still end in one line and a documented code, never a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return output.InternalError(e);
+        }
     }
 
-    private async Task<int> InvokeAsync(FabricInvoke.Core.Configuration.InvokeSettings settings, CancellationToken cancellationToken)
+    private async Task<InvokeResult> InvokeAsync(InvokeCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
-        var log = _context.CreateLog();
-        var invoker = new ChaincodeInvoker(new LoggingObserver(log), _context.Time);
-        var result = await invoker.InvokeAsync(settings, cancellationToken).ConfigureAwait(false);
-        log.Info("chaincodeInvokeOrQuery", "Chaincode invoke successful. result: " +
-            ProtoText.Response(result.Response.Status, result.Response.Message, result.Response.Payload));
-        return ExitCodes.Success;
+        var observer = new LoggingObserver(log, _context.Progress);
+        var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
+        using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
+        return await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
-    private sealed class LoggingObserver(FabricLog log) : IInvokeObserver
+    private sealed class LoggingObserver(FabricLog log, CommandProgress progress) : IProgressObserver
     {
         public void Warning(string message) => log.Warning("InitCmdFactory", message);
 
         public void Retrying(RetryNotice notice) =>
             log.Debug("ClientConnect", $"cannot reach {notice.Role} {notice.Address} yet ({notice.Problem}); retrying in {notice.Delay.TotalMilliseconds:0}ms");
 
-        public void ProposalCreated(string txId) =>
+        public void ProposalCreated(string txId)
+        {
+            progress.Proposed(txId);
             log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] proposal created");
+        }
 
-        public void Endorsed(string txId, IReadOnlyList<PeerEndorsement> endorsements) =>
-            log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] endorsed by {string.Join(", ", endorsements.Select(e => $"{e.Address} ({e.Latency.TotalMilliseconds:0}ms)"))}");
+        public void Endorsed(EndorsedTransaction transaction) =>
+            log.Debug("chaincodeInvokeOrQuery", $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(e => $"{e.Address} ({e.Latency.TotalMilliseconds:0}ms)"))}");
 
         public void DeliverConnected(string txId, int peers) =>
             log.Debug("ClientConnect", $"txid [{txId}] deliver connected on {peers} peer(s)");
 
-        public void Broadcast(string txId, string ordererAddress) =>
-            log.Info("ChaincodeInvokeOrQuery", $"txid [{txId}] sent to orderer {ordererAddress}");
+        public void Submitting(string txId) => progress.Advance(SendState.MaybeSent);
 
-        public void Committed(string txId, CommitResult commit) =>
-            log.Info("ClientWait", $"txid [{txId}] committed with status ({FabricNames.Of(commit.Code)}) at {commit.Address}");
+        public void Submitted(SubmittedTransaction transaction)
+        {
+            progress.Advance(SendState.Sent);
+            log.Info("ChaincodeInvokeOrQuery", $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
+        }
+
+        public void Committed(string txId, PeerCommit commit) =>
+            log.Info("ClientWait", $"txid [{txId}] committed with status ({commit.CodeName}) at {commit.Address}");
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
 using FabricInvoke.Core.Errors;
 
 namespace FabricInvoke.Cli.Output;
@@ -15,6 +17,7 @@ internal enum LogLevel
 /// <summary>
 /// Writes log lines shaped like the Go peer CLI's (v2 format), so scripts that grep its output keep working:
 /// <c>2026-11-23 19:47:38.852 UTC 0001 INFO [chaincodeCmd] ClientWait -> message</c>. Never writes colour codes.
+/// Messages are interpolated strings that are only formatted when their level is enabled.
 /// </summary>
 internal sealed class FabricLog
 {
@@ -33,7 +36,13 @@ internal sealed class FabricLog
 
     public bool IsEnabled(LogLevel level) => level >= _level;
 
-    public void Debug(string function, string message) => Write(LogLevel.Debug, function, message);
+    public void Debug(string function, [InterpolatedStringHandlerArgument("")] DebugMessage message)
+    {
+        if (message.Enabled)
+        {
+            Write(LogLevel.Debug, function, message.Text);
+        }
+    }
 
     public void Info(string function, string message) => Write(LogLevel.Info, function, message);
 
@@ -104,4 +113,29 @@ internal sealed class FabricLog
         "ERROR" or "FATAL" or "PANIC" or "DPANIC" => LogLevel.Error,
         _ => throw Failures.Usage($"invalid FABRIC_LOGGING_SPEC '{spec}': unknown level '{text}'"),
     };
+}
+
+/// <summary>A debug message that is not even formatted when debug logging is off.</summary>
+[InterpolatedStringHandler]
+internal ref struct DebugMessage
+{
+    private readonly StringBuilder? _builder;
+
+    public DebugMessage(int literalLength, int formattedCount, FabricLog log, out bool enabled)
+    {
+        _ = formattedCount;
+        enabled = log.IsEnabled(LogLevel.Debug);
+        _builder = enabled ? new StringBuilder(literalLength + 32) : null;
+    }
+
+    public readonly bool Enabled => _builder is not null;
+
+    public readonly string Text => _builder?.ToString() ?? string.Empty;
+
+    public readonly void AppendLiteral(string value) => _builder?.Append(value);
+
+    public readonly void AppendFormatted<TValue>(TValue value) => _builder?.Append(CultureInfo.InvariantCulture, $"{value}");
+
+    public readonly void AppendFormatted<TValue>(TValue value, string? format)
+        where TValue : IFormattable => _builder?.Append(value.ToString(format, CultureInfo.InvariantCulture));
 }

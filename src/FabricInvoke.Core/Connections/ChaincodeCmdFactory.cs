@@ -1,11 +1,12 @@
 using FabricInvoke.Core.Configuration;
+using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Protos.Orderer;
 using FabricInvoke.Protos.Peer;
 
 namespace FabricInvoke.Core.Connections;
 
-/// <summary>One peer: its connection and the two clients that share it.</summary>
+/// <summary>One peer: its connection and the clients that share it.</summary>
 public sealed class PeerNode
 {
     internal PeerNode(NodeConnection connection)
@@ -15,13 +16,16 @@ public sealed class PeerNode
         Deliver = new Deliver.DeliverClient(connection.Channel);
     }
 
+    /// <summary>The address as the user wrote it.</summary>
     public string Address => Connection.Address;
 
-    public NodeConnection Connection { get; }
+    internal NodeConnection Connection { get; }
 
-    public Endorser.EndorserClient Endorser { get; }
+    internal Endorser.EndorserClient Endorser { get; }
 
-    public Deliver.DeliverClient Deliver { get; }
+    internal Deliver.DeliverClient Deliver { get; }
+
+    public override string ToString() => Address;
 }
 
 /// <summary>One orderer connection with its broadcast client.</summary>
@@ -33,44 +37,63 @@ public sealed class OrdererNode
         Broadcast = new AtomicBroadcast.AtomicBroadcastClient(connection.Channel);
     }
 
+    /// <summary>The address as the user wrote it.</summary>
     public string Address => Connection.Address;
 
-    public NodeConnection Connection { get; }
+    internal NodeConnection Connection { get; }
 
-    public AtomicBroadcast.AtomicBroadcastClient Broadcast { get; }
+    internal AtomicBroadcast.AtomicBroadcastClient Broadcast { get; }
+
+    public override string ToString() => Address;
 }
 
 /// <summary>
-/// What one invocation talks to and signs with (the Go CLI's ChaincodeCmdFactory): the signer,
-/// one connection per peer (endorser + deliver) and the orderers in the order given.
+/// What a command talks to and signs with (the Go CLI's ChaincodeCmdFactory): the signer, one connection per peer
+/// (shared by its endorser and deliver clients) and the orderers in the order given. Built from connection settings
+/// alone, so an invoke, a query and an event stream all use it the same way. Connections open on first use.
 /// </summary>
 public sealed class ChaincodeCmdFactory : IDisposable
 {
-    private ChaincodeCmdFactory(SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<OrdererNode> orderers)
+    private ChaincodeCmdFactory(SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<OrdererNode> orderers, bool bindTlsCertHash, TimeProvider time)
     {
         Signer = signer;
+        BindTlsCertHash = bindTlsCertHash;
         Peers = peers;
         Orderers = orderers;
+        Time = time;
     }
 
     public SigningIdentity Signer { get; }
 
+    /// <summary>The peers in the order given.</summary>
     public IReadOnlyList<PeerNode> Peers { get; }
 
+    /// <summary>The orderers in the order given; empty when the command orders nothing.</summary>
     public IReadOnlyList<OrdererNode> Orderers { get; }
 
-    /// <summary>Loads the identity and every TLS file, and creates the (lazily connecting) channels.</summary>
-    /// <exception cref="Errors.FabricInvokeException">Config: the MSP folder or a TLS file cannot be used.</exception>
-    /// <param name="onRetry">Told about each connect retry to a peer or orderer.</param>
-    public static ChaincodeCmdFactory Create(InvokeSettings settings, SigningIdentity signer, Action<RetryNotice>? onRetry = null)
+    /// <summary>Deliver requests carry the client certificate hash (mutual TLS with peers).</summary>
+    public bool BindTlsCertHash { get; }
+
+    /// <summary>The clock for deadlines, timestamps and timings.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Reads every TLS file and creates the (lazily connecting) channels; warns about private keys others can read.</summary>
+    /// <exception cref="Errors.FabricInvokeException">Config: a TLS file cannot be used.</exception>
+    public static ChaincodeCmdFactory Create(ConnectionSettings settings, SigningIdentity signer, IProgressObserver? observer = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(signer);
+        observer ??= IProgressObserver.None;
+        time ??= TimeProvider.System;
+        WarnAboutKeyFiles(settings, signer, observer);
+
         var created = new List<NodeConnection>();
         try
         {
-            var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, onRetry)))).ToList();
-            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, settings.OrdererTransport, onRetry)))).ToList();
-            return new ChaincodeCmdFactory(signer, peers, orderers);
+            var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time)))).ToList();
+            var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
+            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time)))).ToList();
+            return new ChaincodeCmdFactory(signer, peers, orderers, settings.BindTlsCertHash, time);
         }
         catch
         {
@@ -86,6 +109,19 @@ public sealed class ChaincodeCmdFactory : IDisposable
         {
             created.Add(c);
             return c;
+        }
+    }
+
+    /// <summary>Private keys that others can read are worth a warning, not a failure: the peer CLI accepts them silently.</summary>
+    private static void WarnAboutKeyFiles(ConnectionSettings settings, SigningIdentity signer, IProgressObserver observer)
+    {
+        var keyFiles = new[] { signer.KeyFile, settings.PeerTransport.ClientCertificate?.KeyFile, settings.OrdererTransport?.ClientCertificate?.KeyFile };
+        foreach (var keyFile in keyFiles.Distinct(StringComparer.Ordinal))
+        {
+            if (KeyFileAccess.Warning(keyFile) is { } warning)
+            {
+                observer.Warning(warning);
+            }
         }
     }
 

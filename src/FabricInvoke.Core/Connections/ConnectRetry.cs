@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Security.Authentication;
 using Grpc.Core;
 
 namespace FabricInvoke.Core.Connections;
@@ -14,11 +12,15 @@ internal static class ConnectRetry
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(800);
 
-    /// <exception cref="RpcException">The last attempt's failure when the time is up (or a failure that is not a connect failure).</exception>
+    /// <exception cref="RpcException">
+    /// The last attempt's failure when the time is up (connect timeouts always as Unavailable), or a failure that is
+    /// not a connect failure.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, NodeConnection connection, CancellationToken cancellationToken)
     {
-        var connectTimeout = connection.ConnectTimeout;
-        var started = Stopwatch.GetTimestamp();
+        var time = connection.Time;
+        var started = time.GetTimestamp();
         var delay = FirstDelay;
         while (true)
         {
@@ -26,46 +28,20 @@ internal static class ConnectRetry
             {
                 return await attempt().ConfigureAwait(false);
             }
-            catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !IsTls(e)
-                                         && Stopwatch.GetElapsedTime(started) + delay < connectTimeout)
+            catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !RpcFailure.IsTls(e)
+                                         && RpcFailure.AsConnectTimeout(e) is null
+                                         && time.GetElapsedTime(started) + delay < connection.ConnectTimeout)
             {
-                connection.OnRetry?.Invoke(new RetryNotice(connection.Role, connection.Address, RpcFailure.Describe(e), delay));
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                connection.Observer.Retrying(new RetryNotice(connection.Role, connection.Address, RpcFailure.Describe(e, connection), delay));
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && IsConnectTimeout(e))
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }
+                                      && !cancellationToken.IsCancellationRequested
+                                      && RpcFailure.AsConnectTimeout(e) is { } timedOut)
             {
-                // SocketsHttpHandler reports its ConnectTimeout (e.g. a TLS handshake never answered) as a cancellation
-                // wrapping a TimeoutException, and the channel passes that on as is. Callers would take it for a
-                // passed request deadline; as the connect failure it is, they name the node and exit "connection".
-                throw new RpcException(new Status(StatusCode.Unavailable, "connection timed out (connTimeout)", e));
+                throw timedOut;
             }
         }
-    }
-
-    private static bool IsConnectTimeout(OperationCanceledException e)
-    {
-        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsTls(RpcException e)
-    {
-        for (Exception? inner = e.InnerException ?? e.Status.DebugException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is AuthenticationException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

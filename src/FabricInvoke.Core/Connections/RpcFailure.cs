@@ -1,21 +1,29 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using FabricInvoke.Core.Errors;
 using Grpc.Core;
 
 namespace FabricInvoke.Core.Connections;
 
-/// <summary>Turns gRPC/transport exceptions into one short, human line and tells connect failures apart.</summary>
+/// <summary>
+/// Tells connect failures (the call never reached the node's gRPC service: refused, unresolvable, TLS handshake,
+/// connect timeout) apart from failures a node answered, for unary and streaming calls alike, and words them as one
+/// short line.
+/// </summary>
 internal static class RpcFailure
 {
-    /// <summary>True when the call never reached the node's gRPC service: refused, unresolvable, TLS handshake, connect timeout.</summary>
+    /// <summary>The status a connect timeout is reported with, whatever shape the transport gave it.</summary>
+    public const string ConnectTimedOut = "connection timed out (connTimeout)";
+
+    /// <summary>True when the call never reached the node's gRPC service.</summary>
     public static bool IsConnectFailure(RpcException e)
     {
-        if (e.StatusCode != StatusCode.Unavailable && e.StatusCode != StatusCode.Internal)
+        if (e.StatusCode is not (StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled))
         {
             return false;
         }
 
-        for (Exception? inner = e.InnerException ?? e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        foreach (var inner in Causes(e.InnerException ?? e.Status.DebugException))
         {
             if (inner is HttpRequestException or SocketException or AuthenticationException or TimeoutException)
             {
@@ -26,29 +34,47 @@ internal static class RpcFailure
         return false;
     }
 
+    /// <summary>True when the failure is a TLS handshake refusal (not worth retrying: a certificate does not get better).</summary>
+    public static bool IsTls(RpcException e) => Causes(e.InnerException ?? e.Status.DebugException).Any(c => c is AuthenticationException);
+
+    /// <summary>
+    /// SocketsHttpHandler reports its ConnectTimeout (e.g. a TCP peer that never completes the TLS handshake) as a
+    /// cancellation wrapping a <see cref="TimeoutException"/>, and a streaming call may surface it as a bare
+    /// cancellation or a Cancelled status. Callers would take that for a passed deadline or a user's Ctrl-C; this
+    /// returns it as the Unavailable connect failure it is, or null when <paramref name="e"/> is something else.
+    /// </summary>
+    public static RpcException? AsConnectTimeout(Exception e)
+    {
+        var causes = e is RpcException rpc ? Causes(rpc.InnerException ?? rpc.Status.DebugException) : Causes(e);
+        return causes.Any(c => c is TimeoutException)
+            ? new RpcException(new Status(StatusCode.Unavailable, ConnectTimedOut, e))
+            : null;
+    }
+
     /// <summary>A one-line description: the deepest meaningful cause for transport errors, the status detail otherwise.</summary>
-    public static string Describe(RpcException e)
+    /// <param name="connection">The connection the call used: its certificate check knows why a handshake was refused.</param>
+    public static string Describe(RpcException e, NodeConnection? connection = null)
     {
         if (IsConnectFailure(e))
         {
-            return DescribeTransport(e.InnerException ?? e.Status.DebugException!);
+            return DescribeTransport(e.InnerException ?? e.Status.DebugException!, connection);
         }
 
         var detail = string.IsNullOrEmpty(e.Status.Detail) ? e.StatusCode.ToString() : e.Status.Detail;
-        return $"rpc error: code = {e.StatusCode} desc = {OneLine(detail)}";
+        return $"rpc error: code = {e.StatusCode} desc = {Text.OneLine(detail)}";
     }
 
-    public static string DescribeTransport(Exception e)
+    private static string DescribeTransport(Exception e, NodeConnection? connection)
     {
         string? tls = null;
         string? socket = null;
         string? timeout = null;
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        foreach (var inner in Causes(e))
         {
             switch (inner)
             {
                 case AuthenticationException a:
-                    tls ??= a.Message;
+                    tls ??= connection?.TlsRefusal ?? a.Message;
                     break;
                 case SocketException s:
                     socket ??= s.SocketErrorCode switch
@@ -57,39 +83,30 @@ internal static class RpcFailure
                         SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
                         SocketError.TimedOut => "connection timed out",
                         SocketError.ConnectionReset => "connection reset by peer",
+                        SocketError.NetworkUnreachable => "network is unreachable",
+                        SocketError.HostUnreachable => "no route to host",
                         _ => s.Message,
                     };
                     break;
                 case TimeoutException:
-                    timeout ??= "connection timed out (connTimeout)";
+                    timeout ??= ConnectTimedOut;
                     break;
             }
         }
 
         if (tls is not null)
         {
-            return $"TLS handshake failed: {OneLine(tls)}";
+            return $"TLS handshake failed: {Text.OneLine(tls)}";
         }
 
-        if (timeout is not null)
-        {
-            return timeout;
-        }
-
-        if (socket is not null)
-        {
-            return socket;
-        }
-
-        var last = e;
-        while (last.InnerException is not null)
-        {
-            last = last.InnerException;
-        }
-
-        return OneLine(last.Message);
+        return timeout ?? socket ?? Text.OneLine(Causes(e).Last().Message);
     }
 
-    public static string OneLine(string text) =>
-        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    private static IEnumerable<Exception> Causes(Exception? e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            yield return inner;
+        }
+    }
 }

@@ -41,15 +41,25 @@ internal static class StreamWrites
     /// Reads the next message of a streaming call. If the call already ended because its transport failed, the
     /// read may surface as a bare cancellation; this turns it back into the call's real status.
     /// </summary>
-    /// <exception cref="RpcException">The call failed; its status says why (connect failures keep their cause).</exception>
+    /// <exception cref="RpcException">The call failed; its status says why (connect failures keep their cause; a connect timeout is Unavailable).</exception>
     public static async Task<bool> MoveNextAsync<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> call, CancellationToken cancellationToken)
     {
         try
         {
             return await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && !cancellationToken.IsCancellationRequested
+                                     && RpcFailure.AsConnectTimeout(e) is { } timedOut)
         {
+            throw timedOut;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (RpcFailure.AsConnectTimeout(e) is { } timedOut)
+            {
+                throw timedOut;
+            }
+
             Status status;
             try
             {
@@ -60,7 +70,7 @@ internal static class StreamWrites
                 status = new Status(StatusCode.Unavailable, "the call was cancelled by the transport");
             }
 
-            throw new RpcException(status);
+            throw RpcFailure.AsConnectTimeout(new RpcException(status)) ?? new RpcException(status);
         }
     }
 }

@@ -1,58 +1,71 @@
-using System.Diagnostics;
 using FabricInvoke.Core.Connections;
-using FabricInvoke.Core.Errors;
-using FabricInvoke.Protos.Peer;
 using FabricInvoke.Core.Diagnostics;
+using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Internal;
+using FabricInvoke.Core.Transactions;
+using FabricInvoke.Protos.Peer;
 using Grpc.Core;
 
 namespace FabricInvoke.Core.Endorsement;
 
-/// <summary>Sends one signed proposal to every peer in parallel and checks the answers agree.</summary>
+/// <summary>The endorsement stage: sends one signed proposal to peers in parallel and checks the answers agree.</summary>
 public static class Endorser
 {
     /// <summary>
-    /// Collects an endorsement from every peer. The first failure cancels the other calls and is reported
-    /// with its peer address; a response status outside [200, 400) is a failure.
+    /// Collects an endorsement from every peer in <paramref name="peers"/>. The first failure cancels the other calls
+    /// and is reported with its peer address; a response status outside [200, 400) is a failure.
     /// </summary>
-    /// <exception cref="FabricInvokeException">Connection (peer unreachable) or Endorsement (refused, error status, payload mismatch).</exception>
+    /// <param name="requestTimeout">Deadline for each peer's call (--requestTimeout; the peer CLI has none).</param>
+    /// <exception cref="FabricInvokeException">
+    /// Connection (a peer unreachable) or Endorsement (refused, error status, no answer in time, payloads that differ).
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<IReadOnlyList<EndorsementResult>> EndorseAllAsync(
-        IReadOnlyList<PeerNode> peers, SignedProposal proposal, string txId, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    public static async Task<EndorsedTransaction> EndorseAsync(
+        ChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(peers);
+        ArgumentOutOfRangeException.ThrowIfZero(peers.Count);
+        var time = peers[0].Connection.Time;
+        var started = time.GetTimestamp();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = peers.Select(p => EndorseOneAsync(p, proposal, txId, requestTimeout, failFast)).ToList();
+        var tasks = peers.Select(p => EndorseOneAsync(p, proposal, requestTimeout, failFast)).ToList();
         var results = await FanOut.WhenAllFailFast(tasks, failFast).ConfigureAwait(false);
-        CheckPayloadsMatch(results, txId);
-        return results;
+        CheckPayloadsMatch(results, proposal.TxId);
+        return new EndorsedTransaction(
+            proposal,
+            results.Select(r => r.Response).ToList(),
+            results.Select(r => r.Endorsement).ToList(),
+            time.GetElapsedTime(started));
     }
 
-    private static async Task<EndorsementResult> EndorseOneAsync(
-        PeerNode peer, SignedProposal proposal, string txId, TimeSpan requestTimeout, CancellationTokenSource failFast)
+    private static async Task<(PeerEndorsement Endorsement, ProposalResponse Response)> EndorseOneAsync(
+        PeerNode peer, ChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast)
     {
-        var started = Stopwatch.GetTimestamp();
+        var time = peer.Connection.Time;
+        var started = time.GetTimestamp();
+        var txId = proposal.TxId;
         ProposalResponse response;
         try
         {
             response = await ConnectRetry.RunAsync(
-                () => peer.Endorser.ProcessProposalAsync(proposal, deadline: DateTime.UtcNow + requestTimeout, cancellationToken: failFast.Token).ResponseAsync,
+                () => peer.Endorser.ProcessProposalAsync(proposal.Signed, deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: failFast.Token).ResponseAsync,
                 peer.Connection,
                 failFast.Token).ConfigureAwait(false);
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
-            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e), e);
+            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, txId);
         }
         catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
                                    || (e is OperationCanceledException && !failFast.IsCancellationRequested))
         {
-            // The channel reports a passed deadline as a cancellation; only our own token means "stop".
-            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e);
+            // The channel may report a passed deadline as a cancellation; only our own token means "stop".
+            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e, StatusCode.DeadlineExceeded);
         }
         catch (RpcException e)
         {
-            throw Failures.Endorsement(txId, peer.Address, "error endorsing invoke: " + RpcFailure.Describe(e), e);
+            throw Failures.Endorsement(txId, peer.Address, "error endorsing invoke: " + RpcFailure.Describe(e, peer.Connection), e, e.StatusCode);
         }
 
         if (response.Response is null)
@@ -63,28 +76,29 @@ public static class Endorser
         var status = response.Response.Status;
         if (status is < 200 or >= 400)
         {
-            throw Failures.Endorsement(txId, peer.Address, $"response: status:{status} message:\"{RpcFailure.OneLine(response.Response.Message)}\"");
+            throw Failures.Endorsement(txId, peer.Address, $"response: status:{status} message:\"{response.Response.Message}\"", chaincodeStatus: status);
         }
 
         if (response.Endorsement is null)
         {
-            throw Failures.Endorsement(txId, peer.Address, $"status {status} but no endorsement in the proposal response");
+            throw Failures.Endorsement(txId, peer.Address, $"status {status} but no endorsement in the proposal response", chaincodeStatus: status);
         }
 
-        return new EndorsementResult(peer.Address, response, Stopwatch.GetElapsedTime(started));
+        return (new PeerEndorsement(peer.Address, status, response.Response.Message, time.GetElapsedTime(started)), response);
     }
 
-    private static void CheckPayloadsMatch(IReadOnlyList<EndorsementResult> results, string txId)
+    private static void CheckPayloadsMatch(IReadOnlyList<(PeerEndorsement Endorsement, ProposalResponse Response)> results, string txId)
     {
-        var first = results[0];
-        foreach (var other in results.Skip(1))
+        var (first, firstResponse) = results[0];
+        foreach (var (other, otherResponse) in results.Skip(1))
         {
-            if (!other.Response.Payload.Span.SequenceEqual(first.Response.Payload.Span))
+            if (!otherResponse.Payload.Span.SequenceEqual(firstResponse.Payload.Span))
             {
                 throw Failures.EndorsementMismatch(txId,
                     $"ProposalResponsePayloads do not match: peer {first.Address} and peer {other.Address} simulated different results " +
-                    $"(chaincode responses: status:{first.Response.Response.Status} payload:{ProtoText.Bytes(first.Response.Response.Payload.Span)} vs " +
-                    $"status:{other.Response.Response.Status} payload:{ProtoText.Bytes(other.Response.Response.Payload.Span)})");
+                    $"(chaincode responses: status:{firstResponse.Response.Status} payload:{ProtoText.Bytes(firstResponse.Response.Payload.Span)} vs " +
+                    $"status:{otherResponse.Response.Status} payload:{ProtoText.Bytes(otherResponse.Response.Payload.Span)})",
+                    [first.Address, other.Address]);
             }
         }
     }

@@ -1,14 +1,20 @@
+using FabricInvoke.Protos.Peer;
+using Grpc.Core;
+using FabricStatus = FabricInvoke.Protos.Common.Status;
+
 namespace FabricInvoke.Core.Errors;
 
 /// <summary>
-/// The one exception type Core throws for failures a user can meet. The message is a single line that
-/// names the peer, orderer or file involved; <see cref="Kind"/> decides the exit code.
-/// Build instances through <see cref="Failures"/> so every message has the same shape.
+/// The one exception type Core throws for failures a user can meet. Everything a front end decides on is a typed
+/// property: <see cref="Kind"/> (the stage that failed, which decides the exit code), the transaction id, the nodes or
+/// files involved, the gRPC / Fabric / chaincode / validation code the node gave, and <see cref="SendState"/> (may it
+/// still commit?). <see cref="Exception.Message"/> is one line naming the peer, orderer or file, worded by
+/// <see cref="Failures"/> from those values; build instances only there.
 /// </summary>
 public sealed class FabricInvokeException : Exception
 {
     public FabricInvokeException(FailureKind kind, string message, Exception? innerException = null)
-        : base(OneLine(message), innerException)
+        : base(Text.OneLine(message), innerException)
     {
         Kind = kind;
     }
@@ -28,47 +34,48 @@ public sealed class FabricInvokeException : Exception
     {
     }
 
-    /// <summary>The failure class.</summary>
+    /// <summary>The failure class: which stage failed.</summary>
     public FailureKind Kind { get; }
 
     /// <summary>The transaction id, when one had been computed.</summary>
     public string? TxId { get; init; }
 
-    /// <summary>The peer or orderer address, or the file, the failure is about.</summary>
-    public string? Target { get; init; }
+    /// <summary>The peers, orderers or files the failure is about, as the user wrote them (the first is the main one).</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
+
+    /// <summary>The first of <see cref="Targets"/>, or null.</summary>
+    public string? Target => Targets.Count > 0 ? Targets[0] : null;
+
+    /// <summary>What each node involved said, when the failure involves several (a gateway's ErrorDetails, failed orderers).</summary>
+    public IReadOnlyList<EndpointDetail> Details { get; init; } = [];
+
+    /// <summary>The gRPC status code of the failed call, when a call failed.</summary>
+    public StatusCode? GrpcStatus { get; init; }
+
+    /// <summary>The Fabric status a node answered: the orderer's broadcast status, or a deliver stream's status.</summary>
+    public FabricStatus? FabricStatus { get; init; }
+
+    /// <summary>The chaincode response status an endorser returned (e.g. 500), when that is the failure.</summary>
+    public int? ChaincodeStatus { get; init; }
+
+    /// <summary>The validation code of an invalidated transaction (MVCC_READ_CONFLICT, …).</summary>
+    public TxValidationCode? ValidationCode { get; init; }
+
+    /// <summary>The block an invalidated transaction is in.</summary>
+    public ulong? BlockNumber { get; init; }
+
+    /// <summary>How far the transaction got towards the orderer; decides whether it may still commit.</summary>
+    public SendState SendState { get; init; }
 
     /// <summary>
-    /// True when the transaction had been accepted by an orderer before the failure, so it may still commit:
+    /// True when an orderer accepted (or may have accepted) the transaction before the failure, so it may still commit:
     /// a script should re-check the txid rather than re-submit.
     /// </summary>
-    public bool MayHaveCommitted { get; init; }
+    public bool MayHaveCommitted => SendState != SendState.NotSent;
 
-    /// <summary>
-    /// Messages quote what the user typed (an address, a spec, a JSON key) and what a node said (a gRPC status
-    /// detail, a chaincode message). Line breaks and control characters (ESC sequences) in them are shown escaped, so
-    /// there is always exactly one <c>Error:</c> line that scripts can grep and nothing a terminal would interpret.
-    /// </summary>
-    private static string OneLine(string? message)
-    {
-        if (message is null || !message.Any(NeedsEscape))
-        {
-            return message ?? string.Empty;
-        }
+    /// <summary>True when the message already names the transaction id, so a front end need not repeat it.</summary>
+    internal bool NamesTxId { get; init; }
 
-        var sb = new System.Text.StringBuilder(message.Length + 8);
-        foreach (var c in message)
-        {
-            _ = c switch
-            {
-                '\r' => sb.Append("\\r"),
-                '\n' => sb.Append("\\n"),
-                _ when NeedsEscape(c) => sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
-                _ => sb.Append(c),
-            };
-        }
-
-        return sb.ToString();
-    }
-
-    private static bool NeedsEscape(char c) => (char.IsControl(c) && c != '\t') || c is '\u2028' or '\u2029';
+    /// <summary>The message with the transaction id appended when it has one the message does not show: the line a user reads.</summary>
+    public string Line => TxId is null || NamesTxId ? Message : $"{Message} (txid: {TxId})";
 }

@@ -1,8 +1,8 @@
 namespace FabricInvoke.Core.Errors;
 
 /// <summary>
-/// The class of a failure. Each class maps to one documented process exit code in the CLI,
-/// so scripts can tell what happened and whether the transaction may still commit.
+/// The class of a failure — in practice the stage that failed. Each class maps to one documented process exit code
+/// in the CLI, so scripts can tell what happened and whether the transaction may still commit.
 /// </summary>
 public enum FailureKind
 {
@@ -18,7 +18,7 @@ public enum FailureKind
     /// <summary>An endorser refused the proposal, or endorsements disagree. Nothing was sent to the orderer.</summary>
     Endorsement,
 
-    /// <summary>The orderer refused the transaction. It will not commit.</summary>
+    /// <summary>The orderer refused the transaction, or did not answer.</summary>
     Ordering,
 
     /// <summary>The transaction was committed with a validation code other than VALID.</summary>
@@ -30,6 +30,6 @@ public enum FailureKind
     /// <summary>A deliver stream failed (status before the txid, or the stream closed).</summary>
     Deliver,
 
-    /// <summary>The user cancelled (Ctrl-C).</summary>
+    /// <summary>The user cancelled (Ctrl-C or SIGTERM).</summary>
     Interrupted,
 }

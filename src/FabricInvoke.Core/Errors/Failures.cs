@@ -1,55 +1,162 @@
+using FabricInvoke.Core.Diagnostics;
+using FabricInvoke.Protos.Peer;
+using Grpc.Core;
+using FabricStatus = FabricInvoke.Protos.Common.Status;
+
 namespace FabricInvoke.Core.Errors;
 
-/// <summary>The one place that words failures, so every message has the same shape.</summary>
+/// <summary>
+/// The one place that words failures, so every message has the same shape: what failed, at which node or file, what
+/// the node said, and — derived from <see cref="SendState"/> — whether the transaction may still commit.
+/// </summary>
 public static class Failures
 {
     public static FabricInvokeException Usage(string message) => new(FailureKind.Usage, message);
 
     public static FabricInvokeException Config(string file, string problem, Exception? inner = null) =>
-        new(FailureKind.Config, $"{problem}: {file}", inner) { Target = file };
+        new(FailureKind.Config, $"{problem}: {file}", inner) { Targets = [file] };
 
     public static FabricInvokeException ConfigMessage(string message, Exception? inner = null) =>
         new(FailureKind.Config, message, inner);
 
+    /// <summary>A node that could not be reached: nothing was sent to it.</summary>
     public static FabricInvokeException Connection(string role, string address, string problem, Exception? inner = null, string? txId = null) =>
-        new(FailureKind.Connection, $"cannot connect to {role} {address}: {problem}", inner) { Target = address, TxId = txId };
+        new(FailureKind.Connection, $"cannot connect to {role} {address}: {problem}", inner)
+        {
+            Targets = [address],
+            TxId = txId,
+            GrpcStatus = StatusCode.Unavailable,
+        };
 
-    public static FabricInvokeException Endorsement(string? txId, string address, string problem, Exception? inner = null) =>
-        new(FailureKind.Endorsement, $"endorsement failure during invoke at peer {address}: {problem}", inner) { Target = address, TxId = txId };
+    /// <summary>No orderer of several could be reached.</summary>
+    public static FabricInvokeException NoOrdererReachable(string txId, IReadOnlyList<EndpointDetail> attempts) =>
+        new(FailureKind.Connection, $"cannot connect to any orderer of {string.Join(", ", attempts.Select(a => a.Address))}: {string.Join("; ", attempts)}")
+        {
+            Targets = attempts.Select(a => a.Address).ToList(),
+            Details = attempts,
+            TxId = txId,
+            GrpcStatus = StatusCode.Unavailable,
+        };
 
-    public static FabricInvokeException EndorsementMismatch(string? txId, string message) =>
-        new(FailureKind.Endorsement, message) { TxId = txId };
+    /// <summary>An endorser refused the proposal (gRPC error or chaincode/error status) or gave an unusable answer.</summary>
+    public static FabricInvokeException Endorsement(
+        string? txId, string address, string problem, Exception? inner = null, StatusCode? grpcStatus = null, int? chaincodeStatus = null) =>
+        new(FailureKind.Endorsement, $"endorsement failure during invoke at peer {address}: {problem}", inner)
+        {
+            Targets = [address],
+            TxId = txId,
+            GrpcStatus = grpcStatus,
+            ChaincodeStatus = chaincodeStatus,
+        };
 
-    public static FabricInvokeException Ordering(string? txId, string address, string problem, Exception? inner = null) =>
-        new(FailureKind.Ordering, $"error sending transaction for invoke to orderer {address}: {problem}", inner) { Target = address, TxId = txId };
+    /// <summary>The endorsements cannot be assembled into one transaction (payloads differ, a response is unsuccessful).</summary>
+    public static FabricInvokeException EndorsementMismatch(string? txId, string message, IReadOnlyList<string>? peers = null) =>
+        new(FailureKind.Endorsement, message) { TxId = txId, Targets = peers ?? [] };
 
-    public static FabricInvokeException Invalidated(string txId, string address, string code, ulong blockNumber) =>
-        new(FailureKind.Invalidated, $"transaction {txId} invalidated with status ({code}) at {address} in block {blockNumber}") { Target = address, TxId = txId, MayHaveCommitted = true };
+    /// <summary>
+    /// An orderer refused the transaction or did not answer. <paramref name="sendState"/> is
+    /// <see cref="SendState.MaybeSent"/> when an orderer took the envelope but did not answer in time.
+    /// </summary>
+    public static FabricInvokeException Ordering(
+        string txId,
+        string address,
+        string problem,
+        SendState sendState,
+        FabricStatus? status = null,
+        StatusCode? grpcStatus = null,
+        IReadOnlyList<EndpointDetail>? earlier = null,
+        Exception? inner = null)
+    {
+        var before = earlier is { Count: > 0 } ? $" (earlier: {string.Join("; ", earlier)})" : string.Empty;
+        return new(FailureKind.Ordering, $"error sending transaction for invoke to orderer {address}: {problem}{before}{Consequence(sendState, ordering: true)}", inner)
+        {
+            Targets = [address],
+            TxId = txId,
+            FabricStatus = status,
+            GrpcStatus = grpcStatus,
+            SendState = sendState,
+            Details = earlier ?? [],
+        };
+    }
 
-    public static FabricInvokeException CommitTimeout(string txId, TimeSpan timeout, IEnumerable<string> pendingPeers) =>
-        new(FailureKind.CommitTimeout, $"timed out after {FormatDuration(timeout)} waiting for txid {txId} on peers {string.Join(", ", pendingPeers)}; the transaction was sent to the orderer and may still commit") { TxId = txId, MayHaveCommitted = true };
+    /// <summary>Every orderer of several refused the transaction (each one's answer in <see cref="FabricInvokeException.Details"/>).</summary>
+    public static FabricInvokeException NoOrdererAccepted(string txId, IReadOnlyList<EndpointDetail> attempts, SendState sendState, FabricStatus? lastStatus) =>
+        new(FailureKind.Ordering, $"error sending transaction for invoke: no orderer accepted it ({string.Join("; ", attempts)}){Consequence(sendState, ordering: true)}")
+        {
+            Targets = attempts.Select(a => a.Address).ToList(),
+            Details = attempts,
+            TxId = txId,
+            FabricStatus = lastStatus,
+            SendState = sendState,
+        };
 
-    public static FabricInvokeException Deliver(string? txId, string address, string problem, bool mayHaveCommitted, Exception? inner = null) =>
-        new(FailureKind.Deliver, $"deliver from {address} failed: {problem}", inner) { Target = address, TxId = txId, MayHaveCommitted = mayHaveCommitted };
+    /// <summary>A peer committed the transaction as invalid.</summary>
+    public static FabricInvokeException Invalidated(string txId, string address, TxValidationCode code, ulong blockNumber) =>
+        new(FailureKind.Invalidated, $"transaction {txId} invalidated with status ({FabricNames.Of(code)}) at {address} in block {blockNumber}")
+        {
+            Targets = [address],
+            TxId = txId,
+            ValidationCode = code,
+            BlockNumber = blockNumber,
+            SendState = SendState.Sent,
+            NamesTxId = true,
+        };
 
-    public static FabricInvokeException Interrupted(string? txId, bool mayHaveCommitted) =>
-        new(FailureKind.Interrupted, mayHaveCommitted
-            ? $"interrupted while waiting for txid {txId}; the transaction was sent to the orderer and may still commit"
-            : "interrupted before the transaction was sent to the orderer") { TxId = txId, MayHaveCommitted = mayHaveCommitted };
+    /// <summary>The orderer accepted the transaction but these peers did not report it in time.</summary>
+    public static FabricInvokeException CommitTimeout(string txId, TimeSpan timeout, IReadOnlyList<string> pendingPeers) =>
+        new(FailureKind.CommitTimeout,
+            $"timed out after {Text.Duration(timeout)} waiting for txid {txId} on peers {string.Join(", ", pendingPeers)}{Consequence(SendState.Sent, ordering: false)}")
+        {
+            Targets = pendingPeers,
+            TxId = txId,
+            SendState = SendState.Sent,
+            GrpcStatus = StatusCode.DeadlineExceeded,
+            NamesTxId = true,
+        };
+
+    /// <summary>
+    /// A deliver stream failed: a status before the txid (<paramref name="status"/>), a closed stream, or a timeout while
+    /// connecting. <paramref name="sendState"/> tells whether the transaction had been sent by then.
+    /// </summary>
+    public static FabricInvokeException Deliver(
+        string? txId, string address, string problem, SendState sendState, FabricStatus? status = null, StatusCode? grpcStatus = null, Exception? inner = null) =>
+        new(FailureKind.Deliver, $"deliver from {address} failed: {problem}{Consequence(sendState, ordering: false)}", inner)
+        {
+            Targets = [address],
+            TxId = txId,
+            SendState = sendState,
+            FabricStatus = status,
+            GrpcStatus = grpcStatus,
+        };
+
+    /// <summary>The user stopped the command (Ctrl-C, SIGTERM); the wording says whether the transaction was sent.</summary>
+    public static FabricInvokeException Interrupted(string? txId, SendState sendState) =>
+        new(FailureKind.Interrupted, sendState switch
+        {
+            SendState.Sent => $"interrupted while waiting for txid {txId}{Consequence(sendState, ordering: false)}",
+            SendState.MaybeSent => $"interrupted while sending txid {txId} to the orderer{Consequence(sendState, ordering: false)}",
+            _ => "interrupted before the transaction was sent to the orderer",
+        })
+        {
+            TxId = txId,
+            SendState = sendState,
+            GrpcStatus = StatusCode.Cancelled,
+            NamesTxId = sendState != SendState.NotSent,
+        };
 
     /// <summary>Formats a duration the way Fabric users write it (30s, 1.5s, 250ms).</summary>
-    public static string FormatDuration(TimeSpan d)
+    public static string FormatDuration(TimeSpan d) => Text.Duration(d);
+
+    /// <summary>Text made safe for one output line: line breaks and control characters shown escaped.</summary>
+    public static string OneLine(string text) => Text.OneLine(text);
+
+    /// <summary>What the send state means for the user, as the end of the message.</summary>
+    private static string Consequence(SendState state, bool ordering) => state switch
     {
-        if (d.TotalSeconds >= 1 && d.TotalMilliseconds % 1000 == 0)
-        {
-            return $"{(long)d.TotalSeconds}s";
-        }
-
-        if (d.TotalSeconds >= 1)
-        {
-            return $"{d.TotalSeconds:0.###}s";
-        }
-
-        return $"{d.TotalMilliseconds:0.###}ms";
-    }
+        SendState.Sent => "; the transaction was sent to the orderer and may still commit",
+        SendState.MaybeSent when ordering => "; the transaction may still be ordered: re-check the txid before re-submitting",
+        SendState.MaybeSent => "; the transaction may have been sent to the orderer and may still commit: re-check the txid before re-submitting",
+        _ when !ordering => "; the transaction was not sent to the orderer",
+        _ => string.Empty,
+    };
 }

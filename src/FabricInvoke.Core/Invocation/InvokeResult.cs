@@ -1,22 +1,29 @@
 using FabricInvoke.Core.Delivery;
+using FabricInvoke.Core.Endorsement;
 
 namespace FabricInvoke.Core.Invocation;
 
-/// <summary>How long each phase took.</summary>
+/// <summary>How long each phase took; a phase that did not run is zero.</summary>
 public sealed record PhaseTimings(TimeSpan Endorse, TimeSpan DeliverConnect, TimeSpan Broadcast, TimeSpan Commit, TimeSpan Total);
 
-/// <summary>The chaincode's answer, as the endorsers returned it.</summary>
-public sealed record ChaincodeResponse(int Status, string Message, byte[] Payload);
+/// <summary>The orderer that accepted the transaction, and its answer.</summary>
+public sealed record OrdererAcceptance(string Address, string Status);
 
-/// <summary>One peer's endorsement.</summary>
-public sealed record PeerEndorsement(string Address, int Status, TimeSpan Latency);
-
-/// <summary>The outcome of a successful invoke: data that the text and JSON writers both render.</summary>
-/// <param name="Commits">Per peer, in the order the peers were given; empty without --waitForEvent.</param>
+/// <summary>
+/// What an invoke did, as data that the text and JSON writers both render: complete after a success, as far as it got
+/// after a failure (see <see cref="InvokeTrace"/>).
+/// </summary>
+/// <param name="TxId">Null when the failure came before the proposal existed.</param>
+/// <param name="Result">The chaincode's answer; null before endorsement succeeded.</param>
+/// <param name="Endorsements">Per peer, in the order the peers were given; empty before endorsement succeeded.</param>
+/// <param name="Orderer">Null until an orderer accepted the transaction.</param>
+/// <param name="Commits">Peers' reports in the order they arrived (an invalid one included); empty without --waitForEvent.</param>
 public sealed record InvokeResult(
-    string TxId,
-    ChaincodeResponse Response,
+    string? TxId,
+    string ChannelId,
+    string ChaincodeName,
+    ChaincodeResponse? Result,
     IReadOnlyList<PeerEndorsement> Endorsements,
-    string OrdererAddress,
-    IReadOnlyList<CommitResult> Commits,
+    OrdererAcceptance? Orderer,
+    IReadOnlyList<PeerCommit> Commits,
     PhaseTimings Timings);

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Diagnostics;
+using FabricInvoke.Core.Endorsement;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Protos.Common;
 using FabricInvoke.Protos.Orderer;
@@ -9,115 +9,129 @@ using Status = FabricInvoke.Protos.Common.Status;
 
 namespace FabricInvoke.Core.Ordering;
 
-/// <summary>Sends a signed transaction envelope to the orderers, in the order given, until one accepts it.</summary>
+/// <summary>The ordering stage: sends the signed transaction to the orderers, in the order given, until one accepts it.</summary>
 public static class Broadcaster
 {
     /// <summary>
-    /// Tries each orderer in turn: an unreachable orderer or SERVICE_UNAVAILABLE moves on to the next;
-    /// any other non-SUCCESS status fails at once (another orderer of the same channel would refuse it too).
+    /// Tries each orderer in turn: an unreachable orderer or SERVICE_UNAVAILABLE moves on to the next; any other
+    /// non-SUCCESS status fails at once (another orderer of the same channel would refuse it too).
     /// </summary>
+    /// <param name="requestTimeout">Deadline for each orderer's answer (--requestTimeout).</param>
     /// <exception cref="FabricInvokeException">
-    /// Connection when no orderer could be reached; Ordering when an orderer refused the transaction.
+    /// Connection when no orderer could be reached; Ordering when an orderer refused the transaction or did not answer
+    /// (then <see cref="SendState.MaybeSent"/>); Interrupted when <paramref name="cancellationToken"/> was cancelled, saying
+    /// whether an orderer may already have the envelope.
     /// </exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<BroadcastResult> BroadcastAsync(
-        IReadOnlyList<OrdererNode> orderers, Envelope envelope, string txId, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    public static async Task<SubmittedTransaction> SubmitAsync(
+        EndorsedTransaction transaction, IReadOnlyList<OrdererNode> orderers, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(orderers);
+        var txId = transaction.TxId;
         if (orderers.Count == 0)
         {
             throw Failures.Usage("no orderer given: use -o/--orderer host:port");
         }
 
-        var attempts = new List<string>();
+        var envelope = transaction.Envelope;
+        var time = orderers[0].Connection.Time;
+        var started = time.GetTimestamp();
+        var attempts = new List<EndpointDetail>();
         var allUnreachable = true;
+        Status? lastStatus = null;
 
-        // An orderer that took the envelope but did not answer in time may still order it.
-        var unanswered = false;
+        // An orderer that took the envelope but did not answer may still order it; so may one that is being sent it.
+        var sendState = SendState.NotSent;
+        var inFlight = new InFlight();
         foreach (var orderer in orderers)
         {
-            var started = Stopwatch.GetTimestamp();
             try
             {
                 var response = await ConnectRetry.RunAsync(
-                    () => SendOnceAsync(orderer, envelope, requestTimeout, cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
+                    () => SendOnceAsync(orderer, envelope, requestTimeout, inFlight, cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
                 if (response.Status == Status.Success)
                 {
-                    return new BroadcastResult(orderer.Address, Stopwatch.GetElapsedTime(started));
+                    return new SubmittedTransaction(transaction, orderer.Address, time.GetElapsedTime(started), time.GetTimestamp());
                 }
 
                 allUnreachable = false;
+                lastStatus = response.Status;
                 var said = $"got unexpected status: {FabricNames.Of(response.Status)} -- {response.Info}";
                 if (response.Status != Status.ServiceUnavailable)
                 {
-                    throw Failed(orderer.Address, said, attempts, txId);
+                    throw Failures.Ordering(txId, orderer.Address, said, sendState, response.Status, earlier: attempts);
                 }
 
-                attempts.Add($"{orderer.Address}: {said}");
+                attempts.Add(new EndpointDetail(orderer.Address, null, said));
             }
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
             {
-                attempts.Add($"{orderer.Address}: {RpcFailure.Describe(e)}");
+                attempts.Add(new EndpointDetail(orderer.Address, null, RpcFailure.Describe(e, orderer.Connection)));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw Failures.Interrupted(txId, inFlight.Value ? SendState.MaybeSent : sendState);
             }
             catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
                                        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // The channel reports a passed deadline as a cancellation; only the caller's token means "stop".
+                // The channel may report a passed deadline as a cancellation; only the caller's token means "stop".
                 allUnreachable = false;
-                unanswered = true;
-                attempts.Add($"{orderer.Address}: no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)");
+                sendState = SendState.MaybeSent;
+                attempts.Add(new EndpointDetail(orderer.Address, null, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)"));
             }
             catch (RpcException e)
             {
                 allUnreachable = false;
-                attempts.Add($"{orderer.Address}: {RpcFailure.Describe(e)}");
+                attempts.Add(new EndpointDetail(orderer.Address, null, RpcFailure.Describe(e, orderer.Connection)));
             }
         }
 
         if (allUnreachable)
         {
-            var address = orderers.Count == 1 ? orderers[0].Address : string.Join(", ", orderers.Select(o => o.Address));
-            var problem = orderers.Count == 1 ? attempts[0][(orderers[0].Address.Length + 2)..] : string.Join("; ", attempts);
-            throw Failures.Connection(orderers.Count == 1 ? "orderer" : "any orderer of", address, problem, txId: txId);
+            throw orderers.Count == 1
+                ? Failures.Connection("orderer", orderers[0].Address, attempts[0].Message, txId: txId)
+                : Failures.NoOrdererReachable(txId, attempts);
         }
 
-        var unknown = unanswered ? "; the transaction may still be ordered: re-check the txid before re-submitting" : "";
         throw orderers.Count == 1
-            ? new FabricInvokeException(FailureKind.Ordering, $"error sending transaction for invoke to orderer {orderers[0].Address}: {attempts[0][(orderers[0].Address.Length + 2)..]}{unknown}")
+            ? Failures.Ordering(txId, orderers[0].Address, attempts[0].Message, sendState, lastStatus)
+            : Failures.NoOrdererAccepted(txId, attempts, sendState, lastStatus);
+    }
+
+    /// <summary>
+    /// One attempt on one orderer. While it runs the envelope may be on its way (<paramref name="inFlight"/>), unless the
+    /// attempt fails to connect at all: then the orderer certainly never saw it.
+    /// </summary>
+    private static async Task<BroadcastResponse> SendOnceAsync(
+        OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, CancellationToken cancellationToken)
+    {
+        var time = orderer.Connection.Time;
+        using var call = orderer.Broadcast.Broadcast(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: cancellationToken);
+        inFlight.Value = true;
+        try
+        {
+            await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false);
+            if (!await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false))
             {
-                TxId = txId,
-                Target = orderers[0].Address,
-                MayHaveCommitted = unanswered,
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "broadcast stream closed without a response"));
             }
-            : new FabricInvokeException(FailureKind.Ordering, $"error sending transaction for invoke: no orderer accepted it ({string.Join("; ", attempts)}){unknown}")
-            {
-                TxId = txId,
-                MayHaveCommitted = unanswered,
-            };
+
+            var response = call.ResponseStream.Current;
+            inFlight.Value = false;
+            await StreamWrites.TryCompleteAsync(call.RequestStream).ConfigureAwait(false);
+            return response;
+        }
+        catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
+        {
+            inFlight.Value = false;
+            throw;
+        }
     }
 
-    private static FabricInvokeException Failed(string address, string said, List<string> earlier, string txId)
+    /// <summary>Whether an attempt that may have delivered the envelope is under way.</summary>
+    private sealed class InFlight
     {
-        if (earlier.Count == 0)
-        {
-            return Failures.Ordering(txId, address, said);
-        }
-
-        return new FabricInvokeException(FailureKind.Ordering,
-            $"error sending transaction for invoke to orderer {address}: {said} (earlier: {string.Join("; ", earlier)})") { TxId = txId, Target = address };
-    }
-
-    private static async Task<BroadcastResponse> SendOnceAsync(OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, CancellationToken cancellationToken)
-    {
-        using var call = orderer.Broadcast.Broadcast(deadline: DateTime.UtcNow + requestTimeout, cancellationToken: cancellationToken);
-        await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false);
-        if (!await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false))
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "broadcast stream closed without a response"));
-        }
-
-        var response = call.ResponseStream.Current;
-        await StreamWrites.TryCompleteAsync(call.RequestStream).ConfigureAwait(false);
-        return response;
+        public bool Value { get; set; }
     }
 }

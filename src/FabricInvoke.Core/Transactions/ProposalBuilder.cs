@@ -7,7 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>Builds chaincode proposals byte-identical to the Go peer CLI's (protoutil.CreateChaincodeProposalWithTxIDNonceAndTransient).</summary>
-public static class ProposalBuilder
+internal static class ProposalBuilder
 {
     /// <summary>
     /// An ENDORSER_TRANSACTION (or, for orderer discovery, CONFIG) proposal exactly as the Go CLI builds it:

@@ -7,13 +7,15 @@ using Google.Protobuf.WellKnownTypes;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>Builds the deliver request the Go CLI sends (protoutil.CreateSignedEnvelopeWithTLSBinding in createDeliverEnvelope).</summary>
-public static class SeekEnvelopeBuilder
+internal static class SeekEnvelopeBuilder
 {
     /// <summary>
     /// The DELIVER_SEEK_INFO payload: ChannelHeader{type 5, timestamp (seconds only), channel_id, tls_cert_hash if
-    /// non-empty}, SignatureHeader{creator, nonce}, SeekInfo{start Newest, stop Specified(MaxUint64), BLOCK_UNTIL_READY}.
+    /// non-empty}, SignatureHeader{creator, nonce}, SeekInfo{start (Newest unless given), stop Specified(MaxUint64),
+    /// BLOCK_UNTIL_READY}.
     /// </summary>
-    public static ByteString CreatePayload(string channelId, ReadOnlySpan<byte> creator, ReadOnlySpan<byte> nonce, Timestamp timestamp, ReadOnlySpan<byte> tlsCertHash)
+    public static ByteString CreatePayload(
+        string channelId, ReadOnlySpan<byte> creator, ReadOnlySpan<byte> nonce, Timestamp timestamp, ReadOnlySpan<byte> tlsCertHash, SeekFrom? start = null)
     {
         ArgumentNullException.ThrowIfNull(channelId);
         ArgumentNullException.ThrowIfNull(timestamp);
@@ -31,7 +33,7 @@ public static class SeekEnvelopeBuilder
         };
         var seekInfo = new SeekInfo
         {
-            Start = new SeekPosition { Newest = new SeekNewest() },
+            Start = (start ?? SeekFrom.Newest).ToProto(),
             Stop = new SeekPosition { Specified = new SeekSpecified { Number = ulong.MaxValue } },
             Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
         };
@@ -48,11 +50,11 @@ public static class SeekEnvelopeBuilder
     }
 
     /// <summary>A signed seek envelope with a fresh nonce and <paramref name="now"/> truncated to whole seconds (as Go's MakeChannelHeader).</summary>
-    public static Envelope CreateSignedEnvelope(string channelId, SigningIdentity signer, DateTimeOffset now, ReadOnlySpan<byte> tlsCertHash)
+    public static Envelope CreateSignedEnvelope(string channelId, SigningIdentity signer, DateTimeOffset now, ReadOnlySpan<byte> tlsCertHash, SeekFrom? start = null)
     {
         ArgumentNullException.ThrowIfNull(signer);
         var timestamp = new Timestamp { Seconds = now.ToUnixTimeSeconds(), Nanos = 0 };
-        var payload = CreatePayload(channelId, signer.Creator, TxIds.NewNonce(), timestamp, tlsCertHash);
+        var payload = CreatePayload(channelId, signer.Creator, TxIds.NewNonce(), timestamp, tlsCertHash, start);
         return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(signer.Sign(payload.Span)) };
     }
 }

@@ -7,7 +7,7 @@ using Google.Protobuf;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>Assembles the endorsed transaction exactly as protoutil.CreateSignedTx does.</summary>
-public static class TransactionBuilder
+internal static class TransactionBuilder
 {
     /// <summary>
     /// Builds the marshalled <c>common.Payload</c> of the transaction: Payload{header = the proposal's Header,

@@ -6,7 +6,7 @@ using Google.Protobuf;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>An unsigned chaincode proposal with the pieces later stages need. Immutable.</summary>
-public sealed class TransactionProposal
+internal sealed class TransactionProposal
 {
     internal TransactionProposal(
         string txId,

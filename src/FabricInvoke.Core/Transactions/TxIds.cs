@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>Nonces and transaction ids, as Fabric's protoutil computes them.</summary>
-public static class TxIds
+internal static class TxIds
 {
     /// <summary>The nonce length Fabric uses.</summary>
     public const int NonceLength = 24;

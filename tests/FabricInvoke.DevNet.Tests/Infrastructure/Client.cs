@@ -46,7 +46,7 @@ public sealed class Client : IDisposable
     public byte[] TlsCertHash => SHA256.HashData(X509Certificate2.CreateFromPem(File.ReadAllText(Identity.TlsCertFile)).RawData);
 
     /// <summary>A proposal for chaincode basic on <paramref name="channelId"/> (default: the network's channel).</summary>
-    public TransactionProposal Propose(string[] args, string? channelId = null, string chaincode = "basic") =>
+    internal TransactionProposal Propose(string[] args, string? channelId = null, string chaincode = "basic") =>
         ProposalBuilder.Create(
             new ChaincodeInvocation(channelId ?? _network.ChannelId, chaincode, args.Select(Encoding.UTF8.GetBytes).ToArray(), [], false),
             Signer.Creator,
@@ -57,13 +57,13 @@ public sealed class Client : IDisposable
         new Endorser.EndorserClient(Channel(peer.Address, peer.TlsRootCertFile)).ProcessProposalAsync(proposal, deadline: Deadline()).ResponseAsync.WaitAsync(DevNetFixture.Bound);
 
     /// <summary>Endorses <paramref name="proposal"/> on <paramref name="peers"/> (default all) and returns the responses in peer order.</summary>
-    public async Task<ProposalResponse[]> EndorseAllAsync(TransactionProposal proposal, IEnumerable<DevPeer>? peers = null)
+    internal async Task<ProposalResponse[]> EndorseAllAsync(TransactionProposal proposal, IEnumerable<DevPeer>? peers = null)
     {
         var signed = proposal.Sign(Signer);
         return await Task.WhenAll((peers ?? _network.Peers).Select(p => EndorseAsync(p, signed)));
     }
 
-    public Envelope Transaction(TransactionProposal proposal, IReadOnlyList<ProposalResponse> responses) =>
+    internal Envelope Transaction(TransactionProposal proposal, IReadOnlyList<ProposalResponse> responses) =>
         TransactionBuilder.CreateSignedEnvelope(proposal, responses, Signer);
 
     /// <summary>Sends each envelope on one Broadcast stream and returns the answers in order.</summary>

@@ -189,7 +189,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
 
         AssertEndedWithinItsTimeouts(outcome);
-        Assert.Equal($"Error: cannot connect to peer {dead}: connection refused", Assert.Single(outcome.ErrorLines));
+        // One line, with the txid the proposal already had (issue 8: no second "txid:" line).
+        Assert.Matches($@"^Error: cannot connect to peer {System.Text.RegularExpressions.Regex.Escape(dead)}: connection refused \(txid: [0-9a-f]{{64}}\)$", Assert.Single(outcome.ErrorLines));
     }
 
     [Fact]

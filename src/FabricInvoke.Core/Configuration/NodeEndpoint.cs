@@ -1,5 +1,3 @@
-using FabricInvoke.Core.Transactions;
-
 namespace FabricInvoke.Core.Configuration;
 
 /// <summary>A client certificate and key presented for mutual TLS.</summary>
@@ -14,36 +12,25 @@ public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, str
     public bool UseTls => TlsRootCertFile is not null;
 }
 
-/// <summary>Transport settings shared by every connection of one invocation.</summary>
-/// <param name="ConnectTimeout">Bound on establishing each connection, TLS handshake included.</param>
-/// <param name="ClientCertificate">Presented to peers/orderer when mutual TLS is configured.</param>
+/// <summary>Transport settings shared by every connection to one kind of node (peers, or orderers).</summary>
+/// <param name="ConnectTimeout">Bound on establishing each connection, TLS handshake and retries included.</param>
+/// <param name="ClientCertificate">Presented when mutual TLS is configured.</param>
 public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificateFiles? ClientCertificate);
 
-/// <summary>Everything one <c>chaincode invoke</c> needs, validated and immutable.</summary>
-public sealed record InvokeSettings
+/// <summary>
+/// What a command talks to, independent of what it does: the peers (in the order given; the first is the one a
+/// query or event stream uses) and the orderers (tried in order; none for commands that do not order).
+/// </summary>
+public sealed record ConnectionSettings
 {
-    public required ChaincodeInvocation Invocation { get; init; }
-
-    public required string MspId { get; init; }
-
-    public required string MspConfigPath { get; init; }
-
     public required IReadOnlyList<NodeEndpoint> Peers { get; init; }
 
-    public required IReadOnlyList<NodeEndpoint> Orderers { get; init; }
+    public IReadOnlyList<NodeEndpoint> Orderers { get; init; } = [];
 
     public required TransportSettings PeerTransport { get; init; }
 
-    public required TransportSettings OrdererTransport { get; init; }
+    public TransportSettings? OrdererTransport { get; init; }
 
     /// <summary>Put SHA-256 of the peer client certificate into deliver requests (CORE_PEER_TLS_CLIENTAUTHREQUIRED).</summary>
     public bool BindTlsCertHash { get; init; }
-
-    public bool WaitForEvent { get; init; }
-
-    /// <summary>One deadline for connecting the deliver streams and waiting for the commit.</summary>
-    public TimeSpan WaitForEventTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Deadline for each endorsement and each broadcast call.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

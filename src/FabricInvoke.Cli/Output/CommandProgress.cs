@@ -1,0 +1,42 @@
+using FabricInvoke.Core.Errors;
+
+namespace FabricInvoke.Cli.Output;
+
+/// <summary>
+/// How far the running command got (its txid, whether the transaction was sent) and who writes the last word. A
+/// signal that the command does not answer in time ends the process from outside the command's flow; this is what
+/// lets that path say the right thing, exactly once.
+/// </summary>
+internal sealed class CommandProgress
+{
+    private int _finished;
+    private volatile string? _txId;
+    private volatile int _sendState;
+
+    public string? TxId => _txId;
+
+    public SendState SendState => (SendState)_sendState;
+
+    public void Proposed(string txId) => _txId = txId;
+
+    /// <summary>The send state only moves forward (not sent → maybe sent → sent).</summary>
+    public void Advance(SendState state)
+    {
+        int current;
+        do
+        {
+            current = _sendState;
+            if ((int)state <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _sendState, (int)state, current) != current);
+    }
+
+    /// <summary>Claims the right to write the command's final result or error line; false when someone already did.</summary>
+    public bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
+
+    /// <summary>The line for a process that is stopped before the command could say it itself.</summary>
+    public string InterruptedLine() => Failures.Interrupted(TxId, SendState).Line;
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using FabricInvoke.Core.Diagnostics;
+using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Invocation;
+
+namespace FabricInvoke.Cli.Output;
+
+/// <summary>
+/// The output layer: turns a command's outcome into what the user sees. Text: the peer CLI's closing log line on
+/// success, one <c>Error:</c> line on stderr on failure. JSON: the same on stderr, plus exactly one object on stdout.
+/// The exit code is derived here, from the failure's kind, and nowhere else.
+/// </summary>
+internal sealed class ResultWriter
+{
+    private readonly OutputFormat _format;
+    private readonly CliContext _context;
+
+    public ResultWriter(OutputFormat format, CliContext context)
+    {
+        _format = format;
+        _context = context;
+    }
+
+    /// <returns>The exit code (0).</returns>
+    public int InvokeSucceeded(InvokeResult result, FabricLog log)
+    {
+        if (!_context.Progress.TryFinish())
+        {
+            return ExitCodes.Interrupted;
+        }
+
+        if (result.Result is { } r)
+        {
+            log.Info("chaincodeInvokeOrQuery", "Chaincode invoke successful. result: " + ProtoText.Response(r.Status, r.Message, r.Payload));
+        }
+
+        WriteJson(InvokeJson.From(result, null, ExitCodes.Success));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Reports a failure, with what was done before it when known.</summary>
+    /// <returns>The exit code for the failure's kind.</returns>
+    public int Failed(FabricInvokeException e, InvokeResult? partial = null)
+    {
+        var code = ExitCodes.For(e.Kind);
+        if (!_context.Progress.TryFinish())
+        {
+            return code;
+        }
+
+        _context.Error.WriteLine($"Error: {e.Line}");
+        WriteJson(InvokeJson.From(partial, e, code));
+        return code;
+    }
+
+    /// <summary>A parse error (bad or unknown flag): exit 2.</summary>
+    public int UsageFailed(string message, string? hint)
+    {
+        if (!_context.Progress.TryFinish())
+        {
+            return ExitCodes.Usage;
+        }
+
+        var line = Text(message);
+        _context.Error.WriteLine($"Error: {line}");
+        if (hint is not null)
+        {
+            _context.Error.WriteLine(hint);
+        }
+
+        WriteJson(InvokeJson.Failed(new ErrorJson(ExitCodes.Usage, "usage", line, [], false, "notSent", [], null, null, null, null, null)));
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>A bug: one line (the stack only with FABINVOKE_DEBUG_STACK=1), exit 1.</summary>
+    public int InternalError(Exception e)
+    {
+        if (!_context.Progress.TryFinish())
+        {
+            return ExitCodes.Internal;
+        }
+
+        var line = Text($"internal error ({e.GetType().Name}): {e.Message}");
+        _context.Error.WriteLine($"Error: {line}");
+        if (_context.Environment["FABINVOKE_DEBUG_STACK"] == "1")
+        {
+            _context.Error.WriteLine(e.ToString());
+        }
+
+        WriteJson(InvokeJson.Failed(ErrorJson.Internal(line)));
+        return ExitCodes.Internal;
+    }
+
+    /// <summary>Ctrl-C that reached the command outside any stage (e.g. while loading files).</summary>
+    public int Interrupted() => Failed(Failures.Interrupted(_context.Progress.TxId, _context.Progress.SendState));
+
+    private void WriteJson(InvokeJson document)
+    {
+        if (_format != OutputFormat.Json)
+        {
+            return;
+        }
+
+        _context.Output.WriteLine(JsonSerializer.Serialize(document, CliJsonContext.Readable.InvokeJson));
+        _context.Output.Flush();
+    }
+
+    private static string Text(string message) => Failures.OneLine(message);
+}

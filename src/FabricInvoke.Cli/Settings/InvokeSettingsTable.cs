@@ -1,0 +1,93 @@
+namespace FabricInvoke.Cli.Settings;
+
+/// <summary>
+/// Every setting of <c>chaincode invoke</c>, stated once: flag names (the Go peer CLI's), environment variable,
+/// default and meaning. Options, help text, the binder's precedence (flag, then variable, then default) and the
+/// README's flag table all come from these rows.
+/// </summary>
+internal static class InvokeSettingsTable
+{
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>A day: beyond that a deadline is a mistake (and .NET timers end at ~24.8 days).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
+    public static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromHours(1);
+
+    public static readonly Setting Channel = new(["--channelID", "-C"], null, null, "channel") { Required = true };
+
+    public static readonly Setting Name = new(["--name", "-n"], null, null, "chaincode name") { Required = true };
+
+    public static readonly Setting Ctor = new(["--ctor", "-c"], null, "{}",
+        "`{\"Args\":[...]}` or `{\"Function\":\"f\",\"Args\":[...]}`; keys case-insensitive; strings sent as UTF-8; `{}` is refused");
+
+    public static readonly Setting IsInit = new(["--isInit", "-I"], null, "false", "sets `is_init`");
+
+    public static readonly Setting Transient = new(["--transient"], null, null, "JSON object, values base64; never logged");
+
+    public static readonly Setting PeerAddresses = new(["--peerAddresses"], "CORE_PEER_ADDRESS", null,
+        "peers to endorse on and wait on, `host:port`") { Required = true, Repeatable = true };
+
+    public static readonly Setting TlsRootCertFiles = new(["--tlsRootCertFiles"], "CORE_PEER_TLS_ROOTCERT_FILE", null,
+        "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true };
+
+    public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
+
+    public static readonly Setting ServerHostOverride = new([], "CORE_PEER_TLS_SERVERHOSTOVERRIDE", null, "host name checked in every peer certificate");
+
+    public static readonly Setting ClientAuthRequired = new([], "CORE_PEER_TLS_CLIENTAUTHREQUIRED", "false",
+        "mutual TLS to peers; also binds the deliver request to the client certificate (`tls_cert_hash`)");
+
+    public static readonly Setting ClientCertFile = new([], "CORE_PEER_TLS_CLIENTCERT_FILE", null, "client certificate for peers (mutual TLS)");
+
+    public static readonly Setting ClientKeyFile = new([], "CORE_PEER_TLS_CLIENTKEY_FILE", null, "client key for peers (mutual TLS)");
+
+    public static readonly Setting MspId = new([], "CORE_PEER_LOCALMSPID", null, "MSP id of the signer") { Required = true };
+
+    public static readonly Setting MspConfigPath = new([], "CORE_PEER_MSPCONFIGPATH", null,
+        "MSP folder (`signcerts/`, `keystore/`); PKCS#8 or SEC1 EC keys, P-256/P-384") { Required = true };
+
+    public static readonly Setting ConnTimeout = new(["--connTimeout"], "CORE_PEER_CLIENT_CONNTIMEOUT", "3s",
+        "bound on each connection (TCP + TLS, retries included), up to 1h");
+
+    public static readonly Setting Orderer = new(["--orderer", "-o"], null, null,
+        "orderers (repeat, or a comma list), tried in order; an unreachable or SERVICE_UNAVAILABLE one moves on to the next")
+    { Required = true, Repeatable = true };
+
+    public static readonly Setting Tls = new(["--tls"], null, "false", "TLS to the orderer");
+
+    public static readonly Setting CaFile = new(["--cafile"], null, null, "the orderer's TLS root certificate (PEM)");
+
+    public static readonly Setting OrdererHostOverride = new(["--ordererTLSHostnameOverride"], null, null, "host name checked in the orderer certificate");
+
+    public static readonly Setting ClientAuth = new(["--clientauth"], null, "false", "mutual TLS to the orderer");
+
+    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS)");
+
+    public static readonly Setting KeyFile = new(["--keyfile"], null, null, "client key for the orderer (mutual TLS)");
+
+    public static readonly Setting WaitForEvent = new(["--waitForEvent"], null, "false", "wait until every peer reports the commit");
+
+    public static readonly Setting WaitForEventTimeout = new(["--waitForEventTimeout"], null, "30s",
+        "one deadline for connecting the deliver streams and the wait, up to 24h");
+
+    public static readonly Setting RequestTimeout = new(["--requestTimeout"], null, "30s",
+        "deadline for each endorsement and broadcast call (the peer CLI has none), up to 24h");
+
+    public static readonly Setting Output = new(["--output"], null, "text",
+        "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
+
+    public static readonly Setting DevNet = new(["--devnet"], null, null,
+        "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`); it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
+    { HelpName = "DIR" };
+
+    public static readonly Setting LoggingSpec = new([], "FABRIC_LOGGING_SPEC", "info", "`debug`, `info`, `warning`, `error`, or `default:chaincodeCmd=level`");
+
+    /// <summary>In the order help and README list them.</summary>
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, TlsEnabled, ServerHostOverride, ClientAuthRequired,
+        ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
+        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, RequestTimeout, Output, DevNet, LoggingSpec,
+    ];
+}

@@ -1,0 +1,84 @@
+using FabricInvoke.Protos.Common;
+using FabricInvoke.Protos.Peer;
+using Google.Protobuf;
+
+namespace FabricInvoke.Core.Delivery;
+
+/// <summary>
+/// Reads what clients need out of the blocks a peer delivers: per transaction its id, type, validation code (from the
+/// block's TRANSACTIONS_FILTER metadata) and chaincode events. Tolerant like a peer's own readers: an envelope that
+/// does not parse is reported as a transaction without id or events, never as a failure of the whole block.
+/// </summary>
+internal static class BlockReader
+{
+    public static DeliveredBlock FromFiltered(FilteredBlock block)
+    {
+        var transactions = new List<DeliveredTransaction>(block.FilteredTransactions.Count);
+        for (var i = 0; i < block.FilteredTransactions.Count; i++)
+        {
+            var tx = block.FilteredTransactions[i];
+            var events = tx.TransactionActions?.ChaincodeActions
+                .Where(a => a.ChaincodeEvent is not null)
+                .Select(a => new ChaincodeEventRecord(a.ChaincodeEvent.ChaincodeId, a.ChaincodeEvent.TxId, a.ChaincodeEvent.EventName, a.ChaincodeEvent.Payload.ToByteArray()))
+                .ToList() ?? [];
+            transactions.Add(new DeliveredTransaction(i, tx.Txid, tx.Type, tx.TxValidationCode, events));
+        }
+
+        return new DeliveredBlock(block.Number, transactions);
+    }
+
+    public static DeliveredBlock FromFull(Block block)
+    {
+        var envelopes = block.Data?.Data ?? [];
+        var filter = block.Metadata?.Metadata.Count > (int)BlockMetadataIndex.TransactionsFilter
+            ? block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter].Span
+            : [];
+        var transactions = new List<DeliveredTransaction>(envelopes.Count);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var code = i < filter.Length ? (TxValidationCode)filter[i] : TxValidationCode.NotValidated;
+            transactions.Add(ReadTransaction(i, envelopes[i], code));
+        }
+
+        return new DeliveredBlock(block.Header?.Number ?? 0, transactions);
+    }
+
+    private static DeliveredTransaction ReadTransaction(int index, ByteString envelopeBytes, TxValidationCode code)
+    {
+        string txId = string.Empty;
+        var type = HeaderType.Message;
+        var events = new List<ChaincodeEventRecord>();
+        try
+        {
+            var envelope = Envelope.Parser.ParseFrom(envelopeBytes);
+            var payload = Payload.Parser.ParseFrom(envelope.Payload);
+            var channelHeader = ChannelHeader.Parser.ParseFrom(payload.Header?.ChannelHeader ?? ByteString.Empty);
+            txId = channelHeader.TxId;
+            type = (HeaderType)channelHeader.Type;
+            if (type == HeaderType.EndorserTransaction)
+            {
+                foreach (var action in Transaction.Parser.ParseFrom(payload.Data).Actions)
+                {
+                    var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(action.Payload);
+                    var responsePayload = ProposalResponsePayload.Parser.ParseFrom(actionPayload.Action?.ProposalResponsePayload ?? ByteString.Empty);
+                    var chaincodeAction = ChaincodeAction.Parser.ParseFrom(responsePayload.Extension);
+                    if (!chaincodeAction.Events.IsEmpty)
+                    {
+                        var e = ChaincodeEvent.Parser.ParseFrom(chaincodeAction.Events);
+                        if (!string.IsNullOrEmpty(e.ChaincodeId) || !string.IsNullOrEmpty(e.EventName))
+                        {
+                            events.Add(new ChaincodeEventRecord(e.ChaincodeId, e.TxId, e.EventName, e.Payload.ToByteArray()));
+                        }
+                    }
+                }
+            }
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // A peer marks such an envelope invalid; its events (if any) are not trustworthy.
+            events.Clear();
+        }
+
+        return new DeliveredTransaction(index, txId, type, code, events);
+    }
+}

@@ -1,0 +1,50 @@
+using FabricInvoke.Core.Connections;
+using FabricInvoke.Core.Identity;
+using FabricInvoke.Core.Transactions;
+using FabricInvoke.Protos.Common;
+using FabricInvoke.Protos.Peer;
+
+namespace FabricInvoke.Core.Delivery;
+
+/// <summary>
+/// One peer's Deliver service for one channel: opens streams of filtered or full blocks from a chosen position, each
+/// asked for with a signed seek request (bound to the client TLS certificate under mutual TLS), as the peer CLI does.
+/// </summary>
+public sealed class DeliverClient
+{
+    private readonly SigningIdentity _signer;
+    private readonly bool _bindTlsCertHash;
+
+    public DeliverClient(PeerNode peer, SigningIdentity signer, string channelId, bool bindTlsCertHash)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(channelId);
+        Peer = peer;
+        _signer = signer;
+        ChannelId = channelId;
+        _bindTlsCertHash = bindTlsCertHash;
+    }
+
+    public PeerNode Peer { get; }
+
+    public string Address => Peer.Address;
+
+    public string ChannelId { get; }
+
+    /// <summary>
+    /// Starts a stream from <paramref name="start"/> to the end of time (stop MaxUint64, BLOCK_UNTIL_READY). The call is
+    /// made at once; the peer's answer (a block, or a status such as FORBIDDEN) comes with the first read.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the stream when cancelled.</param>
+    public BlockStream Open(SeekFrom start, BlockKind kind, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var hash = _bindTlsCertHash ? Peer.Connection.ClientCertificateHash() : [];
+        var seek = SeekEnvelopeBuilder.CreateSignedEnvelope(ChannelId, _signer, Peer.Connection.Time.GetUtcNow(), hash, start);
+        var call = kind == BlockKind.Full
+            ? Peer.Deliver.Deliver(cancellationToken: cancellationToken)
+            : Peer.Deliver.DeliverFiltered(cancellationToken: cancellationToken);
+        return new BlockStream(Peer.Connection, call, seek, kind);
+    }
+}

@@ -1,6 +1,0 @@
-using FabricInvoke.Protos.Peer;
-
-namespace FabricInvoke.Core.Endorsement;
-
-/// <summary>One peer's successful endorsement.</summary>
-public sealed record EndorsementResult(string Address, ProposalResponse Response, TimeSpan Latency);

@@ -1,0 +1,80 @@
+using FabricInvoke.Core.Delivery;
+using FabricInvoke.Core.Endorsement;
+using FabricInvoke.Core.Ordering;
+using FabricInvoke.Core.Transactions;
+
+namespace FabricInvoke.Core.Invocation;
+
+/// <summary>
+/// Records an invoke's stage results and phase times as they happen, so that a failure can still be reported with
+/// everything that was done before it (which peers endorsed, which orderer accepted, which peers committed).
+/// Thread-safe: peers report in parallel.
+/// </summary>
+public sealed class InvokeTrace
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private readonly List<PeerCommit> _commits = [];
+    private readonly string _channelId;
+    private readonly string _chaincodeName;
+    private string? _txId;
+    private EndorsedTransaction? _endorsed;
+    private SubmittedTransaction? _submitted;
+    private TimeSpan _deliverConnect;
+    private TimeSpan _commit;
+    private TimeSpan? _total;
+
+    public InvokeTrace(ChaincodeInvocation invocation, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        _channelId = invocation.ChannelId;
+        _chaincodeName = invocation.ChaincodeName;
+        _time = time ?? TimeProvider.System;
+        _started = _time.GetTimestamp();
+    }
+
+    /// <summary>The invoke as far as it got.</summary>
+    public InvokeResult Snapshot()
+    {
+        lock (_gate)
+        {
+            return new InvokeResult(
+                _txId,
+                _channelId,
+                _chaincodeName,
+                _endorsed?.Result,
+                _endorsed?.Endorsements ?? [],
+                _submitted is null ? null : new OrdererAcceptance(_submitted.OrdererAddress, _submitted.Status),
+                _commits.ToList(),
+                new PhaseTimings(
+                    _endorsed?.Elapsed ?? TimeSpan.Zero,
+                    _deliverConnect,
+                    _submitted?.Elapsed ?? TimeSpan.Zero,
+                    _commit,
+                    _total ?? _time.GetElapsedTime(_started)));
+        }
+    }
+
+    internal void Proposed(ChaincodeProposal proposal) => Set(() => _txId = proposal.TxId);
+
+    internal void Endorsed(EndorsedTransaction endorsed) => Set(() => _endorsed = endorsed);
+
+    internal void DeliverConnected(TimeSpan elapsed) => Set(() => _deliverConnect = elapsed);
+
+    internal void Submitted(SubmittedTransaction submitted) => Set(() => _submitted = submitted);
+
+    internal void Committed(PeerCommit commit) => Set(() => _commits.Add(commit));
+
+    internal void CommitWaitEnded(TimeSpan elapsed) => Set(() => _commit = elapsed);
+
+    internal void Finished() => Set(() => _total ??= _time.GetElapsedTime(_started));
+
+    private void Set(Action update)
+    {
+        lock (_gate)
+        {
+            update();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using FabricInvoke.Core.Endorsement;
+
+namespace FabricInvoke.Core.Ordering;
+
+/// <summary>
+/// The third stage: an endorsed transaction an orderer accepted (broadcast status SUCCESS). From here it may commit;
+/// the commit wait (<see cref="Delivery.DeliverGroup"/>, or a Gateway's CommitStatus) tells how. Immutable.
+/// </summary>
+public sealed class SubmittedTransaction
+{
+    internal SubmittedTransaction(EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt)
+    {
+        Endorsed = endorsed;
+        OrdererAddress = ordererAddress;
+        Elapsed = elapsed;
+        AcceptedAt = acceptedAt;
+    }
+
+    public string TxId => Endorsed.TxId;
+
+    public EndorsedTransaction Endorsed { get; }
+
+    /// <summary>The orderer that accepted it.</summary>
+    public string OrdererAddress { get; }
+
+    /// <summary>The orderer's answer, as the protocol names it.</summary>
+    public string Status => "SUCCESS";
+
+    /// <summary>Wall time of the ordering stage (failover included).</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The clock's timestamp when the orderer's acceptance arrived; commit latencies count from it.</summary>
+    internal long AcceptedAt { get; }
+}

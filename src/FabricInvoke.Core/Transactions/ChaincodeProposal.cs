@@ -1,0 +1,53 @@
+using FabricInvoke.Core.Identity;
+using FabricInvoke.Protos.Peer;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FabricInvoke.Core.Transactions;
+
+/// <summary>
+/// The first stage: a chaincode proposal, built byte-for-byte as the Go peer CLI builds it and signed. It carries its
+/// transaction id from here to the end; endorsement (<see cref="Endorsement.Endorser"/>, or a Gateway) turns it into
+/// an <see cref="Endorsement.EndorsedTransaction"/>. Immutable.
+/// </summary>
+public sealed class ChaincodeProposal
+{
+    private ChaincodeProposal(ChaincodeInvocation invocation, TransactionProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
+    {
+        Invocation = invocation;
+        Unsigned = unsigned;
+        Signed = signed;
+        Signer = signer;
+        CreatedAt = createdAt;
+    }
+
+    /// <summary>The transaction id: hex(SHA-256(nonce ‖ creator)).</summary>
+    public string TxId => Unsigned.TxId;
+
+    public string ChannelId => Invocation.ChannelId;
+
+    public string ChaincodeName => Invocation.ChaincodeName;
+
+    /// <summary>What is invoked.</summary>
+    public ChaincodeInvocation Invocation { get; }
+
+    /// <summary>The proposal header's timestamp.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    internal TransactionProposal Unsigned { get; }
+
+    internal SignedProposal Signed { get; }
+
+    /// <summary>The creator, who also signs the transaction and the commit-wait requests.</summary>
+    internal SigningIdentity Signer { get; }
+
+    /// <summary>Builds and signs a new proposal (fresh nonce, the clock's time with nanoseconds, as Go's time.Now()).</summary>
+    /// <exception cref="Errors.FabricInvokeException">Usage: the transient map has a duplicate key.</exception>
+    public static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(signer);
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var unsigned = ProposalBuilder.Create(invocation, signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTimeOffset(now));
+        return new ChaincodeProposal(invocation, unsigned, unsigned.Sign(signer), signer, now);
+    }
+}
