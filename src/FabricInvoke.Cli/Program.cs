@@ -9,13 +9,13 @@ using Microsoft.Extensions.Configuration;
 // from here, with the same wording.
 var grace = TimeSpan.FromSeconds(2);
 var progress = new CommandProgress();
-var stderr = new ResilientWriter(Console.Error);
+var stderr = ResilientWriter.Open(() => Console.Error);
 using var interrupt = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 // A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
-var stdout = new ResilientWriter(Console.Out);
+var stdout = ResilientWriter.Open(() => Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
 var context = new CliContext(environment, stdout, stderr, progress: progress);
 return await FabInvokeApp.RunAsync(args, context, interrupt.Token).ConfigureAwait(false);

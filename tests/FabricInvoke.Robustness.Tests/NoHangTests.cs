@@ -63,4 +63,23 @@ public sealed class NoHangTests
         Assert.Contains($"orderer {silent.Address}: no response within 3s (requestTimeout)", outcome.ErrorLines[0], StringComparison.Ordinal);
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(3 + 10), outcome.ToString());
     }
+
+    [Fact]
+    public async Task A_silent_TLS_orderer_is_a_connection_failure_within_connTimeout_like_a_silent_peer()
+    {
+        // It accepts TCP and never completes the handshake: nothing was sent, so this is exit 4 with the peer's wording
+        // (it used to be exit 6 "rpc error: code = Cancelled").
+        await using var peer = await RawPeer.StartAsync();
+        await using var silent = new SilentListener();
+        using var msp = new TempMsp();
+
+        var outcome = await CliRun.RunAsync(Environment(msp),
+            InvokeArgs(peer.Address, silent.Address, "--tls", "--cafile", Fixtures.Org1TlsCa, "--connTimeout", "1s"));
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        outcome.AssertWellBehaved();
+        Assert.Contains($"cannot connect to orderer {silent.Address}: connection timed out (connTimeout)", outcome.ErrorLines[0], StringComparison.Ordinal);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), outcome.ToString());
+        Assert.True(silent.Accepted > 0, "the client never connected");
+    }
 }

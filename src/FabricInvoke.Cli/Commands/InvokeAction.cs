@@ -93,6 +93,9 @@ internal sealed class InvokeAction
 
         public void Submitting(string txId) => progress.Advance(SendState.MaybeSent);
 
+        public void Broadcasting(string txId, string ordererAddress) =>
+            log.Debug("ChaincodeInvokeOrQuery", $"txid [{txId}] handed to orderer {ordererAddress}; waiting for its answer");
+
         public void Submitted(SubmittedTransaction transaction)
         {
             progress.Advance(SendState.Sent);

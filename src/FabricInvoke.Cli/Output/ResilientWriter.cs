@@ -19,6 +19,23 @@ internal sealed class ResilientWriter : TextWriter
 
     public override Encoding Encoding => _inner.Encoding;
 
+    /// <summary>
+    /// Wraps a console stream. When the process was started with that descriptor closed, .NET cannot even open it (the
+    /// getter throws): then everything written to it is dropped, as it would be on a closed stream.
+    /// </summary>
+    public static ResilientWriter Open(Func<TextWriter> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        try
+        {
+            return new ResilientWriter(open());
+        }
+        catch (Exception e) when (IsStreamGone(e))
+        {
+            return new ResilientWriter(Null) { _broken = true };
+        }
+    }
+
     /// <summary>True once a write has failed.</summary>
     public bool IsBroken => _broken;
 

@@ -7,6 +7,9 @@ namespace FabricInvoke.Cli.Settings;
 /// <summary>Reads <c>-c/--ctor</c> and <c>--transient</c> the way the Go peer CLI does.</summary>
 internal static class CtorJson
 {
+    /// <summary>Go's encoding/json accepts nesting up to 10000 levels (System.Text.Json stops at 64 by default).</summary>
+    private static readonly JsonDocumentOptions GoLike = new() { MaxDepth = 10_000 };
+
     /// <summary>
     /// <c>{"Args":[...]}</c> or <c>{"Function":"f","Args":[...]}</c>, keys case-insensitive; Function is prepended
     /// to Args; every value is a string sent as UTF-8.
@@ -17,7 +20,7 @@ internal static class CtorJson
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(ctor);
+            doc = JsonDocument.Parse(ctor, GoLike);
         }
         catch (JsonException e)
         {
@@ -111,7 +114,7 @@ internal static class CtorJson
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(transient);
+            doc = JsonDocument.Parse(transient, GoLike);
         }
         catch (JsonException e)
         {

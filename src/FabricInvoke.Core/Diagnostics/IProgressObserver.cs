@@ -44,6 +44,11 @@ public interface IProgressObserver
     {
     }
 
+    /// <summary>The envelope went out on the broadcast stream to <paramref name="ordererAddress"/>; its answer is awaited.</summary>
+    void Broadcasting(string txId, string ordererAddress)
+    {
+    }
+
     /// <summary>An orderer accepted the transaction.</summary>
     void Submitted(SubmittedTransaction transaction)
     {

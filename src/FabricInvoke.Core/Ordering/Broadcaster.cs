@@ -35,6 +35,7 @@ public static class Broadcaster
 
         var envelope = transaction.Envelope;
         var time = orderers[0].Connection.Time;
+        var observer = orderers[0].Connection.Observer;
         var started = time.GetTimestamp();
         var attempts = new List<EndpointDetail>();
         var allUnreachable = true;
@@ -48,7 +49,7 @@ public static class Broadcaster
             try
             {
                 var response = await ConnectRetry.RunAsync(
-                    () => SendOnceAsync(orderer, envelope, requestTimeout, inFlight, cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
+                    () => SendOnceAsync(orderer, envelope, requestTimeout, inFlight, () => observer.Broadcasting(txId, orderer.Address), cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
                 if (response.Status == Status.Success)
                 {
                     return new SubmittedTransaction(transaction, orderer.Address, time.GetElapsedTime(started), time.GetTimestamp());
@@ -104,14 +105,18 @@ public static class Broadcaster
     /// attempt fails to connect at all: then the orderer certainly never saw it.
     /// </summary>
     private static async Task<BroadcastResponse> SendOnceAsync(
-        OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, CancellationToken cancellationToken)
+        OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, Action written, CancellationToken cancellationToken)
     {
         var time = orderer.Connection.Time;
         using var call = orderer.Broadcast.Broadcast(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: cancellationToken);
         inFlight.Value = true;
         try
         {
-            await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false);
+            if (await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false))
+            {
+                written();
+            }
+
             if (!await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false))
             {
                 throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "broadcast stream closed without a response"));

@@ -57,6 +57,73 @@ public sealed class UsageAndConfigTests
     }
 
     [Theory]
+    [InlineData("--waitForEventTimeout", "1194h")]
+    [InlineData("--waitForEventTimeout", "25h")]
+    [InlineData("--requestTimeout", "100000h")]
+    [InlineData("--connTimeout", "100000h")]
+    [InlineData("--connTimeout", "2h")]
+    [InlineData("--connTimeout", "1us")]
+    [InlineData("--waitForEventTimeout", "0")]
+    public async Task Durations_out_of_range_exit_2_at_parse_time_naming_the_flag(string flag, string value)
+    {
+        var outcome = await CliRun.RunAsync(Env(), Invoke("-c", "{\"Args\":[\"Put\",\"k\",\"v\"]}", flag, value));
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        outcome.AssertWellBehaved();
+        Assert.Contains($"invalid duration '{value}' for {flag}", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain("proposal", outcome.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("100000h")]
+    [InlineData("soon")]
+    public async Task A_bad_CORE_PEER_CLIENT_CONNTIMEOUT_exits_2_naming_the_variable(string value)
+    {
+        var env = Env();
+        env["CORE_PEER_CLIENT_CONNTIMEOUT"] = value;
+
+        var outcome = await CliRun.RunAsync(env, Invoke("-c", "{\"Args\":[\"Put\",\"k\",\"v\"]}"));
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains($"invalid duration '{value}' for CORE_PEER_CLIENT_CONNTIMEOUT", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Valid_JSON_nested_deeply_in_ctor_is_accepted_as_Go_accepts_it()
+    {
+        // Go's encoding/json takes 10000 levels; unknown keys are ignored, so this is a plain Put.
+        var nested = new string('[', 100) + new string(']', 100);
+        var ctor = "{\"Args\":[\"Put\",\"k\",\"v\"],\"extra\":" + nested + "}";
+
+        var args = FabricInvoke.Cli.Settings.CtorJson.ParseArgs(ctor);
+
+        Assert.Equal(3, args.Count);
+    }
+
+    [Fact]
+    public async Task A_usage_error_with_devnet_exits_2_and_creates_nothing()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "fabinvoke-devnet-usage-" + Guid.NewGuid().ToString("N"));
+
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(),
+            ["chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic", "-c", "{\"Args\":["]);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        outcome.AssertWellBehaved();
+        Assert.False(Directory.Exists(dir), "the usage error started (or created) an embedded network");
+    }
+
+    [Fact]
+    public async Task An_empty_devnet_folder_exits_2()
+    {
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(),
+            ["chaincode", "invoke", "--devnet", "", "-C", "mychannel", "-n", "basic", "-c", "{\"Args\":[\"Put\",\"k\",\"v\"]}"]);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        outcome.AssertWellBehaved();
+    }
+
+    [Theory]
     [InlineData("localhost")]
     [InlineData("localhost:port")]
     [InlineData("127.0.0.1:70000")]

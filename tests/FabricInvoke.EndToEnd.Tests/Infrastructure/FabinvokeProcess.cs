@@ -20,6 +20,39 @@ public sealed class FabinvokeProcess : IDisposable
 
     public static FabinvokeProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
 
+    /// <summary>
+    /// Runs fabinvoke under bash with <paramref name="redirections"/> applied to it (e.g. <c>2&gt;&amp;-</c>,
+    /// <c>&gt;/dev/full</c>, <c>| true</c>), and returns fabinvoke's own exit code.
+    /// </summary>
+    public static async Task<int> RunUnderShellAsync(IReadOnlyDictionary<string, string?> environment, string redirections, params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"dotnet \"$@\" {redirections}; exit ${{PIPESTATUS[0]}}");
+        info.ArgumentList.Add("bash");
+        info.ArgumentList.Add(typeof(FabInvokeApp).Assembly.Location);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        await process.WaitForExitAsync().WaitAsync(CliRun.Bound);
+        await drain.WaitAsync(CliRun.Bound);
+        return process.ExitCode;
+    }
+
     /// <param name="environment">Variables to set for the child (after the CORE_*/FABRIC_* ones of this machine are removed).</param>
     public static FabinvokeProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {

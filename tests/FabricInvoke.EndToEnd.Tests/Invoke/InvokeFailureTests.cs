@@ -235,6 +235,8 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
 
         AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains($"cannot connect to peer {Peer(1)}: TLS handshake failed", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("does not chain to the TLS root certificate(s) in ", outcome.ErrorLines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("RemoteCertificateValidationCallback", outcome.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -249,6 +251,9 @@ public sealed class InvokeFailureTests : IClassFixture<NetworkFixture>
 
         AssertEndedWithinItsTimeouts(outcome);
         Assert.Contains("TLS handshake failed", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        // What failed, in words: not .NET's "RemoteCertificateValidationCallback".
+        Assert.Contains("is not valid for host name peer9.elsewhere.example.com (it names ", outcome.ErrorLines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("RemoteCertificateValidationCallback", outcome.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
