@@ -23,7 +23,7 @@ public sealed class GoldenSeekInfoTests
         var tlsHash = Convert.FromHexString(inputs.Str("tls_cert_hash"));
         if (inputs.Str("tls_cert_file").Length > 0)
         {
-            Assert.Equal(tlsHash, TlsCertificates.CertificateHash(Fixtures.PathOf(inputs.Str("tls_cert_file"))));
+            Assert.Equal(tlsHash, ProductTlsHash(inputs.Str("tls_cert_file")));
         }
 
         var payload = SeekEnvelopeBuilder.CreatePayload(inputs.Str("channel"), creator, inputs.B64("nonce"), GoldenProposalTests.Timestamp(inputs), tlsHash);
@@ -53,7 +53,7 @@ public sealed class GoldenSeekInfoTests
     {
         var signer = MspFolder.Load(Fixtures.Org1Msp, "Org1MSP");
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_795_464_619_987);
-        var hash = TlsCertificates.CertificateHash(Fixtures.PathOf("identities/org1-user1/tls/client.crt"));
+        var hash = ProductTlsHash("identities/org1-user1/tls/client.crt");
 
         var a = SeekEnvelopeBuilder.CreateSignedEnvelope("mychannel", signer, now, hash);
         var b = SeekEnvelopeBuilder.CreateSignedEnvelope("mychannel", signer, now, hash);
@@ -81,6 +81,23 @@ public sealed class GoldenSeekInfoTests
     {
         Assert.Equal(
             "5a3e886231d517dc8ab7b7f4bacd2384b09c99294daa58d08dd4c040879083c1",
-            Convert.ToHexStringLower(TlsCertificates.CertificateHash(Fixtures.PathOf("identities/org1-user1/tls/client.crt"))));
+            Convert.ToHexStringLower(ProductTlsHash("identities/org1-user1/tls/client.crt")));
+    }
+
+    /// <summary>
+    /// The tls_cert_hash exactly as an invoke computes it: the mutual-TLS client certificate and key loaded into a
+    /// peer connection, hashed by that connection (no network traffic: connections open on first use).
+    /// </summary>
+    private static byte[] ProductTlsHash(string certFile)
+    {
+        var cert = Fixtures.PathOf(certFile);
+        var key = Path.Combine(Path.GetDirectoryName(cert)!, "client.key");
+        using var connection = FabricInvoke.Core.Connections.NodeConnection.Create(
+            "peer",
+            new FabricInvoke.Core.Configuration.NodeEndpoint(FabricInvoke.Core.Configuration.Endpoint.Parse("127.0.0.1:7051", "peer"), Fixtures.PathOf("identities/org1-user1/tls/ca.crt"), null),
+            new FabricInvoke.Core.Configuration.TransportSettings(TimeSpan.FromSeconds(1), new FabricInvoke.Core.Configuration.ClientCertificateFiles(cert, key)),
+            FabricInvoke.Core.Diagnostics.IProgressObserver.None,
+            TimeProvider.System);
+        return connection.ClientCertificateHash();
     }
 }

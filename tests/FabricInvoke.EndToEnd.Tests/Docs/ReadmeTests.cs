@@ -1,0 +1,31 @@
+using FabricInvoke.Cli.Settings;
+
+namespace FabricInvoke.EndToEnd.Tests.Docs;
+
+/// <summary>The README's flag table is the settings table the binder and the help text use: one source of truth.</summary>
+public sealed class ReadmeTests
+{
+    private static string Readme()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var readme = Path.Combine(dir.FullName, "README.md");
+            if (File.Exists(readme) && File.Exists(Path.Combine(dir.FullName, "FabricInvoke.sln")))
+            {
+                return File.ReadAllText(readme);
+            }
+        }
+
+        throw new FileNotFoundException("README.md of the repository");
+    }
+
+    [Fact]
+    public void The_invoke_flag_table_lists_every_setting_with_its_variable_and_default()
+    {
+        var readme = Readme().ReplaceLineEndings("\n");
+        var expected = string.Join('\n', InvokeSettingsTable.All.Select(s => s.ReadmeRow()));
+
+        Assert.True(readme.Contains(expected, StringComparison.Ordinal),
+            $"README.md's flag table differs from InvokeSettingsTable; it should read:\n{expected}");
+    }
+}
