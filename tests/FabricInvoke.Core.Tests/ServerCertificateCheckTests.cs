@@ -44,8 +44,16 @@ public sealed class ServerCertificateCheckTests : IDisposable
         return X509CertificateLoader.LoadCertificate(signed.RawData);
     }
 
-    private string? Check(X509Certificate2 leaf, string host) =>
-        ServerCertificateCheck.Refusal(leaf, SslPolicyErrors.None, [_ca], host, "/etc/fabric/tlsca.pem", new FixedClock(Now));
+    /// <summary>What a handshake decides: the chain built with the product's policy (plus what the server presents), then the check.</summary>
+    private string? Check(X509Certificate2 leaf, string host, params X509Certificate2[] presented)
+    {
+        using var chain = new X509Chain { ChainPolicy = ServerCertificateCheck.ChainPolicy([_ca]) };
+        chain.ChainPolicy.ExtraStore.AddRange(presented);
+        chain.ChainPolicy.VerificationTime = Now.UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        var errors = chain.Build(leaf) ? SslPolicyErrors.None : SslPolicyErrors.RemoteCertificateChainErrors;
+        return ServerCertificateCheck.Refusal(leaf, chain, errors, host, "/etc/fabric/tlsca.pem", new FixedClock(Now));
+    }
 
     [Fact]
     public void A_certificate_that_chains_names_the_host_and_is_current_is_accepted()
@@ -105,9 +113,26 @@ public sealed class ServerCertificateCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_chain_through_an_intermediate_the_server_presents_is_accepted_and_without_it_refused()
+    {
+        // fabric-ca set-ups often issue TLS certificates from an intermediate CA; Go verifies with the intermediates
+        // the server sends, and so must we.
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=ica.org1.example.com", intermediateKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true));
+        using var signed = request.Create(_ca.SubjectName, X509SignatureGenerator.CreateForECDsa(_caKey), Now.AddYears(-1), Now.AddYears(5), [7, 7, 7]);
+        using var intermediate = X509CertificateLoader.LoadCertificate(signed.RawData);
+        using var leaf = Leaf("peer0.org1.example.com", Now.AddDays(-1), Now.AddDays(30), intermediate, intermediateKey);
+
+        Assert.Null(Check(leaf, "peer0.org1.example.com", intermediate));
+        Assert.Contains("does not chain", Check(leaf, "peer0.org1.example.com"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_certificate_is_refused()
     {
-        Assert.Equal("the server sent no certificate", ServerCertificateCheck.Refusal(null, SslPolicyErrors.RemoteCertificateNotAvailable, [_ca], "h", "f", new FixedClock(Now)));
+        Assert.Equal("the server sent no certificate", ServerCertificateCheck.Refusal(null, null, SslPolicyErrors.RemoteCertificateNotAvailable, "h", "f", new FixedClock(Now)));
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

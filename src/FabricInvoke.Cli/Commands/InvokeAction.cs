@@ -86,7 +86,12 @@ internal sealed class InvokeAction
         }
 
         public void Endorsed(EndorsedTransaction transaction) =>
-            log.Debug("chaincodeInvokeOrQuery", $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(e => $"{e.Address} ({e.Latency.TotalMilliseconds:0}ms)"))}");
+            log.Debug("chaincodeInvokeOrQuery", $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}");
+
+        private static string Describe(PeerEndorsement e) => e.Connect == TimeSpan.Zero
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms: connect {e.Connect.TotalMilliseconds:0.0}ms, TLS {e.Tls.TotalMilliseconds:0.0}ms, call {(e.Latency - e.Connect - e.Tls).TotalMilliseconds:0.0}ms)");
 
         public void DeliverConnected(string txId, int peers) =>
             log.Debug("ClientConnect", $"txid [{txId}] deliver connected on {peers} peer(s)");

@@ -28,7 +28,7 @@ internal sealed record InvokeJson(
         result?.ChannelId,
         result?.ChaincodeName,
         result?.Result is { } r ? new ResultJson(r.Status, r.Message, Utf8OrNull(r.Payload), Convert.ToBase64String(r.Payload)) : null,
-        result?.Endorsements.Select(e => new EndorsementJson(e.Address, e.Status, e.Message, Ms(e.Latency))).ToList() ?? [],
+        result?.Endorsements.Select(e => new EndorsementJson(e.Address, e.Status, e.Message, Ms(e.Latency), Ms(e.Connect), Ms(e.Tls))).ToList() ?? [],
         result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status) : null,
         result?.Commits.Select(c => new CommitJson(c.Address, c.CodeName, c.BlockNumber, Ms(c.Latency))).ToList() ?? [],
         result is null ? null : new TimingsJson(
@@ -65,7 +65,9 @@ internal sealed record EndorsementJson(
     [property: JsonPropertyName("address")] string Address,
     [property: JsonPropertyName("status")] int Status,
     [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("latencyMs")] double LatencyMs);
+    [property: JsonPropertyName("latencyMs")] double LatencyMs,
+    [property: JsonPropertyName("connectMs")] double ConnectMs,
+    [property: JsonPropertyName("tlsMs")] double TlsMs);
 
 internal sealed record OrdererJson(
     [property: JsonPropertyName("address")] string Address,

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -21,8 +22,9 @@ internal sealed class NodeConnection : IDisposable
 
     private NodeConnection(
         string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time,
-        GrpcChannel channel, X509Certificate2? clientCertificate, TlsRefusalNote refusal)
+        GrpcChannel channel, X509Certificate2? clientCertificate, TlsRefusalNote refusal, ConnectTimings timings)
     {
+        Timings = timings;
         Role = role;
         Endpoint = endpoint;
         ConnectTimeout = transport.ConnectTimeout;
@@ -51,6 +53,9 @@ internal sealed class NodeConnection : IDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>When the last TCP connect and TLS handshake of this connection happened.</summary>
+    public ConnectTimings Timings { get; }
+
     /// <summary>Why the last TLS handshake refused the server's certificate, or null.</summary>
     public string? TlsRefusal => _refusal.Reason;
 
@@ -74,19 +79,40 @@ internal sealed class NodeConnection : IDisposable
 
         X509Certificate2? clientCertificate = null;
         var refusal = new TlsRefusalNote();
+        var timings = new ConnectTimings();
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var started = time.GetTimestamp();
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            timings.Connected(started, time.GetTimestamp());
+            return new NetworkStream(socket, ownsSocket: true);
+        };
         try
         {
             if (endpoint.UseTls)
             {
                 var roots = TlsFiles.LoadCertificates(endpoint.TlsRootCertFile!, $"{role} TLS root certificate file");
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
+                SystemTrustStore.KeepOutOfChainBuilding();
                 var ssl = new SslClientAuthenticationOptions
                 {
                     TargetHost = targetHost,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                    CertificateChainPolicy = ServerCertificateCheck.ChainPolicy(roots),
+                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                     {
-                        refusal.Reason = ServerCertificateCheck.Refusal(certificate, errors, roots, targetHost, endpoint.TlsRootCertFile!, time);
+                        refusal.Reason = ServerCertificateCheck.Refusal(certificate, chain, errors, targetHost, endpoint.TlsRootCertFile!, time);
+                        timings.Verified(time.GetTimestamp());
                         return refusal.Reason is null;
                     },
                 };
@@ -109,7 +135,7 @@ internal sealed class NodeConnection : IDisposable
                 MaxReceiveMessageSize = 100 * 1024 * 1024,
                 MaxSendMessageSize = 100 * 1024 * 1024,
             });
-            return new NodeConnection(role, endpoint, transport, observer, time, channel, clientCertificate, refusal);
+            return new NodeConnection(role, endpoint, transport, observer, time, channel, clientCertificate, refusal, timings);
         }
         catch
         {
@@ -135,5 +161,48 @@ internal sealed class TlsRefusalNote
     {
         get => _reason;
         set => _reason = value;
+    }
+}
+
+/// <summary>
+/// Clock timestamps of a connection's last establishment: TCP connect start and end, and the moment its server
+/// certificate was checked (the end of the TLS handshake, bar the client's last flight). Written on the handler's
+/// threads, read by the stage that caused the connection.
+/// </summary>
+internal sealed class ConnectTimings
+{
+    private readonly Lock _gate = new();
+    private long _started;
+    private long _connected;
+    private long _verified;
+
+    public void Connected(long started, long connected)
+    {
+        lock (_gate)
+        {
+            (_started, _connected, _verified) = (started, connected, 0);
+        }
+    }
+
+    public void Verified(long at)
+    {
+        lock (_gate)
+        {
+            _verified = at;
+        }
+    }
+
+    /// <summary>TCP connect and TLS time of a connection established after <paramref name="since"/>, or zeros when it was reused.</summary>
+    public (TimeSpan Connect, TimeSpan Tls) EstablishedSince(long since, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            if (_started < since || _connected == 0)
+            {
+                return (TimeSpan.Zero, TimeSpan.Zero);
+            }
+
+            return (time.GetElapsedTime(_started, _connected), _verified >= _connected ? time.GetElapsedTime(_connected, _verified) : TimeSpan.Zero);
+        }
     }
 }

@@ -6,14 +6,35 @@ namespace FabricInvoke.Core.Connections;
 
 /// <summary>
 /// Decides whether a node's TLS certificate is acceptable, the way Go's crypto/tls does for Fabric clients: it must be
-/// valid now, name the expected host in its subject alternative names (no common-name fallback) and chain to one of
-/// the roots the user named. The verdict is a reason a person can act on, or null when the certificate is fine.
+/// valid now, name the expected host in its subject alternative names (no common-name fallback) and chain — through
+/// the intermediates the server presents — to one of the roots the user named. The chain is the one the TLS stack
+/// builds with <see cref="ChainPolicy"/>; the verdict is a reason a person can act on, or null when the certificate is fine.
 /// </summary>
 internal static class ServerCertificateCheck
 {
+    /// <summary>
+    /// The chain policy of every handshake: only <paramref name="roots"/> are trusted (the system store never is),
+    /// no revocation or download traffic. The server's intermediates are added by the TLS stack; certificates of the
+    /// roots file that are not self-signed help build the chain too.
+    /// </summary>
+    public static X509ChainPolicy ChainPolicy(X509Certificate2Collection roots)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.AddRange(roots);
+        policy.ExtraStore.AddRange(roots);
+        return policy;
+    }
+
+    /// <param name="chain">The chain the TLS stack built with <see cref="ChainPolicy"/> (its status explains a chain error).</param>
+    /// <param name="errors">What the TLS stack found; only the chain verdict is taken from it, the name is checked here.</param>
     /// <param name="rootsFile">The file the roots came from, named in the reason.</param>
     public static string? Refusal(
-        X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots, string expectedHost, string rootsFile, TimeProvider time)
+        X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string expectedHost, string rootsFile, TimeProvider time)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
@@ -32,24 +53,18 @@ internal static class ServerCertificateCheck
             return $"the server certificate {Subject(leaf)} is not valid before {Stamp(leaf.NotBefore)}";
         }
 
-        // Checked here because the HTTP handler validates against the address host, which would make an override impossible.
+        // Checked here, not by the HTTP handler: it checks the address host, which would make an override impossible.
         if (!leaf.MatchesHostname(expectedHost, allowWildcards: true, allowCommonName: false))
         {
             return $"the server certificate {Subject(leaf)} is not valid for host name {expectedHost} (it names {Names(leaf)})";
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = now;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.ExtraStore.AddRange(roots);
-        if (chain.Build(leaf))
+        if (!errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
         {
             return null;
         }
 
-        var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
+        var status = chain is null ? "no chain" : string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
         return $"the server certificate {Subject(leaf)} (issued by {leaf.Issuer}) does not chain to the TLS root certificate(s) in {rootsFile} ({status})";
     }
 

@@ -7,8 +7,11 @@ namespace FabricInvoke.Core.Endorsement;
 /// <summary>The chaincode's answer, as the endorsers returned it.</summary>
 public sealed record ChaincodeResponse(int Status, string Message, byte[] Payload);
 
-/// <summary>One peer's endorsement: its address, the chaincode status it returned, and how long the call took.</summary>
-public sealed record PeerEndorsement(string Address, int Status, string Message, TimeSpan Latency);
+/// <summary>One peer's endorsement: its address, the chaincode status it returned, and how long it took.</summary>
+/// <param name="Latency">The whole call, connection set-up included.</param>
+/// <param name="Connect">TCP connect time when this call opened the connection; zero when it reused one.</param>
+/// <param name="Tls">TLS handshake time when this call opened the connection; zero otherwise.</param>
+public sealed record PeerEndorsement(string Address, int Status, string Message, TimeSpan Latency, TimeSpan Connect, TimeSpan Tls);
 
 /// <summary>
 /// The second stage: a proposal every endorser accepted with identical results. It holds the chaincode's answer (what a

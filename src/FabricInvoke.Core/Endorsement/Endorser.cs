@@ -84,7 +84,8 @@ public static class Endorser
             throw Failures.Endorsement(txId, peer.Address, $"status {status} but no endorsement in the proposal response", chaincodeStatus: status);
         }
 
-        return (new PeerEndorsement(peer.Address, status, response.Response.Message, time.GetElapsedTime(started)), response);
+        var (connect, tls) = peer.Connection.Timings.EstablishedSince(started, time);
+        return (new PeerEndorsement(peer.Address, status, response.Response.Message, time.GetElapsedTime(started), connect, tls), response);
     }
 
     private static void CheckPayloadsMatch(IReadOnlyList<(PeerEndorsement Endorsement, ProposalResponse Response)> results, string txId)
