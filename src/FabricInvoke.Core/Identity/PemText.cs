@@ -12,11 +12,11 @@ namespace FabricInvoke.Core.Identity;
 /// finds the same blocks in every text without RFC 1421 headers; a property test checks that): text around and
 /// between blocks is ignored, a BEGIN line must start the text or follow white space, the END line must name the
 /// same label and be followed by white space or the end, and the base64 may be wrapped anywhere. Unlike it, this
-/// reader takes RFC 1421 headers before the base64 (as Go's <c>encoding/pem</c>, and so Fabric, does: the old OpenSSL
-/// encryption headers must be seen to be reported), reports
-/// damaged blocks instead of skipping them silently (so a caller can say "malformed" rather than "none found"), and
-/// runs in linear time: <c>PemEncoding</c> searches the rest of the text again for every BEGIN line without an END,
-/// which takes about 10 s for a 1 MiB file of BEGIN lines.
+/// reader takes RFC 1421 headers before the base64 (as Go's <c>encoding/pem</c>, and so Fabric, does: the old
+/// OpenSSL encryption headers must be seen to be reported), reports damaged blocks instead of skipping them silently
+/// (so a caller can say "malformed" rather than "none found"), and runs in linear time: <c>PemEncoding</c> searches
+/// the rest of the text again for every BEGIN line without an END, which takes about 10 s for a 1 MiB file of BEGIN
+/// lines.
 /// </remarks>
 internal static class PemText
 {

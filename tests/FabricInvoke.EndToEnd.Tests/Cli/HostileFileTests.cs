@@ -54,6 +54,9 @@ public sealed class HostileFileTests : IDisposable
         var error = Assert.Single(outcome.ErrorLines);
         Assert.EndsWith($": {named}", error, StringComparison.Ordinal);
         Assert.Contains(problem, error, StringComparison.Ordinal);
+
+        // No "chmod 600 /dev/zero": only a regular file can be a key whose mode is worth a warning.
+        Assert.DoesNotContain($"private key file {named} ", outcome.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
