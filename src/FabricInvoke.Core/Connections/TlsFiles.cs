@@ -3,69 +3,97 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Identity;
 
 namespace FabricInvoke.Core.Connections;
 
-/// <summary>Reads TLS material and checks server certificates against the roots the user named.</summary>
+/// <summary>Reads TLS material (through <see cref="BoundedFile"/> and <see cref="PemText"/>) and checks server certificates against the roots the user named.</summary>
 internal static class TlsFiles
 {
-    /// <exception cref="FabricInvokeException">Config: missing, unreadable, or holding no PEM certificate.</exception>
+    /// <summary>Every certificate of a PEM file (a TLS root, a CA bundle, a client certificate and its chain).</summary>
+    /// <param name="file">The file, named in every failure.</param>
+    /// <param name="what">What it is, for messages: "peer TLS root certificate file".</param>
+    /// <exception cref="FabricInvokeException">
+    /// Config: the file cannot be read (missing, a directory, not a regular file, over 1 MiB, unreadable; see
+    /// <see cref="BoundedFile"/>), a CERTIFICATE block is not a certificate, or there is no undamaged one.
+    /// </exception>
     public static X509Certificate2Collection LoadCertificates(string file, string what)
     {
-        string pem;
-        try
-        {
-            pem = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw Failures.Config(file, $"cannot read {what} ({Describe(e)})", e);
-        }
-
+        var pem = BoundedFile.ReadText(file, what, FileLimit.Certificates);
         var collection = new X509Certificate2Collection();
+        var damaged = false;
         try
         {
-            collection.ImportFromPem(pem);
+            foreach (var block in PemText.Parse(pem))
+            {
+                if (block.Label != "CERTIFICATE")
+                {
+                    continue;
+                }
+
+                if (block.Data is not { } der)
+                {
+                    // As X509Certificate2Collection.ImportFromPem did (and Go's pem.Decode does): a damaged block is
+                    // passed over, and only matters when nothing usable is left.
+                    damaged = true;
+                    continue;
+                }
+
+                collection.Add(X509CertificateLoader.LoadCertificate(der));
+            }
         }
         catch (CryptographicException e)
         {
+            Dispose(collection);
             throw Failures.Config(file, $"{what} holds a malformed PEM certificate", e);
         }
 
         if (collection.Count == 0)
         {
-            throw Failures.Config(file, $"{what} holds no PEM certificate");
+            throw Failures.Config(file, damaged ? $"{what} holds a malformed PEM certificate" : $"{what} holds no PEM certificate");
         }
 
         return collection;
     }
 
-    /// <exception cref="FabricInvokeException">Config: the certificate or key cannot be used, or they do not match.</exception>
+    /// <summary>The client certificate (the first of its file) with the private key of the key file, usable by SslStream.</summary>
+    /// <exception cref="FabricInvokeException">
+    /// Config: either file cannot be read (see <see cref="BoundedFile"/>), the certificate file is not usable (see
+    /// <see cref="LoadCertificates"/>), or the key is not an unencrypted EC private key matching the certificate.
+    /// </exception>
     public static X509Certificate2 LoadClientCertificate(ClientCertificateFiles files)
     {
+        ArgumentNullException.ThrowIfNull(files);
         var certs = LoadCertificates(files.CertFile, "TLS client certificate file");
-        string keyPem;
         try
         {
-            keyPem = File.ReadAllText(files.KeyFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw Failures.Config(files.KeyFile, $"cannot read TLS client key file ({Describe(e)})", e);
-        }
+            var keyPem = BoundedFile.ReadText(files.KeyFile, "TLS client key file", FileLimit.PrivateKey);
+            ECDsa key;
+            try
+            {
+                key = EcKeys.ParseAnyCurve(keyPem, files.KeyFile);
+            }
+            catch (FabricInvokeException e) when (e.Kind == FailureKind.Config)
+            {
+                // The TLS key keeps its own wording; what exactly is wrong is the inner exception.
+                throw Failures.Config(files.KeyFile, ClientKeyUnusable, e);
+            }
 
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportFromPem(keyPem);
-            using var withKey = certs[0].CopyWithPrivateKey(key);
+            using (key)
+            {
+                using var withKey = certs[0].CopyWithPrivateKey(key);
 
-            // Round-trip through PKCS#12 so SslStream on every platform can use the key.
-            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+                // Round-trip through PKCS#12 so SslStream on every platform can use the key.
+                return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+            }
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw Failures.Config(files.KeyFile, "TLS client key is not an unencrypted EC private key matching the TLS client certificate", e);
+            throw Failures.Config(files.KeyFile, ClientKeyUnusable, e);
+        }
+        finally
+        {
+            Dispose(certs);
         }
     }
 
@@ -96,11 +124,13 @@ internal static class TlsFiles
         return chain.Build(leaf);
     }
 
-    private static string Describe(Exception e) => e switch
+    private const string ClientKeyUnusable = "TLS client key is not an unencrypted EC private key matching the TLS client certificate";
+
+    private static void Dispose(X509Certificate2Collection certificates)
     {
-        FileNotFoundException => "no such file",
-        DirectoryNotFoundException => "no such directory",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message,
-    };
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
+        }
+    }
 }

@@ -11,31 +11,50 @@ internal static class EcKeys
     private const string P256Oid = "1.2.840.10045.3.1.7";
     private const string P384Oid = "1.3.132.0.34";
 
-    /// <summary>Parses the first private key in <paramref name="pem"/>.</summary>
+    /// <summary>Parses the first private key in <paramref name="pem"/>; it must be on a curve Fabric signs with (P-256, P-384).</summary>
     /// <param name="pem">PEM text.</param>
     /// <param name="source">The file (or description) named in errors.</param>
-    /// <exception cref="FabricInvokeException">Config: encrypted, not EC, unsupported curve, or no private key.</exception>
+    /// <exception cref="FabricInvokeException">Config: encrypted, not EC, unsupported curve, malformed, or no private key.</exception>
     public static ECDsa Parse(string pem, string source)
     {
-        if (pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal)
-            || (pem.Contains("Proc-Type:", StringComparison.Ordinal) && pem.Contains("ENCRYPTED", StringComparison.Ordinal)))
+        var key = ParseAnyCurve(pem, source);
+        if (!IsSupportedCurve(key))
+        {
+            key.Dispose();
+            throw Failures.Config(source, "unsupported EC curve (only P-256 and P-384 are supported)");
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// Parses the first private key in <paramref name="pem"/> (PKCS#8 <c>PRIVATE KEY</c> or SEC1 <c>EC PRIVATE KEY</c>),
+    /// on any curve the platform knows: TLS client keys are not bound to Fabric's signing curves.
+    /// </summary>
+    /// <inheritdoc cref="Parse" path="/param"/>
+    /// <exception cref="FabricInvokeException">Config: encrypted, not EC, malformed, or no private key.</exception>
+    public static ECDsa ParseAnyCurve(string pem, string source)
+    {
+        ArgumentNullException.ThrowIfNull(pem);
+        ArgumentNullException.ThrowIfNull(source);
+        var blocks = PemText.Parse(pem);
+
+        // Encryption is reported before anything else in the file: "decrypt it" is the one thing to do.
+        if (blocks.Any(IsEncrypted))
         {
             throw Failures.Config(source, "encrypted private keys are not supported (decrypt the key, e.g. with openssl pkcs8 or openssl ec)");
         }
 
-        IEnumerable<(string Label, byte[] Data)> blocks;
-        try
+        var damagedKey = false;
+        foreach (var block in blocks)
         {
-            blocks = PemText.Enumerate(pem).ToList();
-        }
-        catch (FormatException e)
-        {
-            throw Failures.Config(source, "private key file holds malformed PEM", e);
-        }
+            if (block.Data is not { } data)
+            {
+                damagedKey |= block.Label.EndsWith("PRIVATE KEY", StringComparison.Ordinal);
+                continue;
+            }
 
-        foreach (var (label, data) in blocks)
-        {
-            switch (label)
+            switch (block.Label)
             {
                 case "PRIVATE KEY":
                     var algorithm = Pkcs8Algorithm(data, source);
@@ -57,8 +76,15 @@ internal static class EcKeys
             }
         }
 
-        throw Failures.Config(source, "no PEM private key found");
+        throw damagedKey
+            ? Failures.Config(source, "private key file holds malformed PEM")
+            : Failures.Config(source, "no PEM private key found");
     }
+
+    /// <summary>PKCS#8 <c>ENCRYPTED PRIVATE KEY</c>, or an old OpenSSL key with a <c>Proc-Type: 4,ENCRYPTED</c> header.</summary>
+    private static bool IsEncrypted(PemBlock block) =>
+        block.Label == "ENCRYPTED PRIVATE KEY"
+        || (block.Header("Proc-Type") is { } procType && procType.Contains("ENCRYPTED", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The curve order n, for low-S normalisation.</summary>
     public static Org.BouncyCastle.Math.BigInteger CurveOrder(ECDsa key)
@@ -112,12 +138,6 @@ internal static class EcKeys
             // A curve OID the platform does not know (a damaged or exotic key) is PlatformNotSupportedException.
             key.Dispose();
             throw Failures.Config(source, "cannot parse EC private key", e);
-        }
-
-        if (!IsSupportedCurve(key))
-        {
-            key.Dispose();
-            throw Failures.Config(source, "unsupported EC curve (only P-256 and P-384 are supported)");
         }
 
         return key;

@@ -15,7 +15,8 @@ public static class MspFolder
     /// <param name="mspId">The MSP id (CORE_PEER_LOCALMSPID).</param>
     /// <exception cref="FabricInvokeException">
     /// Config, naming the folder or file: missing folder, no certificate, not a certificate, empty keystore, no matching key,
-    /// an encrypted or non-EC key, or an unreadable file.
+    /// an encrypted or non-EC key, or a file that cannot be read: not a regular file (a device, a FIFO), over its size
+    /// limit, a symbolic link loop, not readable (see <see cref="BoundedFile"/>; this holds for cacerts/ too).
     /// </exception>
     public static SigningIdentity Load(string mspConfigPath, string mspId)
     {
@@ -35,13 +36,22 @@ public static class MspFolder
 
         var certFile = certFiles[0];
         var (certificate, certificateKey) = SigningIdentity.ParseCertificate(
-            IdentityFiles.ReadText(certFile, "signing certificate"), certFile);
+            BoundedFile.ReadText(certFile, "signing certificate", FileLimit.Certificates), certFile);
         using (certificateKey)
         {
             var (key, keyFile) = FindKey(Path.Combine(mspConfigPath, "keystore"), certificateKey, certFile, certificate);
-            var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? EcKeys.CurveOrder(certificateKey);
-            var serialized = CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
-            return new SigningIdentity(mspId, certificate, serialized, key, keyFile);
+            try
+            {
+                var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? EcKeys.CurveOrder(certificateKey);
+                var serialized = CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
+                return new SigningIdentity(mspId, certificate, serialized, key, keyFile);
+            }
+            catch
+            {
+                key.Dispose();
+                certificate.Dispose();
+                throw;
+            }
         }
     }
 
@@ -61,7 +71,7 @@ public static class MspFolder
             ECDsa key;
             try
             {
-                key = EcKeys.Parse(IdentityFiles.ReadText(keyFile, "private key file"), keyFile);
+                key = EcKeys.Parse(BoundedFile.ReadText(keyFile, "private key file", FileLimit.PrivateKey), keyFile);
             }
             catch (FabricInvokeException e)
             {
@@ -90,6 +100,10 @@ public static class MspFolder
     }
 
     /// <summary>The curve order of the CA key that issued <paramref name="certificate"/>, when the MSP folder has it.</summary>
+    /// <exception cref="FabricInvokeException">
+    /// Config: a CA file cannot be read at all (a device, a FIFO, over the size limit, unreadable). One that can be read
+    /// but holds nothing usable only costs the exact sanitisation curve, as before.
+    /// </exception>
     private static Org.BouncyCastle.Math.BigInteger? IssuerCurveOrder(string mspConfigPath, X509Certificate2 certificate)
     {
         foreach (var folder in new[] { "cacerts", "intermediatecerts" })
@@ -115,11 +129,13 @@ public static class MspFolder
 
     private static Org.BouncyCastle.Math.BigInteger? TryIssuerOrder(string file, X509Certificate2 certificate)
     {
+        // Refused files are errors like any other file of the MSP folder: Fabric's own MSP set-up fails on them too.
+        var text = BoundedFile.ReadText(file, "CA certificate file", FileLimit.Certificates);
         try
         {
-            foreach (var (label, der) in PemText.Enumerate(File.ReadAllText(file)))
+            foreach (var block in PemText.Parse(text))
             {
-                if (label != "CERTIFICATE")
+                if (block.Label != "CERTIFICATE" || block.Data is not { } der)
                 {
                     continue;
                 }
@@ -137,7 +153,7 @@ public static class MspFolder
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or FormatException)
+        catch (CryptographicException)
         {
             // A CA file we cannot use only costs the exact sanitisation curve; fall back to the certificate's own.
         }

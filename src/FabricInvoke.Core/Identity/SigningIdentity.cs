@@ -102,19 +102,10 @@ public sealed class SigningIdentity
     /// <exception cref="FabricInvokeException">Config, naming <paramref name="source"/>.</exception>
     internal static (X509Certificate2 Certificate, ECDsa PublicKey) ParseCertificate(string pem, string source)
     {
-        byte[]? der;
-        try
-        {
-            der = PemText.FindFirst(pem, "CERTIFICATE");
-        }
-        catch (FormatException e)
-        {
-            throw Failures.Config(source, "not a PEM certificate (malformed PEM)", e);
-        }
-
+        var der = PemText.FindFirst(PemText.Parse(pem), "CERTIFICATE", out var damaged);
         if (der is null)
         {
-            throw Failures.Config(source, "not a PEM certificate (no CERTIFICATE block)");
+            throw Failures.Config(source, damaged ? "not a PEM certificate (malformed PEM)" : "not a PEM certificate (no CERTIFICATE block)");
         }
 
         X509Certificate2 certificate;

@@ -10,24 +10,18 @@ public static class TlsCertificates
     /// SHA-256 of the DER of the first certificate in a PEM file: the <c>ChannelHeader.tls_cert_hash</c> that binds
     /// a deliver request to the client TLS certificate.
     /// </summary>
-    /// <exception cref="FabricInvokeException">Config: the file cannot be read or holds no PEM certificate.</exception>
+    /// <exception cref="FabricInvokeException">
+    /// Config: the file cannot be read (see <see cref="BoundedFile"/>: missing, not a regular file, over 1 MiB, …), or
+    /// holds no undamaged PEM certificate.
+    /// </exception>
     public static byte[] CertificateHash(string pemFile)
     {
         ArgumentNullException.ThrowIfNull(pemFile);
-        var text = IdentityFiles.ReadText(pemFile, "TLS certificate file");
-        byte[]? der;
-        try
-        {
-            der = PemText.FindFirst(text, "CERTIFICATE");
-        }
-        catch (FormatException e)
-        {
-            throw Failures.Config(pemFile, "TLS certificate file holds malformed PEM", e);
-        }
-
+        var text = BoundedFile.ReadText(pemFile, "TLS certificate file", FileLimit.Certificates);
+        var der = PemText.FindFirst(PemText.Parse(text), "CERTIFICATE", out var damaged);
         if (der is null)
         {
-            throw Failures.Config(pemFile, "TLS certificate file holds no PEM certificate");
+            throw Failures.Config(pemFile, damaged ? "TLS certificate file holds malformed PEM" : "TLS certificate file holds no PEM certificate");
         }
 
         return SHA256.HashData(der);
