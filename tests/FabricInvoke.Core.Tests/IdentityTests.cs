@@ -213,7 +213,7 @@ public sealed class IdentityTests
     {
         var path = Path.Combine(Path.GetTempPath(), "fabinvoke-missing-" + Guid.NewGuid() + ".pem");
 
-        AssertConfigError(() => TlsCertificates.CertificateHash(path), path);
+        AssertConfigError(() => FabricInvoke.Core.Connections.TlsFiles.LoadCertificates(path, "peer TLS root certificate file"), path);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class FileReaderProperties : IDisposable
 
     public static TheoryData<string> Readers() =>
     [
-        "TLS root certificates", "TLS certificate hash", "TLS client certificate", "TLS client key",
+        "TLS root certificates", "TLS client certificate", "TLS client key",
         "MSP signcert", "MSP keystore key", "MSP cacert",
     ];
 
@@ -194,7 +194,6 @@ public sealed class FileReaderProperties : IDisposable
         return reader switch
         {
             "TLS root certificates" => (file, TlsCaPem, () => Dispose(TlsFiles.LoadCertificates(file, "peer TLS root certificate file"))),
-            "TLS certificate hash" => (file, ClientCertPem, () => TlsCertificates.CertificateHash(file)),
             "TLS client certificate" => (file, ClientCertPem, () => TlsFiles.LoadClientCertificate(new ClientCertificateFiles(file, ClientKeyFile)).Dispose()),
             "TLS client key" => (file, ClientKeyPem, () => TlsFiles.LoadClientCertificate(new ClientCertificateFiles(ClientCertFile, file)).Dispose()),
             "MSP signcert" => (_msp.SignCertFile, Fixtures.Org1SignCertPem, () => MspFolder.Load(_msp.Path, Fixtures.MspId).Certificate.Dispose()),

@@ -25,7 +25,7 @@ public sealed class HostileFileTests : IDisposable
     private static readonly string ClientCert = Path.Combine(Fixtures.Identities, "org1-user1", "tls", "client.crt");
     private static readonly string ClientKey = Path.Combine(Fixtures.Identities, "org1-user1", "tls", "client.key");
 
-    private static readonly string[] PathReaders = ["TLS root certificates", "TLS certificate hash", "TLS client certificate", "TLS client key"];
+    private static readonly string[] PathReaders = ["TLS root certificates", "TLS client certificate", "TLS client key"];
     private static readonly string[] MspEntries = ["signcerts", "keystore", "cacerts"];
 
     private readonly HostileFiles _files = new();
@@ -155,9 +155,6 @@ public sealed class HostileFileTests : IDisposable
                     certificate.Dispose();
                 }
 
-                break;
-            case "TLS certificate hash":
-                _ = TlsCertificates.CertificateHash(path);
                 break;
             case "TLS client certificate":
                 TlsFiles.LoadClientCertificate(new ClientCertificateFiles(path, ClientKey)).Dispose();

@@ -8,7 +8,7 @@ namespace FabricInvoke.Core.Identity;
 /// upper half of the curve order (it is the malleable twin of a valid one), so every signature we send has
 /// S ≤ n/2.
 /// </summary>
-public static class LowS
+internal static class LowS
 {
     /// <summary>Returns the signature with S replaced by n − S when S &gt; n/2; otherwise the same DER bytes.</summary>
     /// <exception cref="ArgumentException">The bytes are not a DER <c>SEQUENCE{INTEGER r, INTEGER s}</c> with positive values.</exception>

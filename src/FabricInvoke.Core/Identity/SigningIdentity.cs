@@ -41,8 +41,6 @@ public sealed class SigningIdentity
     /// </summary>
     public string? KeyFile { get; }
 
-    /// <summary>The curve order of the signing key.</summary>
-    internal Org.BouncyCastle.Math.BigInteger CurveOrder => _curveOrder;
 
     /// <summary>
     /// Signs SHA-256(<paramref name="message"/>) with ECDSA (Fabric's default hash family, also for P-384 keys) and
