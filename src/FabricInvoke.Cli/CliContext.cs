@@ -6,8 +6,9 @@ namespace FabricInvoke.Cli;
 /// <summary>What a command may touch of the outside world: environment, output writers, clock. Tests supply their own.</summary>
 internal sealed class CliContext
 {
-    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null, CommandProgress? progress = null)
+    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null, CommandProgress? progress = null, long? startedAt = null)
     {
+        StartedAt = startedAt ?? (time ?? TimeProvider.System).GetTimestamp();
         Environment = environment;
         Output = output;
         Error = error;
@@ -24,6 +25,9 @@ internal sealed class CliContext
     public TextWriter Error { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The clock's timestamp when the process (or, in tests, the context) started: phase timings count from it.</summary>
+    public long StartedAt { get; }
 
     /// <summary>How far the command got, and who writes its last line.</summary>
     public CommandProgress Progress { get; }

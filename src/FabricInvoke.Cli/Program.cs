@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 // on a signal always ends the process with 130 and one line: the command is cancelled (it says whether its
 // transaction was sent); if it has not stopped within the grace period, or a second signal comes, the process ends
 // from here, with the same wording.
+var startedAt = TimeProvider.System.GetTimestamp();
 var grace = TimeSpan.FromSeconds(2);
 var progress = new CommandProgress();
 var stderr = ResilientWriter.Open(() => Console.Error);
@@ -17,7 +18,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 // A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
 var stdout = ResilientWriter.Open(() => Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-var context = new CliContext(environment, stdout, stderr, progress: progress);
+var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt);
 return await FabInvokeApp.RunAsync(args, context, interrupt.Token).ConfigureAwait(false);
 
 void Stop(PosixSignalContext signal)

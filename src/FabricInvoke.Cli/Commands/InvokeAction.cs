@@ -37,7 +37,7 @@ internal sealed class InvokeAction
             // Everything is validated first: a usage error must not start (or create) an embedded network.
             var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
             var log = _context.CreateLog();
-            trace = new InvokeTrace(settings.Options.Invocation, _context.Time);
+            trace = new InvokeTrace(settings.Options.Invocation, _context.Time, _context.StartedAt);
             if (settings.DevNetDirectory is not { } directory)
             {
                 return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
@@ -68,7 +68,11 @@ internal sealed class InvokeAction
         var observer = new LoggingObserver(log, _context.Progress);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
         using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
-        return await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+        var result = await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+        var t = result.Timings;
+        log.Debug("chaincodeInvokeOrQuery",
+            $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms");
+        return result;
     }
 
     /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
@@ -107,7 +111,10 @@ internal sealed class InvokeAction
             log.Info("ChaincodeInvokeOrQuery", $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
         }
 
-        public void Committed(string txId, PeerCommit commit) =>
+        public void Committed(string txId, PeerCommit commit)
+        {
             log.Info("ClientWait", $"txid [{txId}] committed with status ({commit.CodeName}) at {commit.Address}");
+            log.Debug("ClientWait", $"txid [{txId}] in block {commit.BlockNumber} at {commit.Address}, {commit.Latency.TotalMilliseconds:0.0}ms after the orderer accepted it");
+        }
     }
 }

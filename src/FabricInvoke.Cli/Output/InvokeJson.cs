@@ -32,6 +32,7 @@ internal sealed record InvokeJson(
         result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status) : null,
         result?.Commits.Select(c => new CommitJson(c.Address, c.CodeName, c.BlockNumber, Ms(c.Latency))).ToList() ?? [],
         result is null ? null : new TimingsJson(
+            Ms(result.Timings.Startup),
             Ms(result.Timings.Endorse), Ms(result.Timings.DeliverConnect), Ms(result.Timings.Broadcast), Ms(result.Timings.Commit), Ms(result.Timings.Total)),
         error is null ? null : ErrorJson.From(error, exitCode));
 
@@ -80,6 +81,7 @@ internal sealed record CommitJson(
     [property: JsonPropertyName("latencyMs")] double LatencyMs);
 
 internal sealed record TimingsJson(
+    [property: JsonPropertyName("startupMs")] double StartupMs,
     [property: JsonPropertyName("endorseMs")] double EndorseMs,
     [property: JsonPropertyName("deliverConnectMs")] double DeliverConnectMs,
     [property: JsonPropertyName("broadcastMs")] double BroadcastMs,

@@ -34,4 +34,31 @@ internal static class FanOut
         failFast.Token.ThrowIfCancellationRequested();
         return tasks.Select(t => t.Result).ToList();
     }
+
+    /// <summary>
+    /// Awaits two different pieces of work; when one faults, cancels <paramref name="failFast"/> so the other stops,
+    /// and rethrows that first failure. Results stay in the tasks.
+    /// </summary>
+    public static async Task WhenBothFailFast(Task first, Task second, CancellationTokenSource failFast)
+    {
+        var done = await Task.WhenAny(first, second).ConfigureAwait(false);
+        var other = done == first ? second : first;
+        if (done.IsFaulted || (done.IsCanceled && !failFast.IsCancellationRequested))
+        {
+            await failFast.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await other.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Stopped because of the first failure: a consequence, not news.
+            }
+
+            await done.ConfigureAwait(false);
+        }
+
+        await other.ConfigureAwait(false);
+        await done.ConfigureAwait(false);
+    }
 }

@@ -3,6 +3,7 @@ using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Endorsement;
 using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Internal;
 using FabricInvoke.Core.Ordering;
 using FabricInvoke.Core.Transactions;
 
@@ -42,20 +43,16 @@ public sealed class ChaincodeInvoker
         var sendState = SendState.NotSent;
         try
         {
-            var endorsed = await Endorser.EndorseAsync(proposal, connections.Peers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            trace.Endorsed(endorsed);
-            _observer.Endorsed(endorsed);
-
+            // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile);
+            // the broadcast still waits for both, so no block can be missed. The first failure of either stops the other.
             using var deliver = options.WaitForEvent
                 ? new DeliverGroup(connections.Peers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
                 : null;
-            if (deliver is not null)
-            {
-                var connecting = time.GetTimestamp();
-                await deliver.ConnectAsync(proposal.TxId, cancellationToken).ConfigureAwait(false);
-                trace.DeliverConnected(time.GetElapsedTime(connecting));
-                _observer.DeliverConnected(proposal.TxId, connections.Peers.Count);
-            }
+            using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
+            var connecting = deliver is null ? Task.CompletedTask : ConnectAsync(deliver, proposal.TxId, connections, trace, together.Token);
+            await FanOut.WhenBothFailFast(endorsing, connecting, together).ConfigureAwait(false);
+            var endorsed = await endorsing.ConfigureAwait(false);
 
             _observer.Submitting(proposal.TxId);
             var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
@@ -84,5 +81,22 @@ public sealed class ChaincodeInvoker
         {
             trace.Finished();
         }
+    }
+
+    private async Task<EndorsedTransaction> EndorseAsync(
+        ChaincodeProposal proposal, ChaincodeCmdFactory connections, InvokeOptions options, InvokeTrace trace, CancellationToken cancellationToken)
+    {
+        var endorsed = await Endorser.EndorseAsync(proposal, connections.Peers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        trace.Endorsed(endorsed);
+        _observer.Endorsed(endorsed);
+        return endorsed;
+    }
+
+    private async Task ConnectAsync(DeliverGroup deliver, string txId, ChaincodeCmdFactory connections, InvokeTrace trace, CancellationToken cancellationToken)
+    {
+        var started = connections.Time.GetTimestamp();
+        await deliver.ConnectAsync(txId, cancellationToken).ConfigureAwait(false);
+        trace.DeliverConnected(connections.Time.GetElapsedTime(started));
+        _observer.DeliverConnected(txId, connections.Peers.Count);
     }
 }

@@ -4,7 +4,11 @@ using FabricInvoke.Core.Endorsement;
 namespace FabricInvoke.Core.Invocation;
 
 /// <summary>How long each phase took; a phase that did not run is zero.</summary>
-public sealed record PhaseTimings(TimeSpan Endorse, TimeSpan DeliverConnect, TimeSpan Broadcast, TimeSpan Commit, TimeSpan Total);
+/// <param name="Startup">From the command's start to the signed proposal (settings, identity, TLS files).</param>
+/// <param name="DeliverConnect">Opening the deliver streams; it overlaps the endorsement.</param>
+/// <param name="Commit">From the orderer's acceptance to the last awaited peer's report.</param>
+/// <param name="Total">From the command's start to its end.</param>
+public sealed record PhaseTimings(TimeSpan Startup, TimeSpan Endorse, TimeSpan DeliverConnect, TimeSpan Broadcast, TimeSpan Commit, TimeSpan Total);
 
 /// <summary>The orderer that accepted the transaction, and its answer.</summary>
 public sealed record OrdererAcceptance(string Address, string Status);

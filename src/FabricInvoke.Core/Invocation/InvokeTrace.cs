@@ -21,17 +21,19 @@ public sealed class InvokeTrace
     private string? _txId;
     private EndorsedTransaction? _endorsed;
     private SubmittedTransaction? _submitted;
+    private TimeSpan _startup;
     private TimeSpan _deliverConnect;
     private TimeSpan _commit;
     private TimeSpan? _total;
 
-    public InvokeTrace(ChaincodeInvocation invocation, TimeProvider? time = null)
+    /// <param name="startedAt">The clock's timestamp when the command started (the process, for a CLI); default now.</param>
+    public InvokeTrace(ChaincodeInvocation invocation, TimeProvider? time = null, long? startedAt = null)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         _channelId = invocation.ChannelId;
         _chaincodeName = invocation.ChaincodeName;
         _time = time ?? TimeProvider.System;
-        _started = _time.GetTimestamp();
+        _started = startedAt ?? _time.GetTimestamp();
     }
 
     /// <summary>The invoke as far as it got.</summary>
@@ -48,6 +50,7 @@ public sealed class InvokeTrace
                 _submitted is null ? null : new OrdererAcceptance(_submitted.OrdererAddress, _submitted.Status),
                 _commits.ToList(),
                 new PhaseTimings(
+                    _startup,
                     _endorsed?.Elapsed ?? TimeSpan.Zero,
                     _deliverConnect,
                     _submitted?.Elapsed ?? TimeSpan.Zero,
@@ -56,7 +59,11 @@ public sealed class InvokeTrace
         }
     }
 
-    internal void Proposed(ChaincodeProposal proposal) => Set(() => _txId = proposal.TxId);
+    internal void Proposed(ChaincodeProposal proposal) => Set(() =>
+    {
+        _txId = proposal.TxId;
+        _startup = _time.GetElapsedTime(_started);
+    });
 
     internal void Endorsed(EndorsedTransaction endorsed) => Set(() => _endorsed = endorsed);
 

@@ -57,7 +57,7 @@ public sealed class JsonOutputTests : IClassFixture<NetworkFixture>
     {
         byte[] payload = [0xff, 0x00, 0x41];
         var result = new FabricInvoke.Core.Invocation.InvokeResult("t", "c", "cc", new FabricInvoke.Core.Endorsement.ChaincodeResponse(200, "", payload), [], null, [],
-            new FabricInvoke.Core.Invocation.PhaseTimings(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero));
+            new FabricInvoke.Core.Invocation.PhaseTimings(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero));
 
         var json = FabricInvoke.Cli.Output.InvokeJson.From(result, null, 0);
 
