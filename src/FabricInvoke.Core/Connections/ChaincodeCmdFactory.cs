@@ -1,8 +1,7 @@
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Identity;
-using FabricInvoke.Protos.Orderer;
-using FabricInvoke.Protos.Peer;
+using Grpc.Core;
 
 namespace FabricInvoke.Core.Connections;
 
@@ -12,8 +11,7 @@ public sealed class PeerNode
     internal PeerNode(NodeConnection connection)
     {
         Connection = connection;
-        Endorser = new Endorser.EndorserClient(connection.Channel);
-        Deliver = new Deliver.DeliverClient(connection.Channel);
+        Calls = connection.Channel.CreateCallInvoker();
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -21,9 +19,8 @@ public sealed class PeerNode
 
     internal NodeConnection Connection { get; }
 
-    internal Endorser.EndorserClient Endorser { get; }
-
-    internal Deliver.DeliverClient Deliver { get; }
+    /// <summary>The peer's Endorser and Deliver calls (<see cref="FabricCalls"/>).</summary>
+    internal CallInvoker Calls { get; }
 
     public override string ToString() => Address;
 }
@@ -34,7 +31,7 @@ public sealed class OrdererNode
     internal OrdererNode(NodeConnection connection)
     {
         Connection = connection;
-        Broadcast = new AtomicBroadcast.AtomicBroadcastClient(connection.Channel);
+        Calls = connection.Channel.CreateCallInvoker();
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -42,7 +39,8 @@ public sealed class OrdererNode
 
     internal NodeConnection Connection { get; }
 
-    internal AtomicBroadcast.AtomicBroadcastClient Broadcast { get; }
+    /// <summary>The orderer's Broadcast call (<see cref="FabricCalls"/>).</summary>
+    internal CallInvoker Calls { get; }
 
     public override string ToString() => Address;
 }

@@ -3,6 +3,7 @@ using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Transactions;
 using FabricInvoke.Protos.Common;
 using FabricInvoke.Protos.Peer;
+using Grpc.Core;
 
 namespace FabricInvoke.Core.Delivery;
 
@@ -42,9 +43,8 @@ public sealed class DeliverClient
         ArgumentNullException.ThrowIfNull(start);
         var hash = _bindTlsCertHash ? Peer.Connection.ClientCertificateHash() : [];
         var seek = SeekEnvelopeBuilder.CreateSignedEnvelope(ChannelId, _signer, Peer.Connection.Time.GetUtcNow(), hash, start);
-        var call = kind == BlockKind.Full
-            ? Peer.Deliver.Deliver(cancellationToken: cancellationToken)
-            : Peer.Deliver.DeliverFiltered(cancellationToken: cancellationToken);
+        var call = Peer.Calls.AsyncDuplexStreamingCall(
+            kind == BlockKind.Full ? FabricCalls.Deliver : FabricCalls.DeliverFiltered, null, new CallOptions(cancellationToken: cancellationToken));
         return new BlockStream(Peer.Connection, call, seek, kind);
     }
 }

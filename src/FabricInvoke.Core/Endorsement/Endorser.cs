@@ -49,7 +49,8 @@ public static class Endorser
         try
         {
             response = await ConnectRetry.RunAsync(
-                () => peer.Endorser.ProcessProposalAsync(proposal.Signed, deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: failFast.Token).ResponseAsync,
+                () => peer.Calls.AsyncUnaryCall(
+                    FabricCalls.ProcessProposal, null, new CallOptions(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: failFast.Token), proposal.Signed).ResponseAsync,
                 peer.Connection,
                 failFast.Token).ConfigureAwait(false);
         }

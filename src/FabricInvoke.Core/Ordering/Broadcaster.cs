@@ -108,7 +108,8 @@ public static class Broadcaster
         OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, Action written, CancellationToken cancellationToken)
     {
         var time = orderer.Connection.Time;
-        using var call = orderer.Broadcast.Broadcast(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: cancellationToken);
+        using var call = orderer.Calls.AsyncDuplexStreamingCall(
+            FabricCalls.Broadcast, null, new CallOptions(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: cancellationToken));
         inFlight.Value = true;
         try
         {
