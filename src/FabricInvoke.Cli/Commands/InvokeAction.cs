@@ -30,7 +30,7 @@ internal sealed class InvokeAction
             return await InvokeAsync(InvokeSettingsBinder.Bind(_definition, parse, _context.Environment), cancellationToken).ConfigureAwait(false);
         }
 
-        await using var network = await DevNetLauncher.StartAsync(devnetDirectory, cancellationToken).ConfigureAwait(false);
+        await using var network = await DevNetLauncher.OpenAsync(devnetDirectory, _context, cancellationToken).ConfigureAwait(false);
         var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
         return await InvokeAsync(settings, cancellationToken).ConfigureAwait(false);
     }

@@ -89,6 +89,12 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             return BadRequest($"message of type {(HeaderType)channelHeader.Type} is not accepted by DevNet");
         }
 
+        if (orderer.Unavailable is { } problem)
+        {
+            // What a Fabric orderer answers while its consenter is not ready to order (WaitReady failing).
+            return new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} {problem}" };
+        }
+
         try
         {
             signatureHeader = SignatureHeader.Parser.ParseFrom(payload.Header.SignatureHeader);
