@@ -98,7 +98,7 @@ public sealed class DevNetLease : IAsyncDisposable
             var waited = Stopwatch.GetElapsedTime(started);
             if (waited >= options.LockWait)
             {
-                throw new DevNetBusyException(Path.Combine(root, "devnet.lock"), owner, waited);
+                throw new DevNetBusyException(Path.Combine(root, "devnet.lock"), owner, options.LockWait == TimeSpan.Zero ? TimeSpan.Zero : waited);
             }
 
             if (!reported)

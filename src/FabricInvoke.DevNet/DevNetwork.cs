@@ -146,7 +146,9 @@ public sealed class DevNetwork : IAsyncDisposable
             var waited = Stopwatch.GetElapsedTime(started);
             if (owner is { Attachable: true } || waited >= options.LockWait)
             {
-                throw new DevNetBusyException(Path.Combine(root, DevNetFolderLock.LockFileName), owner, waited);
+                // Waited is what the message reports: zero when this start did not queue at all.
+                var queued = owner is { Attachable: true } || options.LockWait == TimeSpan.Zero ? TimeSpan.Zero : waited;
+                throw new DevNetBusyException(Path.Combine(root, DevNetFolderLock.LockFileName), owner, queued);
             }
 
             if (!reported)

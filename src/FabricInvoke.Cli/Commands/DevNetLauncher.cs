@@ -49,7 +49,13 @@ internal static class DevNetLauncher
                 }
             },
         };
-        return await MapFailuresAsync(directory, () => DevNetLease.OpenAsync(options, cancellationToken)).ConfigureAwait(false);
+        var lease = await MapFailuresAsync(directory, () => DevNetLease.OpenAsync(options, cancellationToken)).ConfigureAwait(false);
+        if (lease.IsAttached)
+        {
+            log.Info("devnet", $"attached to the embedded network that process {lease.OwnerProcessId} (fabinvoke devnet up) runs from {directory}");
+        }
+
+        return lease;
     }
 
     /// <summary>For <c>devnet up</c>: starts the network and owns the folder for the network's life.</summary>

@@ -110,8 +110,9 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             return new BroadcastResponse { Status = Status.Forbidden, Info = WritersPolicyFailure };
         }
 
-        orderer.Enqueue(envelope.ToByteString());
-        return new BroadcastResponse { Status = Status.Success };
+        return orderer.Enqueue(envelope.ToByteString())
+            ? new BroadcastResponse { Status = Status.Success }
+            : new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} is stopping" };
     }
 
     private static BroadcastResponse BadRequest(string info) => new() { Status = Status.BadRequest, Info = info };

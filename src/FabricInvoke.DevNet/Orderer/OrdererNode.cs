@@ -18,6 +18,9 @@ namespace FabricInvoke.DevNet.Orderer;
 /// </summary>
 internal sealed class OrdererNode : IAsyncDisposable
 {
+    /// <summary>How long a stopping orderer keeps trying to write the transactions it accepted.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Channel<ByteString> _pending = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true });
     private readonly BlockFactory _factory;
     private readonly IReadOnlyList<PeerNode> _peers;
@@ -88,12 +91,27 @@ internal sealed class OrdererNode : IAsyncDisposable
         _cutter = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Queues an accepted envelope for the next block.</summary>
-    public void Enqueue(ByteString envelope) => _pending.Writer.TryWrite(envelope);
+    /// <summary>Queues an accepted envelope for the next block; false when the orderer is stopping.</summary>
+    public bool Enqueue(ByteString envelope) => _pending.Writer.TryWrite(envelope);
 
+    /// <summary>
+    /// Cuts what is still pending into a last block (an envelope answered SUCCESS is never dropped by a clean stop),
+    /// waits at most <see cref="DrainTimeout"/> for that (it cannot finish while the ledger cannot be written), then stops.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // A completed channel makes the cutter cut the pending batch at once, then end.
         _pending.Writer.TryComplete();
+        try
+        {
+            await _cutter.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _diagnostics.Report(DevNetDiagnosticKind.NodeFailed, Name,
+                $"{Name}: stopped before it could write its pending transactions ({_unavailable ?? "block cutting did not finish"})");
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

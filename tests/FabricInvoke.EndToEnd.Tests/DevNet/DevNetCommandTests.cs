@@ -76,6 +76,10 @@ public sealed class DevNetCommandTests : IDisposable
             "-c", """{"Args":["Get","durable"]}""", "--waitForEvent");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Contains("payload:\"yes\"", get.Stderr, StringComparison.Ordinal);
+
+        // The killed owner could not remove what it published; the next owner of the folder did.
+        Assert.False(File.Exists(Path.Combine(dir, "devnet.env")), "devnet.env of a killed devnet up still points at its dead ports");
+        Assert.False(File.Exists(Path.Combine(dir, "devnet.json")));
     }
 
     [Theory]
