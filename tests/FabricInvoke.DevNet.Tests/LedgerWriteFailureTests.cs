@@ -59,7 +59,8 @@ public sealed class LedgerWriteFailureTests(ObservedDevNetFixture fixture) : ICl
         var accepted = client.InvokeAsync(["Put", "full-peer", "kept"]);
         await fixture.Log.WaitFor(DevNetDiagnosticKind.LedgerWriteFailed, peer.Name).WaitAsync(DevNetFixture.Bound);
 
-        var responses = await client.EndorseAllAsync(client.Propose(["Get", "full-peer"]));
+        // A Put: the healthy peer endorses it whether or not it has committed the block above yet.
+        var responses = await client.EndorseAllAsync(client.Propose(["Put", "full-peer", "refused"]));
         Assert.Equal(503, responses[0].Response.Status);
         Assert.Contains("cannot persist blocks", responses[0].Response.Message, StringComparison.Ordinal);
         Assert.Equal(200, responses[1].Response.Status);
