@@ -1,9 +1,10 @@
-using System.Text;
+using System.Diagnostics;
 using FabricInvoke.DevNet.Crypto;
 using FabricInvoke.DevNet.Hosting;
 using FabricInvoke.DevNet.Ledger;
 using FabricInvoke.DevNet.Orderer;
 using FabricInvoke.DevNet.Peer;
+using FabricInvoke.DevNet.Storage;
 using FabricInvoke.DevNet.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,12 @@ namespace FabricInvoke.DevNet;
 /// </summary>
 public sealed class DevNetwork : IAsyncDisposable
 {
+    /// <summary>Longest pause between two attempts to take a busy folder.</summary>
+    private static readonly TimeSpan MaxLockPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly DevNetOptions _options;
     private readonly string _root;
+    private readonly DevNetFolderLock _folder;
     private readonly IReadOnlyList<OrgMaterial> _orgs;
     private readonly OrgMaterial _ordererOrg;
     private readonly NodeLifetime _lifetime;
@@ -32,6 +37,7 @@ public sealed class DevNetwork : IAsyncDisposable
     private DevNetwork(
         DevNetOptions options,
         string root,
+        DevNetFolderLock folder,
         IReadOnlyList<OrgMaterial> orgs,
         OrgMaterial ordererOrg,
         NodeLifetime lifetime,
@@ -43,6 +49,7 @@ public sealed class DevNetwork : IAsyncDisposable
     {
         _options = options;
         _root = root;
+        _folder = folder;
         _orgs = orgs;
         _ordererOrg = ordererOrg;
         _lifetime = lifetime;
@@ -56,6 +63,9 @@ public sealed class DevNetwork : IAsyncDisposable
     /// <summary>The channel every peer has joined.</summary>
     public string ChannelId => _options.ChannelId;
 
+    /// <summary>The DevNet folder (full path), owned by this network while it runs.</summary>
+    public string Directory => _root;
+
     /// <summary>&lt;Directory&gt;/organizations, a cryptogen-style tree.</summary>
     public string OrganizationsDirectory => Path.Combine(_root, "organizations");
 
@@ -64,13 +74,48 @@ public sealed class DevNetwork : IAsyncDisposable
 
     public DevOrderer Orderer { get; }
 
+    /// <summary>This process as the folder's recorded owner.</summary>
+    public DevNetOwner Owner => _folder.Owner;
+
+    /// <summary>&lt;Directory&gt;/devnet.env when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
+    public string? EnvironmentFile { get; private set; }
+
+    /// <summary>&lt;Directory&gt;/devnet.json when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
+    public string? SummaryFile { get; private set; }
+
     internal OrdererNode OrdererNode { get; }
 
     /// <summary>The options the network was started with.</summary>
     internal DevNetOptions Options => _options;
 
-    /// <summary>Creates or reuses the crypto material and ledgers under <see cref="DevNetOptions.Directory"/> and starts every node.</summary>
+    /// <summary>
+    /// Takes ownership of <see cref="DevNetOptions.Directory"/> (waiting up to <see cref="DevNetOptions.LockWait"/> for a
+    /// non-attachable owner), creates or loads and verifies its crypto material and ledgers, and starts every node.
+    /// </summary>
+    /// <exception cref="DevNetBusyException">Another process owns the folder.</exception>
+    /// <exception cref="DevNetMaterialException">The crypto material on disk is incomplete or inconsistent.</exception>
+    /// <exception cref="DevNetLedgerException">A ledger file is damaged, or a peer is ahead of its orderer.</exception>
+    /// <exception cref="IOException">Files cannot be written, or a port cannot be bound.</exception>
+    /// <exception cref="ArgumentException">The options are out of range.</exception>
     public static async Task<DevNetwork> StartAsync(DevNetOptions options, CancellationToken cancellationToken = default)
+    {
+        Validate(options);
+        var root = Path.GetFullPath(options.Directory);
+        var diagnostics = new DiagnosticSink(options.Diagnostics);
+        var folder = await AcquireAsync(root, options, diagnostics, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await StartOwnedAsync(options, root, folder, diagnostics, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    internal static void Validate(DevNetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
@@ -78,45 +123,128 @@ public sealed class DevNetwork : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Orgs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PeersPerOrg, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BatchTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchTimeout, DevNetOptions.MinBatchTimeout);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchTimeout, DevNetOptions.MaxBatchTimeout);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LockWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LockWait, DevNetOptions.MaxLockWait);
+    }
 
-        var root = Path.GetFullPath(options.Directory);
+    /// <summary>Takes the folder's lock, queueing behind a non-attachable owner for at most <see cref="DevNetOptions.LockWait"/>.</summary>
+    private static async Task<DevNetFolderLock> AcquireAsync(string root, DevNetOptions options, DiagnosticSink diagnostics, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(20);
+        var reported = false;
+        while (true)
+        {
+            if (DevNetFolderLock.TryAcquire(root, options.OwnerDescription, options.Attachable) is { } folder)
+            {
+                return folder;
+            }
+
+            var owner = await CurrentOwnerAsync(root, cancellationToken).ConfigureAwait(false);
+            var waited = Stopwatch.GetElapsedTime(started);
+            if (owner is { Attachable: true } || waited >= options.LockWait)
+            {
+                // Waited is what the message reports: zero when this start did not queue at all.
+                var queued = owner is { Attachable: true } || options.LockWait == TimeSpan.Zero ? TimeSpan.Zero : waited;
+                throw new DevNetBusyException(Path.Combine(root, DevNetFolderLock.LockFileName), owner, queued);
+            }
+
+            if (!reported)
+            {
+                reported = true;
+                diagnostics.Report(DevNetDiagnosticKind.WaitingForOwner, "devnet",
+                    $"{root} is in use by {(owner is null ? "another process" : $"process {owner.ProcessId} ({owner.Description})")}; waiting up to {options.LockWait.TotalSeconds:0.###}s for it");
+            }
+
+            var left = options.LockWait - waited;
+            await Task.Delay(delay < left ? delay : left, cancellationToken).ConfigureAwait(false);
+            delay = delay * 2 < MaxLockPoll ? delay * 2 : MaxLockPoll;
+        }
+    }
+
+    /// <summary>
+    /// The owner record of a folder whose lock is held. Right after a crashed owner, the new owner may not have replaced
+    /// the old record yet: a record naming a process that is gone is read again once, shortly after.
+    /// </summary>
+    internal static async Task<DevNetOwner?> CurrentOwnerAsync(string root, CancellationToken cancellationToken)
+    {
+        var owner = DevNetFolderLock.ReadOwner(root);
+        if (owner is null || !DevNetFolderLock.IsRunning(owner.ProcessId))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            owner = DevNetFolderLock.ReadOwner(root);
+        }
+
+        return owner;
+    }
+
+    private static async Task<DevNetwork> StartOwnedAsync(DevNetOptions options, string root, DevNetFolderLock folder, DiagnosticSink diagnostics, CancellationToken cancellationToken)
+    {
+        // A previous attachable owner killed with SIGKILL leaves its devnet.json/devnet.env behind, pointing at dead ports.
+        AtomicFile.TryDelete(Path.Combine(root, DevNetSummaryFile.FileName));
+        AtomicFile.TryDelete(Path.Combine(root, DevNetEnvironmentFile.FileName));
+
         var organizations = Path.Combine(root, "organizations");
 
         // Key generation and disk I/O are synchronous; keep them off the caller's thread.
-        var material = await Task.Run(() => CreateMaterial(options, organizations), cancellationToken).ConfigureAwait(false);
-        var (orgs, ordererOrg, peerIdentities, ordererIdentity, users) = material;
+        var tree = await Task.Run(() => CryptoTree.Prepare(organizations, options.Orgs, options.PeersPerOrg), cancellationToken).ConfigureAwait(false);
+        var orgs = tree.Orgs;
+        var ordererOrg = tree.OrdererOrg;
+        var ordererIdentity = tree.Orderer;
 
         var members = orgs.Select(o => new ChannelMember(o.MspId, o.CaCertificate, o.TlsCaCertificate, IsApplicationOrg: true))
             .Append(new ChannelMember(ordererOrg.MspId, ordererOrg.CaCertificate, ordererOrg.TlsCaCertificate, IsApplicationOrg: false));
         var msp = new MspRegistry(members);
+
         // One chain per channel and node: a restart with another channel ID starts a fresh ledger.
         var ledger = Path.Combine(root, "ledger", options.ChannelId);
-
-        var peerNodes = peerIdentities.Select(p => new PeerNode(
-            options.ChannelId,
-            p.Identity,
-            p.Org.TlsCaCertPath,
-            msp,
-            new BlockStore(Path.Combine(ledger, p.Identity.Name, "blocks.bin")),
-            new PeerFaults())).ToList();
-        var ordererNode = new OrdererNode(
-            options.ChannelId,
-            ordererIdentity,
-            ordererOrg.TlsCaCertPath,
-            msp,
-            new BlockStore(Path.Combine(ledger, ordererIdentity.Name, "blocks.bin")),
-            new OrdererFaults(),
-            peerNodes,
-            options.BatchTimeout,
-            options.BatchSize);
-
+        var peerNodes = new List<PeerNode>();
+        OrdererNode? ordererNode = null;
         var lifetime = new NodeLifetime();
         var hosts = new List<NodeHost>();
-        Func<System.Security.Cryptography.X509Certificates.X509Certificate2, bool>? clientValidator =
-            options.RequireClientTls ? msp.IsTrustedTlsClient : null;
         try
         {
+            var ordererFaults = new OrdererFaults();
+            var ordererBlocks = await Task.Run(
+                () => BlockStore.Open(
+                    Path.Combine(ledger, ordererIdentity.Name, "blocks.bin"),
+                    new BlockStoreOptions(ordererIdentity.Name, diagnostics, options.Durable, ordererFaults)),
+                cancellationToken).ConfigureAwait(false);
+            var peerBlocks = new List<BlockStore>();
+            try
+            {
+                foreach (var (_, identity) in tree.Peers)
+                {
+                    var faults = new PeerFaults();
+                    var blocks = await Task.Run(
+                        () => BlockStore.Open(
+                            Path.Combine(ledger, identity.Name, "blocks.bin"),
+                            new BlockStoreOptions(identity.Name, diagnostics, options.Durable, faults, HasValidationFlags: true)),
+                        cancellationToken).ConfigureAwait(false);
+                    peerBlocks.Add(blocks);
+                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics));
+                }
+
+                LedgerCrossCheck.Verify(ordererIdentity.Name, ordererBlocks, peerNodes.Select(p => (p.Name, p.Blocks)));
+                ordererNode = new OrdererNode(
+                    options.ChannelId, ordererIdentity, ordererOrg.TlsCaCertPath, msp, ordererBlocks, ordererFaults, peerNodes,
+                    options.BatchTimeout, options.BatchSize, diagnostics);
+            }
+            catch
+            {
+                ordererBlocks.Dispose();
+                foreach (var blocks in peerBlocks.Skip(peerNodes.Count))
+                {
+                    blocks.Dispose();
+                }
+
+                throw;
+            }
+
+            Func<System.Security.Cryptography.X509Certificates.X509Certificate2, bool>? clientValidator =
+                options.RequireClientTls ? msp.IsTrustedTlsClient : null;
             var peerHosts = peerNodes.Select((peer, i) => NodeHost.StartAsync(
                 options.BasePort is { } basePort ? basePort + 1 + i : 0,
                 peer.Identity.LoadTlsCertificate(),
@@ -134,15 +262,16 @@ public sealed class DevNetwork : IAsyncDisposable
                     app.MapGrpcService<PeerDeliverService>();
                 },
                 cancellationToken)).ToList();
+            var orderer = ordererNode;
             var ordererHost = NodeHost.StartAsync(
                 options.BasePort ?? 0,
                 ordererIdentity.LoadTlsCertificate(),
                 clientValidator,
                 services =>
                 {
-                    services.AddSingleton(ordererNode);
+                    services.AddSingleton(orderer);
                     services.AddSingleton(lifetime);
-                    services.AddSingleton(new DeliverHandler(options.ChannelId, msp, ordererNode.Blocks, _ => true, options.RequireClientTls, faults: null));
+                    services.AddSingleton(new DeliverHandler(options.ChannelId, msp, orderer.Blocks, _ => true, options.RequireClientTls, faults: null));
                 },
                 app => app.MapGrpcService<BroadcastService>(),
                 cancellationToken);
@@ -158,6 +287,21 @@ public sealed class DevNetwork : IAsyncDisposable
                 hosts.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
                 throw;
             }
+
+            var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i].Address)).ToList();
+            var devOrderer = new DevOrderer(ordererNode, hosts[^1].Address);
+            ordererNode.Start();
+
+            var network = new DevNetwork(options, root, folder, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, tree.Users);
+            if (options.Attachable)
+            {
+                // devnet.json last: it is what tells another process the network is ready to attach to.
+                var published = network.Published();
+                network.EnvironmentFile = DevNetEnvironmentFile.Write(root, published);
+                network.SummaryFile = DevNetSummaryFile.Write(root, published);
+            }
+
+            return network;
         }
         catch
         {
@@ -167,23 +311,42 @@ public sealed class DevNetwork : IAsyncDisposable
                 await host.DisposeAsync().ConfigureAwait(false);
             }
 
-            await ordererNode.DisposeAsync().ConfigureAwait(false);
+            if (ordererNode is not null)
+            {
+                await ordererNode.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                ordererIdentity.Dispose();
+            }
+
             foreach (var peer in peerNodes)
             {
                 peer.Dispose();
             }
 
+            foreach (var (_, identity) in tree.Peers.Skip(peerNodes.Count))
+            {
+                identity.Dispose();
+            }
+
+            tree.Dispose();
             lifetime.Dispose();
+            AtomicFile.TryDelete(Path.Combine(root, DevNetSummaryFile.FileName));
+            AtomicFile.TryDelete(Path.Combine(root, DevNetEnvironmentFile.FileName));
             throw;
         }
-
-        var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i].Address)).ToList();
-        var devOrderer = new DevOrderer(ordererNode, hosts[^1].Address);
-        ordererNode.Start();
-
-        var network = new DevNetwork(options, root, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, users);
-        return network;
     }
+
+    /// <summary>What devnet.json and devnet.env say about this network.</summary>
+    internal PublishedNetwork Published() => new(
+        Owner.ProcessId,
+        ChannelId,
+        OrganizationsDirectory,
+        _options.RequireClientTls,
+        new DevNetEndpoint(OrdererNode.Name, _ordererOrg.MspId, Orderer.Address, Orderer.TlsRootCertFile),
+        Peers.Select(p => new DevNetEndpoint(p.Name, p.MspId, p.Address, p.TlsRootCertFile)).ToList(),
+        _users);
 
     /// <summary>Switches every fault of every node off (tests that share a network call this between tests).</summary>
     public void ClearFaults()
@@ -238,7 +401,7 @@ public sealed class DevNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every node promptly (open deliver streams included) and flushes the ledgers.</summary>
+    /// <summary>Stops every node promptly (open deliver streams included), flushes the ledgers and releases the folder.</summary>
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
@@ -249,6 +412,17 @@ public sealed class DevNetwork : IAsyncDisposable
             }
 
             _disposed = true;
+        }
+
+        // Unpublish first, so no process attaches to a network that is going away.
+        if (SummaryFile is not null)
+        {
+            AtomicFile.TryDelete(SummaryFile);
+        }
+
+        if (EnvironmentFile is not null)
+        {
+            AtomicFile.TryDelete(EnvironmentFile);
         }
 
         // Streams end first (they watch the lifetime), then the servers, then block cutting, then the ledgers.
@@ -266,6 +440,9 @@ public sealed class DevNetwork : IAsyncDisposable
         }
 
         _lifetime.Dispose();
+
+        // Last: only now may another process take the folder.
+        _folder.Dispose();
     }
 
     private DevIdentity UserOf(int org, string user)
@@ -279,73 +456,5 @@ public sealed class DevNetwork : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(org, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(org, _orgs.Count);
         return _orgs[org - 1];
-    }
-
-    private static (List<OrgMaterial> Orgs, OrgMaterial OrdererOrg, List<(OrgMaterial Org, NodeMaterial Identity)> Peers, NodeMaterial Orderer, Dictionary<(int, string), DevIdentity> Users)
-        CreateMaterial(DevNetOptions options, string organizations)
-    {
-        var orgs = new List<OrgMaterial>();
-        var peers = new List<(OrgMaterial, NodeMaterial)>();
-        var users = new Dictionary<(int, string), DevIdentity>();
-        for (var n = 1; n <= options.Orgs; n++)
-        {
-            var domain = $"org{n}.example.com";
-            var org = OrgMaterial.LoadOrCreate(Path.Combine(organizations, "peerOrganizations", domain), domain, $"Org{n}MSP");
-            orgs.Add(org);
-            for (var i = 0; i < options.PeersPerOrg; i++)
-            {
-                var name = $"peer{i}.{domain}";
-                peers.Add((org, org.EnsureIdentity(Path.Combine(org.Directory, "peers", name), name, "peer", tlsServer: true)));
-            }
-
-            foreach (var (user, ou) in new[] { ("Admin", "admin"), ("User1", "client") })
-            {
-                var name = $"{user}@{domain}";
-                using var identity = org.EnsureIdentity(Path.Combine(org.Directory, "users", name), name, ou, tlsServer: false);
-                users[(n, user)] = identity.ToDevIdentity();
-            }
-        }
-
-        var ordererOrg = OrgMaterial.LoadOrCreate(Path.Combine(organizations, "ordererOrganizations", "example.com"), "example.com", "OrdererMSP");
-        var orderer = ordererOrg.EnsureIdentity(Path.Combine(ordererOrg.Directory, "orderers", "orderer.example.com"), "orderer.example.com", "orderer", tlsServer: true);
-        using (ordererOrg.EnsureIdentity(Path.Combine(ordererOrg.Directory, "users", "Admin@example.com"), "Admin@example.com", "admin", tlsServer: false))
-        {
-        }
-
-        return (orgs, ordererOrg, peers, orderer, users);
-    }
-
-    /// <summary>
-    /// Writes &lt;Directory&gt;/devnet.env: the exports a user needs to point fabinvoke (or the peer CLI) at this
-    /// running network as Org1 User1, plus FABINVOKE_PEERS (every peer's --peerAddresses/--tlsRootCertFiles).
-    /// Ports change with every start, so only a long-running network (devnet up) writes it.
-    /// </summary>
-    /// <returns>The file's path.</returns>
-    public string WriteEnvironmentFile()
-    {
-        var user = User(1);
-        var peer = Peers[0];
-        var text = new StringBuilder()
-            .Append("# fabinvoke DevNet — source this file to act as User1 of Org1.\n")
-            .Append("export CORE_PEER_LOCALMSPID=").Append(user.MspId).Append('\n')
-            .Append("export CORE_PEER_MSPCONFIGPATH=").Append(user.MspDirectory).Append('\n')
-            .Append("export CORE_PEER_TLS_ENABLED=true\n")
-            .Append("export CORE_PEER_ADDRESS=").Append(peer.Address).Append('\n')
-            .Append("export CORE_PEER_TLS_ROOTCERT_FILE=").Append(peer.TlsRootCertFile).Append('\n')
-            .Append("export ORDERER_ADDRESS=").Append(Orderer.Address).Append('\n')
-            .Append("export ORDERER_CA=").Append(Orderer.TlsRootCertFile).Append('\n');
-        if (_options.RequireClientTls)
-        {
-            text.Append("export CORE_PEER_TLS_CLIENTAUTHREQUIRED=true\n")
-                .Append("export CORE_PEER_TLS_CLIENTCERT_FILE=").Append(user.TlsCertFile).Append('\n')
-                .Append("export CORE_PEER_TLS_CLIENTKEY_FILE=").Append(user.TlsKeyFile).Append('\n');
-        }
-
-        text.Append("export FABINVOKE_PEERS=\"")
-            .Append(string.Join(' ', Peers.Select(p => $"--peerAddresses {p.Address} --tlsRootCertFiles {p.TlsRootCertFile}")))
-            .Append("\"\n");
-        var path = Path.Combine(_root, "devnet.env");
-        File.WriteAllText(path, text.ToString());
-        return path;
     }
 }

@@ -3,9 +3,10 @@ using FabricInvoke.Protos.Common;
 namespace FabricInvoke.DevNet;
 
 /// <summary>Misbehaviour a test can switch on for the orderer at any time. Thread-safe; the default is healthy.</summary>
-public sealed class OrdererFaults
+public sealed class OrdererFaults : Ledger.ILedgerFaults
 {
     private readonly Lock _gate = new();
+    private bool _failLedgerWrites;
     private Status? _broadcastStatus;
     private string _broadcastInfo = "";
     private TimeSpan _broadcastDelay;
@@ -16,6 +17,7 @@ public sealed class OrdererFaults
     {
         lock (_gate)
         {
+            _failLedgerWrites = false;
             _broadcastStatus = null;
             _broadcastInfo = "";
             _broadcastDelay = TimeSpan.Zero;
@@ -56,4 +58,11 @@ public sealed class OrdererFaults
 
     /// <summary>Delay before answering each broadcast envelope.</summary>
     public TimeSpan BroadcastDelay { get { lock (_gate) { return _broadcastDelay; } } set { lock (_gate) { _broadcastDelay = value; } } }
+
+    /// <summary>
+    /// Every ledger write of this node fails as on a full disk: half the record reaches the file, then the write
+    /// fails with ENOSPC. The node reports it, refuses new transactions (SERVICE_UNAVAILABLE) and retries with backoff;
+    /// switching this off is "space freed", and the node recovers by itself.
+    /// </summary>
+    public bool FailLedgerWrites { get { lock (_gate) { return _failLedgerWrites; } } set { lock (_gate) { _failLedgerWrites = value; } } }
 }

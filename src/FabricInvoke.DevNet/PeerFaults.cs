@@ -10,9 +10,10 @@ namespace FabricInvoke.DevNet;
 /// Misbehaviour a test can switch on for one peer at any time. Thread-safe; the default is a healthy peer.
 /// Each property is read when a request arrives, so a change applies to the next request or block.
 /// </summary>
-public sealed class PeerFaults
+public sealed class PeerFaults : Ledger.ILedgerFaults
 {
     private readonly Lock _gate = new();
+    private bool _failLedgerWrites;
     private TimeSpan _endorsementDelay;
     private (int Status, string Message)? _endorsementStatus;
     private StatusCode? _endorsementRpcError;
@@ -28,6 +29,7 @@ public sealed class PeerFaults
     {
         lock (_gate)
         {
+            _failLedgerWrites = false;
             _endorsementDelay = TimeSpan.Zero;
             _endorsementStatus = null;
             _endorsementRpcError = null;
@@ -66,4 +68,11 @@ public sealed class PeerFaults
 
     /// <summary>This peer marks every transaction of every new block with this validation code.</summary>
     public TxValidationCode? ForceValidationCode { get { lock (_gate) { return _forceValidationCode; } } set { lock (_gate) { _forceValidationCode = value; } } }
+
+    /// <summary>
+    /// Every ledger write of this node fails as on a full disk: half the record reaches the file, then the write
+    /// fails with ENOSPC. The node reports it, refuses new transactions (SERVICE_UNAVAILABLE) and retries with backoff;
+    /// switching this off is "space freed", and the node recovers by itself.
+    /// </summary>
+    public bool FailLedgerWrites { get { lock (_gate) { return _failLedgerWrites; } } set { lock (_gate) { _failLedgerWrites = value; } } }
 }

@@ -51,6 +51,8 @@ public sealed class MutualTlsTests(MutualTlsDevNetFixture fixture) : IClassFixtu
 
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.EndorseAllAsync(client.Propose(["Put", "nocert", "v"])));
 
-        Assert.Equal(Grpc.Core.StatusCode.Unavailable, error.StatusCode);
+        // Under TLS 1.3 the client may consider the handshake done before the server checks its (missing) certificate;
+        // the server's abort then reaches the client as a failed HTTP/2 stream (Internal) instead of a failed connect.
+        Assert.Contains(error.StatusCode, new[] { Grpc.Core.StatusCode.Unavailable, Grpc.Core.StatusCode.Internal });
     }
 }

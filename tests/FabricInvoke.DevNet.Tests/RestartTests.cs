@@ -44,6 +44,39 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task Stopping_cuts_what_the_orderer_accepted_into_a_last_block_instead_of_dropping_it()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "fabinvoke-devnet-drain-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var first = await DevNetwork.StartAsync(new DevNetOptions { Directory = directory, BatchTimeout = TimeSpan.FromMinutes(10) }).WaitAsync(DevNetFixture.Bound))
+            {
+                using var client = new Client(first, first.User(1), presentClientCertificate: false);
+                var proposal = client.Propose(["Put", "accepted", "kept"]);
+                var answer = Assert.Single(await client.BroadcastAsync(client.Transaction(proposal, await client.EndorseAllAsync(proposal))));
+                Assert.Equal(FabricInvoke.Protos.Common.Status.Success, answer.Status);
+                Assert.Equal(1ul, first.Orderer.Height);
+            }
+
+            await using var second = await DevNetwork.StartAsync(new DevNetOptions { Directory = directory }).WaitAsync(DevNetFixture.Bound);
+            Assert.Equal(2ul, second.Orderer.Height);
+            using var again = new Client(second, second.User(1), presentClientCertificate: false);
+            var get = await again.EndorseAllAsync(again.Propose(["Get", "accepted"]));
+            Assert.All(get, r => Assert.Equal("kept", r.Response.Payload.ToStringUtf8()));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task Dispose_ends_open_deliver_streams_promptly()
     {
         var directory = Path.Combine(Path.GetTempPath(), "fabinvoke-devnet-dispose-" + Guid.NewGuid().ToString("N"));

@@ -205,11 +205,16 @@ public sealed class StrictnessTests(DevNetFixture fixture) : IClassFixture<DevNe
         var client = fixture.Client();
         var proposal = client.Propose(["Put", "dup", "v"]);
         var envelope = client.Transaction(proposal, await client.EndorseAllAsync(proposal));
+        // Both peers must have committed the first copy before the second seek, or "Newest" on peer 1 could still be
+        // the block before it (peers commit one after the other) and the stream would show the first, VALID copy.
         using (var first = await client.DeliverAsync(fixture.Network.Peers[0]))
+        using (var firstOnSecondPeer = await client.DeliverAsync(fixture.Network.Peers[1]))
         {
             await first.NextAsync();
+            await firstOnSecondPeer.NextAsync();
             Assert.Equal(Status.Success, (await client.BroadcastAsync(envelope))[0].Status);
             Assert.Equal(TxValidationCode.Valid, (await first.WaitForTxAsync(proposal.TxId)).TxValidationCode);
+            Assert.Equal(TxValidationCode.Valid, (await firstOnSecondPeer.WaitForTxAsync(proposal.TxId)).TxValidationCode);
         }
 
         using var second = await client.DeliverAsync(fixture.Network.Peers[1]);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
@@ -7,15 +7,21 @@ using FabricInvoke.DevNet;
 
 namespace FabricInvoke.Cli.Commands;
 
-/// <summary><c>fabinvoke devnet up</c>: run the embedded network in the foreground until Ctrl-C.</summary>
+/// <summary>
+/// <c>fabinvoke devnet up</c>: run the embedded network in the foreground until Ctrl-C or SIGTERM. It owns its folder
+/// for its whole life (a second <c>up</c> exits 3 naming this one's pid; <c>--devnet DIR</c> attaches to it), prints
+/// each node problem (a ledger it cannot write, a torn record cut) on stderr as one line as it happens, and removes
+/// devnet.env and devnet.json when it stops.
+/// </summary>
 internal sealed class DevNetUpCommand
 {
     private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", DefaultValueFactory = _ => DevNetDefaults.Directory };
     private readonly Option<int> _orgs = new("--orgs") { Description = "Number of peer organisations", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _peersPerOrg = new("--peers-per-org") { Description = "Peers in each organisation", DefaultValueFactory = _ => 1 };
-    private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout", DefaultValueFactory = _ => "100ms" };
+    private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout (1ms to 1h)", DefaultValueFactory = _ => "100ms" };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
     private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
+    private readonly Option<bool> _durable = new("--durable") { Description = "fsync every block before delivering it, so acknowledged blocks survive a machine crash (slower)" };
     private readonly CliContext _context;
 
     public DevNetUpCommand(CliContext context)
@@ -27,7 +33,7 @@ internal sealed class DevNetUpCommand
     {
         var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
         var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
-        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port })
+        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable })
         {
             up.Add(o);
         }
@@ -39,7 +45,57 @@ internal sealed class DevNetUpCommand
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var dir = Path.GetFullPath(parse.GetValue(_dir) ?? DevNetDefaults.Directory);
+        // Every usage check comes before the network starts: a usage error leaves nothing on disk.
+        var options = Options(parse);
+
+        var network = await DevNetLauncher.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var o = _context.Output;
+            await o.WriteLineAsync($"devnet up: channel {network.ChannelId}, orderer {network.Orderer.Address}, {network.Peers.Count} peer(s){(options.Durable ? ", durable (fsync per block)" : "")}").ConfigureAwait(false);
+            foreach (var peer in network.Peers)
+            {
+                await o.WriteLineAsync($"  {peer.Name} ({peer.MspId}) at {peer.Address}").ConfigureAwait(false);
+            }
+
+            await o.WriteLineAsync($"crypto material: {network.OrganizationsDirectory}").ConfigureAwait(false);
+            await o.WriteLineAsync($"environment:     source {network.EnvironmentFile}").ConfigureAwait(false);
+            await o.WriteLineAsync($"summary:         {network.SummaryFile}").ConfigureAwait(false);
+            await o.WriteLineAsync($"owner:           process {network.Owner.ProcessId} (chaincode invoke --devnet {network.Directory} attaches to it)").ConfigureAwait(false);
+            await o.WriteLineAsync("try:").ConfigureAwait(false);
+            await o.WriteLineAsync($"  source {network.EnvironmentFile}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  fabinvoke chaincode invoke -C {network.ChannelId} -n basic -c '{{\"Args\":[\"Put\",\"hello\",\"world\"]}}' $FABINVOKE_PEERS -o $ORDERER_ADDRESS --tls --cafile $ORDERER_CA --waitForEvent").ConfigureAwait(false);
+            await o.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
+            await o.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C is how this command is meant to end.
+            }
+        }
+        finally
+        {
+            // Removes devnet.json and devnet.env, then releases the folder.
+            await network.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _context.Output.WriteLineAsync("devnet stopped").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <exception cref="FabricInvokeException">Usage: a flag (or FABINVOKE_DEVNET_WAIT) is out of range.</exception>
+    private DevNetOptions Options(ParseResult parse)
+    {
+        var dirText = parse.GetValue(_dir);
+        if (string.IsNullOrWhiteSpace(dirText) || dirText.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Failures.Usage("--dir needs a folder name");
+        }
+
         var orgs = parse.GetValue(_orgs);
         var peersPerOrg = parse.GetValue(_peersPerOrg);
         var batchSize = parse.GetValue(_batchSize);
@@ -55,81 +111,33 @@ internal sealed class DevNetUpCommand
         }
 
         var batchText = parse.GetValue(_batchTimeout) ?? "100ms";
-        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout <= TimeSpan.Zero)
+        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < DevNetOptions.MinBatchTimeout || batchTimeout > DevNetOptions.MaxBatchTimeout)
         {
-            throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration such as 100ms or 2s");
+            throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");
         }
 
-        await using var network = await DevNetLauncher.StartAsync(dir, cancellationToken, d => new DevNetOptions
+        return new DevNetOptions
         {
-            Directory = d,
+            Directory = Path.GetFullPath(dirText),
             Orgs = orgs,
             PeersPerOrg = peersPerOrg,
             BatchSize = batchSize,
             BatchTimeout = batchTimeout,
             BasePort = port,
-        }).ConfigureAwait(false);
-
-        var envFile = network.WriteEnvironmentFile();
-        var summaryFile = Path.Combine(dir, "devnet.json");
-        await File.WriteAllBytesAsync(summaryFile, Summary(network), cancellationToken).ConfigureAwait(false);
-
-        var o = _context.Output;
-        await o.WriteLineAsync($"devnet up: channel {network.ChannelId}, orderer {network.Orderer.Address}, {network.Peers.Count} peer(s)").ConfigureAwait(false);
-        foreach (var peer in network.Peers)
-        {
-            await o.WriteLineAsync($"  {peer.Name} ({peer.MspId}) at {peer.Address}").ConfigureAwait(false);
-        }
-
-        await o.WriteLineAsync($"crypto material: {network.OrganizationsDirectory}").ConfigureAwait(false);
-        await o.WriteLineAsync($"environment:     source {envFile}").ConfigureAwait(false);
-        await o.WriteLineAsync($"summary:         {summaryFile}").ConfigureAwait(false);
-        await o.WriteLineAsync("try:").ConfigureAwait(false);
-        await o.WriteLineAsync($"  source {envFile}").ConfigureAwait(false);
-        await o.WriteLineAsync($"  fabinvoke chaincode invoke -C {network.ChannelId} -n basic -c '{{\"Args\":[\"Put\",\"hello\",\"world\"]}}' $FABINVOKE_PEERS -o $ORDERER_ADDRESS --tls --cafile $ORDERER_CA --waitForEvent").ConfigureAwait(false);
-        await o.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
-        await o.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl-C is how this command is meant to end.
-        }
-
-        await o.WriteLineAsync("devnet stopped").ConfigureAwait(false);
-        return ExitCodes.Success;
+            Durable = parse.GetValue(_durable),
+            Attachable = true,
+            LockWait = DevNetLauncher.LockWait(_context.Environment),
+            OwnerDescription = "fabinvoke devnet up",
+            Diagnostics = Report,
+        };
     }
 
-    private static byte[] Summary(DevNetwork network)
+    /// <summary>One stderr line per node event, as it happens (from node threads).</summary>
+    private void Report(DevNetDiagnostic diagnostic)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("channel", network.ChannelId);
-            json.WriteString("organizations", network.OrganizationsDirectory);
-            json.WriteStartObject("orderer");
-            json.WriteString("address", network.Orderer.Address);
-            json.WriteString("tlsRootCertFile", network.Orderer.TlsRootCertFile);
-            json.WriteEndObject();
-            json.WriteStartArray("peers");
-            foreach (var p in network.Peers)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", p.Name);
-                json.WriteString("mspId", p.MspId);
-                json.WriteString("address", p.Address);
-                json.WriteString("tlsRootCertFile", p.TlsRootCertFile);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return stream.ToArray();
+        var level = diagnostic.Kind is DevNetDiagnosticKind.LedgerWriteRecovered or DevNetDiagnosticKind.WaitingForOwner ? "INFO" : "WARN";
+        var now = _context.Time.GetUtcNow().UtcDateTime;
+        _context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {level} [devnet] {diagnostic.Message}"));
+        _context.Error.Flush();
     }
 }

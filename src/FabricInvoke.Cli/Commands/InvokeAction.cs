@@ -43,7 +43,7 @@ internal sealed class InvokeAction
                 return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
             }
 
-            await using var network = await DevNetLauncher.StartAsync(directory, cancellationToken).ConfigureAwait(false);
+            await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
             settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
             return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
         }

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Configuration;
 
 namespace FabricInvoke.Cli.Settings;
 
-/// <summary>Points a command at a running embedded network: its peers, its orderer and Org1's User1.</summary>
+/// <summary>
+/// Points a command at a running embedded network — one it started, or a <c>devnet up</c> it attached to: its peers,
+/// its orderer and Org1's User1.
+/// </summary>
 internal sealed class DevNetTarget
 {
-    private readonly DevNetwork _network;
+    private readonly DevNetLease _network;
 
-    public DevNetTarget(DevNetwork network)
+    public DevNetTarget(DevNetLease network)
     {
         _network = network;
         Peers = network.Peers.Select(p => new NodeEndpoint(Endpoint.Parse(p.Address, "peer"), p.TlsRootCertFile, null)).ToList();

@@ -38,14 +38,38 @@ internal sealed class CertificateAuthority : IDisposable
     /// <summary>The CA signing key.</summary>
     public ECDsa Key { get; }
 
-    /// <summary>Loads the CA from <paramref name="certificatePath"/> + <paramref name="keyPath"/>, or creates and writes one.</summary>
-    public static CertificateAuthority LoadOrCreate(string certificatePath, string keyPath, string commonName, string organization)
+    /// <summary>Loads the CA from <paramref name="certificatePath"/> + <paramref name="keyPath"/> and checks they belong together.</summary>
+    /// <exception cref="DevNetMaterialException">A file is missing or unreadable, the certificate is not a self-signed CA, or the key is not its key.</exception>
+    public static CertificateAuthority Load(string certificatePath, string keyPath)
     {
-        if (File.Exists(certificatePath) && File.Exists(keyPath))
+        var certificate = PemFiles.ReadCertificate(certificatePath);
+        ECDsa? key = null;
+        try
         {
-            return new CertificateAuthority(PemFiles.ReadCertificate(certificatePath), PemFiles.ReadPrivateKey(keyPath));
-        }
+            key = PemFiles.ReadPrivateKey(keyPath);
+            if (!MaterialChecks.IsIssuedBy(certificate, certificate))
+            {
+                throw new DevNetMaterialException(certificatePath, "not a self-signed CA certificate");
+            }
 
+            if (!MaterialChecks.KeyMatches(certificate, key))
+            {
+                throw new DevNetMaterialException(keyPath, $"private key does not match the CA certificate {certificatePath}");
+            }
+
+            return new CertificateAuthority(certificate, key);
+        }
+        catch
+        {
+            key?.Dispose();
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a new self-signed CA (in memory; <see cref="Write"/> stores it).</summary>
+    public static CertificateAuthority Create(string commonName, string organization)
+    {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = Name(commonName, organization, organizationalUnit: null);
         var notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
@@ -61,9 +85,14 @@ internal sealed class CertificateAuthority : IDisposable
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             return request.Create(subject, X509SignatureGenerator.CreateForECDsa(key), notBefore, notBefore + Validity, SerialNumber());
         });
-        PemFiles.WritePrivateKey(keyPath, key);
-        PemFiles.WriteCertificate(certificatePath, certificate);
         return new CertificateAuthority(certificate, key);
+    }
+
+    /// <summary>Writes the CA's certificate and key (0600) as cryptogen does.</summary>
+    public void Write(string certificatePath, string keyPath)
+    {
+        PemFiles.WritePrivateKey(keyPath, Key);
+        PemFiles.WriteCertificate(certificatePath, Certificate);
     }
 
     /// <summary>Issues a certificate for a new P-256 key. Returns the public certificate and its key.</summary>

@@ -1,10 +1,13 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using FabricInvoke.DevNet.Storage;
 
 namespace FabricInvoke.DevNet.Crypto;
 
 /// <summary>
 /// One organisation's crypto material in a cryptogen-style folder: its CA, its TLS CA and its org-level MSP folder.
-/// Created on first use, loaded from disk afterwards.
+/// Each folder (the org's, and each identity's) is created whole or not at all (<see cref="AtomicDirectory"/>) and
+/// verified every time it is loaded; an existing folder is never repaired or overwritten.
 /// </summary>
 internal sealed class OrgMaterial : IDisposable
 {
@@ -36,26 +39,61 @@ internal sealed class OrgMaterial : IDisposable
 
     public string TlsCaCertFileName => $"tlsca.{Domain}-cert.pem";
 
+    /// <summary>The CA certificate file every identity of the org must chain to.</summary>
+    public string CaCertPath => Path.Combine(Directory, "ca", CaCertFileName);
+
     /// <summary>The TLS CA PEM a client trusts for this org's nodes.</summary>
     public string TlsCaCertPath => Path.Combine(Directory, "tlsca", TlsCaCertFileName);
 
-    /// <summary>Loads or creates the org's CAs and org-level MSP folder under <paramref name="directory"/>.</summary>
+    /// <summary>The org's CA certificate (for chain checks), without private key.</summary>
+    public X509Certificate2 CaCertificate => Ca.Certificate;
+
+    /// <summary>The org's TLS CA certificate (for client certificate checks), without private key.</summary>
+    public X509Certificate2 TlsCaCertificate => TlsCa.Certificate;
+
+    /// <summary>Loads the org under <paramref name="directory"/>, creating the whole folder first when it does not exist.</summary>
+    /// <exception cref="DevNetMaterialException">The existing folder is incomplete or inconsistent.</exception>
+    /// <exception cref="IOException">The folder cannot be created.</exception>
     public static OrgMaterial LoadOrCreate(string directory, string domain, string mspId)
     {
-        var ca = CertificateAuthority.LoadOrCreate(
-            Path.Combine(directory, "ca", $"ca.{domain}-cert.pem"), Path.Combine(directory, "ca", "priv_sk"), $"ca.{domain}", domain);
-        var tlsCa = CertificateAuthority.LoadOrCreate(
-            Path.Combine(directory, "tlsca", $"tlsca.{domain}-cert.pem"), Path.Combine(directory, "tlsca", "priv_sk"), $"tlsca.{domain}", domain);
-        var org = new OrgMaterial(domain, mspId, directory, ca, tlsCa);
-        org.WriteMspFolder(Path.Combine(directory, "msp"));
-        return org;
+        if (!System.IO.Directory.Exists(directory))
+        {
+            AtomicDirectory.Create(directory, building =>
+            {
+                using var ca = CertificateAuthority.Create($"ca.{domain}", domain);
+                using var tlsCa = CertificateAuthority.Create($"tlsca.{domain}", domain);
+                ca.Write(Path.Combine(building, "ca", $"ca.{domain}-cert.pem"), Path.Combine(building, "ca", "priv_sk"));
+                tlsCa.Write(Path.Combine(building, "tlsca", $"tlsca.{domain}-cert.pem"), Path.Combine(building, "tlsca", "priv_sk"));
+                WriteMspFolder(Path.Combine(building, "msp"), domain, ca.Certificate, tlsCa.Certificate);
+            });
+        }
+
+        var ca = CertificateAuthority.Load(Path.Combine(directory, "ca", $"ca.{domain}-cert.pem"), Path.Combine(directory, "ca", "priv_sk"));
+        CertificateAuthority? tlsCa = null;
+        try
+        {
+            tlsCa = CertificateAuthority.Load(Path.Combine(directory, "tlsca", $"tlsca.{domain}-cert.pem"), Path.Combine(directory, "tlsca", "priv_sk"));
+            var org = new OrgMaterial(domain, mspId, directory, ca, tlsCa);
+            org.VerifyMspFolder(Path.Combine(directory, "msp"));
+            return org;
+        }
+        catch
+        {
+            tlsCa?.Dispose();
+            ca.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
-    /// Makes sure <paramref name="identityDirectory"/> holds <c>msp/</c> and <c>tls/</c> for <paramref name="name"/>
-    /// (keeps existing files) and returns the loaded identity. <paramref name="notBefore"/>/<paramref name="notAfter"/>
-    /// apply to the signing certificate only, so an expired identity still completes a TLS handshake.
+    /// Loads the identity in <paramref name="identityDirectory"/> (<c>msp/</c> and <c>tls/</c>), issuing it first when the
+    /// folder does not exist. <paramref name="notBefore"/>/<paramref name="notAfter"/> apply to a new signing certificate
+    /// only, so an expired identity still completes a TLS handshake.
     /// </summary>
+    /// <exception cref="DevNetMaterialException">
+    /// The existing folder is incomplete, or a certificate is not issued by this org's CA on disk, or a key does not match its certificate.
+    /// </exception>
+    /// <exception cref="IOException">The folder cannot be created.</exception>
     public NodeMaterial EnsureIdentity(
         string identityDirectory,
         string name,
@@ -64,46 +102,36 @@ internal sealed class OrgMaterial : IDisposable
         DateTimeOffset? notBefore = null,
         DateTimeOffset? notAfter = null)
     {
-        var msp = Path.Combine(identityDirectory, "msp");
-        var tls = Path.Combine(identityDirectory, "tls");
-        var signCert = Path.Combine(msp, "signcerts", $"{name}-cert.pem");
-        var signKey = Path.Combine(msp, "keystore", "priv_sk");
         var tlsPrefix = tlsServer ? "server" : "client";
-        var tlsCert = Path.Combine(tls, tlsPrefix + ".crt");
-        var tlsKey = Path.Combine(tls, tlsPrefix + ".key");
-
-        if (!File.Exists(signCert) || !File.Exists(signKey))
+        if (!System.IO.Directory.Exists(identityDirectory))
         {
-            var (certificate, key) = Ca.Issue(name, organizationalUnit, CertificateProfile.Signing, null, notBefore, notAfter);
-            using (certificate)
-            using (key)
+            AtomicDirectory.Create(identityDirectory, building =>
             {
-                PemFiles.WritePrivateKey(signKey, key);
-                PemFiles.WriteCertificate(signCert, certificate);
-            }
+                var msp = Path.Combine(building, "msp");
+                var (signing, signingKey) = Ca.Issue(name, organizationalUnit, CertificateProfile.Signing, null, notBefore, notAfter);
+                using (signing)
+                using (signingKey)
+                {
+                    PemFiles.WritePrivateKey(Path.Combine(msp, "keystore", "priv_sk"), signingKey);
+                    PemFiles.WriteCertificate(Path.Combine(msp, "signcerts", $"{name}-cert.pem"), signing);
+                }
+
+                var shortName = name.Split('.', '@')[0];
+                string[]? names = tlsServer ? [name, shortName, "localhost", "127.0.0.1"] : null;
+                var (tlsCertificate, tlsKey) = TlsCa.Issue(name, null, tlsServer ? CertificateProfile.TlsServer : CertificateProfile.TlsClient, names);
+                using (tlsCertificate)
+                using (tlsKey)
+                {
+                    PemFiles.WritePrivateKey(Path.Combine(building, "tls", tlsPrefix + ".key"), tlsKey);
+                    PemFiles.WriteCertificate(Path.Combine(building, "tls", tlsPrefix + ".crt"), tlsCertificate);
+                }
+
+                PemFiles.WriteCertificate(Path.Combine(building, "tls", "ca.crt"), TlsCa.Certificate);
+                WriteMspFolder(msp, Domain, Ca.Certificate, TlsCa.Certificate);
+            });
         }
 
-        if (!File.Exists(tlsCert) || !File.Exists(tlsKey))
-        {
-            var shortName = name.Split('.', '@')[0];
-            string[]? names = tlsServer ? [name, shortName, "localhost", "127.0.0.1"] : null;
-            var (certificate, key) = TlsCa.Issue(name, null, tlsServer ? CertificateProfile.TlsServer : CertificateProfile.TlsClient, names);
-            using (certificate)
-            using (key)
-            {
-                PemFiles.WritePrivateKey(tlsKey, key);
-                PemFiles.WriteCertificate(tlsCert, certificate);
-            }
-        }
-
-        WriteMspFolder(msp);
-        var caCrt = Path.Combine(tls, "ca.crt");
-        if (!File.Exists(caCrt))
-        {
-            PemFiles.WriteCertificate(caCrt, TlsCa.Certificate);
-        }
-
-        return new NodeMaterial(name, MspId, identityDirectory, File.ReadAllBytes(signCert), PemFiles.ReadPrivateKey(signKey), tlsCert, tlsKey, caCrt);
+        return LoadIdentity(identityDirectory, name, tlsPrefix);
     }
 
     public void Dispose()
@@ -112,38 +140,83 @@ internal sealed class OrgMaterial : IDisposable
         TlsCa.Dispose();
     }
 
-    private void WriteMspFolder(string msp)
+    private NodeMaterial LoadIdentity(string identityDirectory, string name, string tlsPrefix)
     {
-        var caCerts = Path.Combine(msp, "cacerts", CaCertFileName);
-        if (!File.Exists(caCerts))
+        var msp = Path.Combine(identityDirectory, "msp");
+        var tls = Path.Combine(identityDirectory, "tls");
+        VerifyMspFolder(msp);
+
+        var signCertPath = Path.Combine(msp, "signcerts", $"{name}-cert.pem");
+        var signCertPem = PemFiles.ReadBytes(signCertPath);
+        var signingKey = VerifyPair(signCertPath, signCertPem, Path.Combine(msp, "keystore", "priv_sk"), Ca, CaCertPath);
+        try
         {
-            PemFiles.WriteCertificate(caCerts, Ca.Certificate);
+            var tlsCert = Path.Combine(tls, tlsPrefix + ".crt");
+            var tlsKey = Path.Combine(tls, tlsPrefix + ".key");
+            VerifyPair(tlsCert, PemFiles.ReadBytes(tlsCert), tlsKey, TlsCa, TlsCaCertPath).Dispose();
+            var caCrt = Path.Combine(tls, "ca.crt");
+            VerifySame(caCrt, TlsCa.Certificate, TlsCaCertPath);
+            return new NodeMaterial(name, MspId, identityDirectory, signCertPem, signingKey, tlsCert, tlsKey, caCrt);
         }
-
-        var tlsCaCerts = Path.Combine(msp, "tlscacerts", TlsCaCertFileName);
-        if (!File.Exists(tlsCaCerts))
+        catch
         {
-            PemFiles.WriteCertificate(tlsCaCerts, TlsCa.Certificate);
-        }
-
-        var config = Path.Combine(msp, "config.yaml");
-        if (!File.Exists(config))
-        {
-            var lines = new List<string> { "NodeOUs:", "  Enable: true" };
-            foreach (var (key, ou) in new[] { ("ClientOUIdentifier", "client"), ("PeerOUIdentifier", "peer"), ("AdminOUIdentifier", "admin"), ("OrdererOUIdentifier", "orderer") })
-            {
-                lines.Add($"  {key}:");
-                lines.Add($"    Certificate: cacerts/{CaCertFileName}");
-                lines.Add($"    OrganizationalUnitIdentifier: {ou}");
-            }
-
-            File.WriteAllText(config, string.Join('\n', lines) + "\n");
+            signingKey.Dispose();
+            throw;
         }
     }
 
-    /// <summary>The org's CA certificate (for chain checks), without private key.</summary>
-    public X509Certificate2 CaCertificate => Ca.Certificate;
+    /// <summary>Checks a certificate is issued by <paramref name="issuer"/> and that the key file holds its private key; returns the key.</summary>
+    private static System.Security.Cryptography.ECDsa VerifyPair(string certificatePath, byte[] certificatePem, string keyPath, CertificateAuthority issuer, string issuerPath)
+    {
+        using var certificate = PemFiles.ParseCertificate(certificatePath, certificatePem);
+        if (!MaterialChecks.IsIssuedBy(certificate, issuer.Certificate))
+        {
+            throw new DevNetMaterialException(certificatePath, $"certificate not issued by the org's CA on disk ({issuerPath})");
+        }
 
-    /// <summary>The org's TLS CA certificate (for client certificate checks), without private key.</summary>
-    public X509Certificate2 TlsCaCertificate => TlsCa.Certificate;
+        var key = PemFiles.ReadPrivateKey(keyPath);
+        if (!MaterialChecks.KeyMatches(certificate, key))
+        {
+            key.Dispose();
+            throw new DevNetMaterialException(keyPath, $"private key does not match its certificate ({certificatePath})");
+        }
+
+        return key;
+    }
+
+    private void VerifyMspFolder(string msp)
+    {
+        VerifySame(Path.Combine(msp, "cacerts", CaCertFileName), Ca.Certificate, CaCertPath);
+        VerifySame(Path.Combine(msp, "tlscacerts", TlsCaCertFileName), TlsCa.Certificate, TlsCaCertPath);
+        var config = Path.Combine(msp, "config.yaml");
+        if (!File.Exists(config))
+        {
+            throw new DevNetMaterialException(config, "missing");
+        }
+    }
+
+    private static void VerifySame(string path, X509Certificate2 expected, string expectedPath)
+    {
+        using var certificate = PemFiles.ReadCertificate(path);
+        if (!certificate.RawData.AsSpan().SequenceEqual(expected.RawData))
+        {
+            throw new DevNetMaterialException(path, $"not the org's CA certificate on disk ({expectedPath})");
+        }
+    }
+
+    private static void WriteMspFolder(string msp, string domain, X509Certificate2 ca, X509Certificate2 tlsCa)
+    {
+        var caFile = $"ca.{domain}-cert.pem";
+        PemFiles.WriteCertificate(Path.Combine(msp, "cacerts", caFile), ca);
+        PemFiles.WriteCertificate(Path.Combine(msp, "tlscacerts", $"tlsca.{domain}-cert.pem"), tlsCa);
+        var lines = new List<string> { "NodeOUs:", "  Enable: true" };
+        foreach (var (key, ou) in new[] { ("ClientOUIdentifier", "client"), ("PeerOUIdentifier", "peer"), ("AdminOUIdentifier", "admin"), ("OrdererOUIdentifier", "orderer") })
+        {
+            lines.Add($"  {key}:");
+            lines.Add($"    Certificate: cacerts/{caFile}");
+            lines.Add($"    OrganizationalUnitIdentifier: {ou}");
+        }
+
+        AtomicFile.Write(Path.Combine(msp, "config.yaml"), Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+    }
 }

@@ -1,30 +1,81 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using FabricInvoke.DevNet.Storage;
 
 namespace FabricInvoke.DevNet.Crypto;
 
 /// <summary>Reads and writes PEM files the way cryptogen does: 64-column base64, <c>\n</c> line ends, trailing newline.</summary>
 internal static class PemFiles
 {
+    /// <summary>No PEM file of the material is anywhere near this; a bound on what is read.</summary>
+    public const int MaxBytes = 64 * 1024;
+
     /// <summary>Go-style PEM of a certificate (these exact bytes become <c>SerializedIdentity.id_bytes</c>).</summary>
     public static string CertificatePem(X509Certificate2 certificate) => Pem("CERTIFICATE", certificate.RawData);
 
     /// <summary>PKCS#8 <c>PRIVATE KEY</c> PEM of an EC key, as cryptogen writes <c>priv_sk</c>.</summary>
     public static string PrivateKeyPem(ECDsa key) => Pem("PRIVATE KEY", key.ExportPkcs8PrivateKey());
 
+    /// <summary>Writes atomically (temporary file, then rename), so a reader never sees half a PEM.</summary>
     public static void WriteCertificate(string path, X509Certificate2 certificate) => Write(path, CertificatePem(certificate));
 
     /// <summary>Writes the key readable by its owner only (0600), as a private key file should be.</summary>
     public static void WritePrivateKey(string path, ECDsa key) => Write(path, PrivateKeyPem(key), privateFile: true);
 
-    public static X509Certificate2 ReadCertificate(string path) => X509Certificate2.CreateFromPem(File.ReadAllText(path));
+    /// <summary>The file's exact bytes (bounded).</summary>
+    /// <exception cref="DevNetMaterialException">Missing, unreadable or too large.</exception>
+    public static byte[] ReadBytes(string path)
+    {
+        try
+        {
+            return BoundedFile.Read(path, MaxBytes);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DevNetMaterialException(path, "missing", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DevNetMaterialException(path, $"not a PEM file ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DevNetMaterialException(path, $"cannot be read ({e.Message})", e);
+        }
+    }
 
+    /// <exception cref="DevNetMaterialException">Missing, unreadable, or not one PEM certificate.</exception>
+    public static X509Certificate2 ReadCertificate(string path) => ParseCertificate(path, ReadBytes(path));
+
+    /// <exception cref="DevNetMaterialException">Not a PEM certificate.</exception>
+    public static X509Certificate2 ParseCertificate(string path, byte[] pem)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(pem));
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new DevNetMaterialException(path, "not a PEM certificate", e);
+        }
+    }
+
+    /// <exception cref="DevNetMaterialException">Missing, unreadable, or not a PEM EC private key.</exception>
     public static ECDsa ReadPrivateKey(string path)
     {
+        var text = Encoding.UTF8.GetString(ReadBytes(path));
         var key = ECDsa.Create();
-        key.ImportFromPem(File.ReadAllText(path));
-        return key;
+        try
+        {
+            key.ImportFromPem(text);
+            return key;
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            key.Dispose();
+            throw new DevNetMaterialException(path, "not a PEM EC private key", e);
+        }
     }
 
     private static string Pem(string label, byte[] der)
@@ -41,16 +92,6 @@ internal static class PemFiles
         return text.ToString();
     }
 
-    private static void Write(string path, string content, bool privateFile = false)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        if (privateFile && !OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void Write(string path, string content, bool privateFile = false) =>
+        AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content), privateFile);
 }

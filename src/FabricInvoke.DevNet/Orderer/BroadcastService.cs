@@ -89,6 +89,12 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             return BadRequest($"message of type {(HeaderType)channelHeader.Type} is not accepted by DevNet");
         }
 
+        if (orderer.Unavailable is { } problem)
+        {
+            // What a Fabric orderer answers while its consenter is not ready to order (WaitReady failing).
+            return new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} {problem}" };
+        }
+
         try
         {
             signatureHeader = SignatureHeader.Parser.ParseFrom(payload.Header.SignatureHeader);
@@ -104,8 +110,9 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             return new BroadcastResponse { Status = Status.Forbidden, Info = WritersPolicyFailure };
         }
 
-        orderer.Enqueue(envelope.ToByteString());
-        return new BroadcastResponse { Status = Status.Success };
+        return orderer.Enqueue(envelope.ToByteString())
+            ? new BroadcastResponse { Status = Status.Success }
+            : new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} is stopping" };
     }
 
     private static BroadcastResponse BadRequest(string info) => new() { Status = Status.BadRequest, Info = info };

@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using FabricInvoke.DevNet.Crypto;
+using FabricInvoke.DevNet.Hosting;
 using FabricInvoke.DevNet.Ledger;
 using FabricInvoke.DevNet.Peer;
 using FabricInvoke.DevNet.Validation;
+using FabricInvoke.Protos.Common;
 using Google.Protobuf;
 
 namespace FabricInvoke.DevNet.Orderer;
@@ -10,18 +12,36 @@ namespace FabricInvoke.DevNet.Orderer;
 /// <summary>
 /// The single (solo-style) orderer: accepts envelopes, cuts a block when BatchSize envelopes are pending or
 /// BatchTimeout after the first pending one, appends it to its own chain and hands it to every peer.
+/// A block is handed on only once it is written. When it cannot be written (disk full), the orderer says so at once
+/// (diagnostics), answers new broadcasts SERVICE_UNAVAILABLE, and retries the same block with backoff until the write
+/// succeeds; then it hands the block on and accepts transactions again.
 /// </summary>
 internal sealed class OrdererNode : IAsyncDisposable
 {
+    /// <summary>How long a stopping orderer keeps trying to write the transactions it accepted.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Channel<ByteString> _pending = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true });
     private readonly BlockFactory _factory;
     private readonly IReadOnlyList<PeerNode> _peers;
     private readonly TimeSpan _batchTimeout;
     private readonly int _batchSize;
+    private readonly DiagnosticSink _diagnostics;
     private readonly CancellationTokenSource _stop = new();
     private Task _cutter = Task.CompletedTask;
+    private volatile string? _unavailable;
 
-    public OrdererNode(string channelId, NodeMaterial identity, string tlsRootCertFile, MspRegistry msp, BlockStore blocks, OrdererFaults faults, IReadOnlyList<PeerNode> peers, TimeSpan batchTimeout, int batchSize)
+    public OrdererNode(
+        string channelId,
+        NodeMaterial identity,
+        string tlsRootCertFile,
+        MspRegistry msp,
+        BlockStore blocks,
+        OrdererFaults faults,
+        IReadOnlyList<PeerNode> peers,
+        TimeSpan batchTimeout,
+        int batchSize,
+        DiagnosticSink? diagnostics = null)
     {
         ChannelId = channelId;
         Identity = identity;
@@ -32,6 +52,7 @@ internal sealed class OrdererNode : IAsyncDisposable
         _peers = peers;
         _batchTimeout = batchTimeout;
         _batchSize = batchSize;
+        _diagnostics = diagnostics ?? DiagnosticSink.None;
         _factory = new BlockFactory(identity, channelId);
         if (blocks.Height == 0)
         {
@@ -43,6 +64,8 @@ internal sealed class OrdererNode : IAsyncDisposable
 
     public NodeMaterial Identity { get; }
 
+    public string Name => Identity.Name;
+
     public string TlsRootCertFile { get; }
 
     public MspRegistry Msp { get; }
@@ -51,26 +74,44 @@ internal sealed class OrdererNode : IAsyncDisposable
 
     public OrdererFaults Faults { get; }
 
+    /// <summary>Why the orderer cannot order now (its ledger cannot be written, or block cutting failed), or null when it can.</summary>
+    public string? Unavailable => _unavailable;
+
     /// <summary>Brings every peer up to the orderer's height, then starts cutting blocks.</summary>
     public void Start()
     {
         foreach (var peer in _peers)
         {
-            for (var number = peer.Blocks.Height; number < Blocks.Height; number++)
+            for (var number = peer.ReceivedHeight; number < Blocks.Height; number++)
             {
                 peer.Commit(Blocks.Get(number)!);
             }
         }
 
-        _cutter = Task.Run(() => CutBlocksAsync(_stop.Token));
+        _cutter = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Queues an accepted envelope for the next block.</summary>
-    public void Enqueue(ByteString envelope) => _pending.Writer.TryWrite(envelope);
+    /// <summary>Queues an accepted envelope for the next block; false when the orderer is stopping.</summary>
+    public bool Enqueue(ByteString envelope) => _pending.Writer.TryWrite(envelope);
 
+    /// <summary>
+    /// Cuts what is still pending into a last block (an envelope answered SUCCESS is never dropped by a clean stop),
+    /// waits at most <see cref="DrainTimeout"/> for that (it cannot finish while the ledger cannot be written), then stops.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        // A completed channel makes the cutter cut the pending batch at once, then end.
         _pending.Writer.TryComplete();
+        try
+        {
+            await _cutter.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _diagnostics.Report(DevNetDiagnosticKind.NodeFailed, Name,
+                $"{Name}: stopped before it could write its pending transactions ({_unavailable ?? "block cutting did not finish"})");
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -84,6 +125,26 @@ internal sealed class OrdererNode : IAsyncDisposable
         _stop.Dispose();
         Blocks.Dispose();
         Identity.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CutBlocksAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+#pragma warning disable CA1031 // Whatever stops block cutting must be said at once and refuse transactions, never leave clients waiting silently.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _unavailable = $"block cutting stopped ({e.GetType().Name}: {e.Message})";
+            _diagnostics.Report(DevNetDiagnosticKind.NodeFailed, Name,
+                $"{Name}: {_unavailable}; refusing transactions (SERVICE_UNAVAILABLE) until the network is restarted");
+        }
     }
 
     private async Task CutBlocksAsync(CancellationToken cancellationToken)
@@ -117,16 +178,44 @@ internal sealed class OrdererNode : IAsyncDisposable
 
             if (batch.Count > 0)
             {
-                Cut(batch);
+                await CutAsync(batch, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
     }
 
-    private void Cut(IReadOnlyList<ByteString> envelopes)
+    private async Task CutAsync(IReadOnlyList<ByteString> envelopes, CancellationToken cancellationToken)
     {
         var block = _factory.Next(Blocks.Last()!, envelopes);
-        Blocks.Append(block);
+        var delay = WriteRetry.First;
+        while (true)
+        {
+            try
+            {
+                Blocks.Append(block);
+                break;
+            }
+            catch (IOException e)
+            {
+                if (_unavailable is null)
+                {
+                    _unavailable = $"cannot persist blocks ({e.Message})";
+                    _diagnostics.Report(DevNetDiagnosticKind.LedgerWriteFailed, Name,
+                        $"{Name}: {e.Message}; refusing transactions (SERVICE_UNAVAILABLE) and retrying until the ledger can be written");
+                }
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = WriteRetry.Next(delay);
+        }
+
+        if (_unavailable is not null)
+        {
+            _unavailable = null;
+            _diagnostics.Report(DevNetDiagnosticKind.LedgerWriteRecovered, Name,
+                $"{Name}: wrote block {block.Header.Number} to {Blocks.Path}; the ledger is writable again and transactions are accepted");
+        }
+
         foreach (var peer in _peers)
         {
             peer.Commit(block);

@@ -28,6 +28,12 @@ internal sealed class ProposalProcessor(PeerNode peer)
             throw new RpcException(new Grpc.Core.Status(code, $"injected fault on {peer.Name}"));
         }
 
+        if (peer.Unavailable is { } problem)
+        {
+            // A peer that cannot write its ledger would endorse against state it may lose; SERVICE_UNAVAILABLE's code.
+            return new ProposalResponse { Response = new Response { Status = (int)FabricInvoke.Protos.Common.Status.ServiceUnavailable, Message = $"{peer.Name} {problem}" } };
+        }
+
         Proposal proposal;
         Header header;
         ChannelHeader channelHeader;

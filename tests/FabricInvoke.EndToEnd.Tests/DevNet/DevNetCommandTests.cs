@@ -76,6 +76,10 @@ public sealed class DevNetCommandTests : IDisposable
             "-c", """{"Args":["Get","durable"]}""", "--waitForEvent");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Contains("payload:\"yes\"", get.Stderr, StringComparison.Ordinal);
+
+        // The killed owner could not remove what it published; the next owner of the folder did.
+        Assert.False(File.Exists(Path.Combine(dir, "devnet.env")), "devnet.env of a killed devnet up still points at its dead ports");
+        Assert.False(File.Exists(Path.Combine(dir, "devnet.json")));
     }
 
     [Theory]
@@ -152,9 +156,16 @@ public sealed class DevNetCommandTests : IDisposable
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string?> ReadEnvFile(string path) =>
+    /// <summary>The exports of devnet.env, unquoted as a POSIX shell would (every value is single-quoted).</summary>
+    internal static Dictionary<string, string?> ReadEnvFile(string path) =>
         File.ReadAllLines(path)
             .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
             .Select(l => l["export ".Length..].Split('=', 2))
-            .ToDictionary(kv => kv[0], kv => (string?)kv[1].Trim('"'));
+            .ToDictionary(kv => kv[0], kv => (string?)Unquote(kv[1]));
+
+    private static string Unquote(string value)
+    {
+        Assert.True(value.Length >= 2 && value[0] == '\'' && value[^1] == '\'', $"not single-quoted: {value}");
+        return value[1..^1].Replace("'\\''", "'", StringComparison.Ordinal);
+    }
 }
