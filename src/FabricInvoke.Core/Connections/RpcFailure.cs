@@ -25,7 +25,8 @@ internal static class RpcFailure
 
         foreach (var inner in Causes(e.InnerException ?? e.Status.DebugException))
         {
-            if (inner is HttpRequestException or SocketException or AuthenticationException or TimeoutException)
+            // HttpIOException: the connection closed before HTTP/2 was up (e.g. a TLS 1.3 server refusing the client certificate).
+            if (inner is HttpRequestException or SocketException or AuthenticationException or TimeoutException or HttpIOException)
             {
                 return true;
             }
@@ -90,6 +91,9 @@ internal static class RpcFailure
                     break;
                 case TimeoutException:
                     timeout ??= ConnectTimedOut;
+                    break;
+                case HttpIOException:
+                    socket ??= "the server closed the connection before HTTP/2 was set up (a server that requires a TLS client certificate does this when none is presented)";
                     break;
             }
         }

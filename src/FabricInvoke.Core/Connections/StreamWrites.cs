@@ -18,7 +18,7 @@ internal static class StreamWrites
             await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or InvalidOperationException or RpcException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsTransportGone(e))
         {
             return false;
         }
@@ -31,7 +31,7 @@ internal static class StreamWrites
         {
             await writer.CompleteAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or RpcException)
+        catch (Exception e) when (IsTransportGone(e))
         {
             // The read that follows reports why the call ended.
         }
@@ -73,4 +73,8 @@ internal static class StreamWrites
             throw RpcFailure.AsConnectTimeout(new RpcException(status)) ?? new RpcException(status);
         }
     }
+
+    /// <summary>What a write or half-close throws on a call whose connection failed or ended (HttpIOException included).</summary>
+    private static bool IsTransportGone(Exception e) =>
+        e is OperationCanceledException or InvalidOperationException or RpcException or IOException or HttpRequestException;
 }
