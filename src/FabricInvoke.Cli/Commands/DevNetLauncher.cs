@@ -15,7 +15,7 @@ internal static class DevNetDefaults
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(60);
 
     /// <summary>Overrides <see cref="LockWait"/> (a Go duration, 0 to not wait at all, at most 1h).</summary>
-    public const string LockWaitVariable = "FABINVOKE_DEVNET_WAIT";
+    public static readonly string LockWaitVariable = Settings.InvokeSettingsTable.DevNetWait.Env!;
 }
 
 /// <summary>

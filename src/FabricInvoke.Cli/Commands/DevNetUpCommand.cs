@@ -74,7 +74,9 @@ internal sealed class DevNetUpCommand
             }
             catch (OperationCanceledException)
             {
-                // Ctrl-C is how this command is meant to end.
+                // Ctrl-C is how this command is meant to end: its shutdown (cutting the last block, flushing ledgers)
+                // is the normal outcome, which the signal handler's grace period must not cut short.
+                _context.Progress.TryFinish();
             }
         }
         finally

@@ -78,8 +78,11 @@ internal static class InvokeSettingsTable
         "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
 
     public static readonly Setting DevNet = new(["--devnet"], null, null,
-        "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`); it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
+        "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`): the `devnet up` running from `DIR` if there is one, else started for this command and stopped after it; it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
     { HelpName = "DIR" };
+
+    public static readonly Setting DevNetWait = new([], "FABINVOKE_DEVNET_WAIT", "60s",
+        "with `--devnet`: how long to queue behind another one-shot run that owns the folder (`0` to not wait, up to 1h)");
 
     public static readonly Setting LoggingSpec = new([], "FABRIC_LOGGING_SPEC", "info", "`debug`, `info`, `warning`, `error`, or `default:chaincodeCmd=level`");
 
@@ -88,6 +91,6 @@ internal static class InvokeSettingsTable
     [
         Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
-        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, RequestTimeout, Output, DevNet, LoggingSpec,
+        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, RequestTimeout, Output, DevNet, DevNetWait, LoggingSpec,
     ];
 }

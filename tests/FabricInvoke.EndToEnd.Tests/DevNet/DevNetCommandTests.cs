@@ -61,6 +61,9 @@ public sealed class DevNetCommandTests : IDisposable
             Assert.Contains("source " + Path.Combine(dir, "devnet.env"), up.Stdout, StringComparison.Ordinal);
 
             var env = ReadEnvFile(Path.Combine(dir, "devnet.env"));
+            // The variables it exports are the settings table's, the ones the binder reads.
+            Assert.All(env.Keys.Where(k => k.StartsWith("CORE_PEER_", StringComparison.Ordinal)),
+                k => Assert.Contains(FabricInvoke.Cli.Settings.InvokeSettingsTable.All, s => s.Env == k));
             var args = new List<string> { "chaincode", "invoke", "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","durable","yes"]}""" };
             args.AddRange(env["FABINVOKE_PEERS"]!.Split(' '));
             args.AddRange(["-o", env["ORDERER_ADDRESS"]!, "--tls", "--cafile", env["ORDERER_CA"]!, "--waitForEvent"]);
