@@ -108,6 +108,18 @@ public sealed class FaultTests(DevNetFixture fixture) : IClassFixture<DevNetFixt
 
         Assert.Equal(TxValidationCode.Valid, outcome.Verdicts[0].TxValidationCode);
         var next = withheld.NextAsync();
+
+        // Not vacuous: the peer holds the block (the orderer hands a block to the peers in order, so Peers[0] has it once
+        // Peers[1] reported it) and a fresh stream asking for exactly that block receives it at once, carrying the txid.
+        var block = Peer1.Height - 1;
+        using (var control = await client.DeliverAsync(Peer1, FabricInvoke.Core.Transactions.SeekEnvelopeBuilder.CreateSignedEnvelope(
+                   fixture.Network.ChannelId, client.Signer, DateTimeOffset.UtcNow, [], FabricInvoke.Core.Transactions.SeekFrom.Block(block))))
+        {
+            var delivered = (await control.NextAsync())!.FilteredBlock;
+            Assert.Equal(block, delivered.Number);
+            Assert.Contains(delivered.FilteredTransactions, t => t.Txid == outcome.TxId);
+        }
+
         var finished = await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500)));
         Assert.NotSame(next, finished);
     }
