@@ -179,7 +179,8 @@ internal static class BoundedFile
     private static FabricInvokeException Refuse(string file, string what, string problem, Exception? inner = null) =>
         Failures.Config(file, $"cannot read {what} ({problem})", inner);
 
-    private static string Describe(Exception e) => e switch
+    /// <summary>A file-system failure in the user's words (no such file, permission denied, a symbolic link loop…).</summary>
+    internal static string Describe(Exception e) => e switch
     {
         FileNotFoundException => "no such file",
         DirectoryNotFoundException => "no such directory",

@@ -24,15 +24,7 @@ internal static class IdentityFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Failures.Config(folder, $"cannot list folder ({Describe(e)})", e);
+            throw Failures.Config(folder, $"cannot list folder ({BoundedFile.Describe(e)})", e);
         }
     }
-
-    private static string Describe(Exception e) => e switch
-    {
-        FileNotFoundException => "no such file",
-        DirectoryNotFoundException => "no such directory",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message,
-    };
 }
