@@ -6,8 +6,10 @@ namespace FabricInvoke.Cli;
 /// <summary>What a command may touch of the outside world: environment, output writers, clock. Tests supply their own.</summary>
 internal sealed class CliContext
 {
-    public CliContext(IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null, CommandProgress? progress = null, long? startedAt = null)
+    public CliContext(
+        IConfiguration environment, TextWriter output, TextWriter error, TimeProvider? time = null, CommandProgress? progress = null, long? startedAt = null, Stream? rawOutput = null)
     {
+        RawOutput = rawOutput;
         StartedAt = startedAt ?? (time ?? TimeProvider.System).GetTimestamp();
         Environment = environment;
         Output = output;
@@ -20,6 +22,12 @@ internal sealed class CliContext
 
     /// <summary>Results (stdout).</summary>
     public TextWriter Output { get; }
+
+    /// <summary>
+    /// stdout as bytes, for a query's payload (the peer CLI writes it unchanged, valid UTF-8 or not); null: written
+    /// through <see cref="Output"/> as UTF-8 text.
+    /// </summary>
+    public Stream? RawOutput { get; }
 
     /// <summary>Logs and errors (stderr), as the peer CLI does.</summary>
     public TextWriter Error { get; }

@@ -12,12 +12,17 @@ internal static class FabInvokeApp
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand("fabinvoke: invoke Hyperledger Fabric chaincode and wait for the commit on every peer.");
-        var chaincode = new Command("chaincode", "Operate a chaincode: invoke.");
+        var chaincode = new Command("chaincode", "Operate a chaincode: invoke, query.");
         var invoke = new InvokeCommandDefinition();
         var invokeCommand = invoke.CreateCommand();
-        var action = new InvokeAction(invoke, context);
-        invokeCommand.SetAction((parse, ct) => action.RunAsync(parse, ct));
+        var invokeAction = new InvokeAction(invoke, context);
+        invokeCommand.SetAction((parse, ct) => invokeAction.RunAsync(parse, ct));
         chaincode.Add(invokeCommand);
+        var query = new QueryCommandDefinition();
+        var queryCommand = query.CreateCommand();
+        var queryAction = new QueryAction(query, context);
+        queryCommand.SetAction((parse, ct) => queryAction.RunAsync(parse, ct));
+        chaincode.Add(queryCommand);
         root.Add(chaincode);
         root.Add(new DevNetUpCommand(context).Create());
         return root;

@@ -18,7 +18,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 // A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
 var stdout = ResilientWriter.Open(() => Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt);
+var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt, rawOutput: new ResilientStream(Console.OpenStandardOutput));
 return await FabInvokeApp.RunAsync(args, context, interrupt.Token).ConfigureAwait(false);
 
 void Stop(PosixSignalContext signal)

@@ -1,4 +1,5 @@
 using FabricInvoke.Core.Connections;
+using FabricInvoke.Protos.Gateway;
 using FabricInvoke.Protos.Orderer;
 using FabricInvoke.Protos.Peer;
 using Grpc.Core;
@@ -14,6 +15,11 @@ public sealed class FabricCallsTests
         { FabricCalls.Deliver, Deliver.Descriptor.FindMethodByName("Deliver"), MethodType.DuplexStreaming },
         { FabricCalls.DeliverFiltered, Deliver.Descriptor.FindMethodByName("DeliverFiltered"), MethodType.DuplexStreaming },
         { FabricCalls.Broadcast, AtomicBroadcast.Descriptor.FindMethodByName("Broadcast"), MethodType.DuplexStreaming },
+        { FabricCalls.GatewayEndorse, FabricInvoke.Protos.Gateway.Gateway.Descriptor.FindMethodByName("Endorse"), MethodType.Unary },
+        { FabricCalls.GatewaySubmit, FabricInvoke.Protos.Gateway.Gateway.Descriptor.FindMethodByName("Submit"), MethodType.Unary },
+        { FabricCalls.GatewayCommitStatus, FabricInvoke.Protos.Gateway.Gateway.Descriptor.FindMethodByName("CommitStatus"), MethodType.Unary },
+        { FabricCalls.GatewayEvaluate, FabricInvoke.Protos.Gateway.Gateway.Descriptor.FindMethodByName("Evaluate"), MethodType.Unary },
+        { FabricCalls.GatewayChaincodeEvents, FabricInvoke.Protos.Gateway.Gateway.Descriptor.FindMethodByName("ChaincodeEvents"), MethodType.ServerStreaming },
     };
 
     [Theory]

@@ -76,7 +76,7 @@ internal sealed class InvokeAction
     }
 
     /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
-    private sealed class LoggingObserver(FabricLog log, CommandProgress progress) : IProgressObserver
+    internal sealed class LoggingObserver(FabricLog log, CommandProgress progress) : IProgressObserver
     {
         public void Warning(string message) => log.Warning("InitCmdFactory", message);
 
@@ -90,7 +90,8 @@ internal sealed class InvokeAction
         }
 
         public void Endorsed(EndorsedTransaction transaction) =>
-            log.Debug("chaincodeInvokeOrQuery", $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}");
+            log.Debug("chaincodeInvokeOrQuery",
+                $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}; endorsements from {string.Join(", ", transaction.EndorserMspIds)}");
 
         private static string Describe(PeerEndorsement e) => e.Connect == TimeSpan.Zero
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
@@ -108,8 +109,13 @@ internal sealed class InvokeAction
         public void Submitted(SubmittedTransaction transaction)
         {
             progress.Advance(SendState.Sent);
-            log.Info("ChaincodeInvokeOrQuery", $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
+            log.Info("ChaincodeInvokeOrQuery", transaction.ThroughGateway
+                ? $"txid [{transaction.TxId}] sent to orderer through gateway {transaction.OrdererAddress}"
+                : $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
         }
+
+        public void OrderersDiscovered(string channelId, string peer, IReadOnlyList<string> orderers) =>
+            log.Info("InitCmdFactory", $"Retrieved channel ({channelId}) orderer endpoint: {string.Join(", ", orderers)} (from peer {peer})");
 
         public void Committed(string txId, PeerCommit commit)
         {

@@ -28,8 +28,8 @@ internal sealed record InvokeJson(
         result?.ChannelId,
         result?.ChaincodeName,
         result?.Result is { } r ? new ResultJson(r.Status, r.Message, Utf8OrNull(r.Payload), Convert.ToBase64String(r.Payload)) : null,
-        result?.Endorsements.Select(e => new EndorsementJson(e.Address, e.Status, e.Message, Ms(e.Latency), Ms(e.Connect), Ms(e.Tls))).ToList() ?? [],
-        result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status) : null,
+        result?.Endorsements.Select(e => new EndorsementJson(e.Address, e.MspId, e.Status, e.Message, Ms(e.Latency), Ms(e.Connect), Ms(e.Tls))).ToList() ?? [],
+        result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status, o.ThroughGateway) : null,
         result?.Commits.Select(c => new CommitJson(c.Address, c.CodeName, c.BlockNumber, Ms(c.Latency))).ToList() ?? [],
         result is null ? null : new TimingsJson(
             Ms(result.Timings.Startup),
@@ -64,6 +64,7 @@ internal sealed record ResultJson(
 
 internal sealed record EndorsementJson(
     [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("mspId")] string? MspId,
     [property: JsonPropertyName("status")] int Status,
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("latencyMs")] double LatencyMs,
@@ -72,7 +73,8 @@ internal sealed record EndorsementJson(
 
 internal sealed record OrdererJson(
     [property: JsonPropertyName("address")] string Address,
-    [property: JsonPropertyName("status")] string Status);
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("throughGateway")] bool ThroughGateway);
 
 internal sealed record CommitJson(
     [property: JsonPropertyName("address")] string Address,

@@ -38,6 +38,40 @@ internal sealed class ResultWriter
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// A query's answer. Text: the payload on stdout, rendered as <paramref name="render"/> says, as the peer CLI prints
+    /// it and nothing else; JSON: the one object instead.
+    /// </summary>
+    /// <returns>The exit code (0).</returns>
+    public int QuerySucceeded(InvokeResult result, Func<byte[], byte[]> render)
+    {
+        if (!_context.Progress.TryFinish())
+        {
+            return ExitCodes.Interrupted;
+        }
+
+        if (_format == OutputFormat.Json)
+        {
+            WriteJson(InvokeJson.From(result, null, ExitCodes.Success));
+            return ExitCodes.Success;
+        }
+
+        var bytes = render(result.Result?.Payload ?? []);
+        if (_context.RawOutput is { } raw)
+        {
+            _context.Output.Flush();
+            raw.Write(bytes);
+            raw.Flush();
+        }
+        else
+        {
+            _context.Output.Write(System.Text.Encoding.UTF8.GetString(bytes));
+            _context.Output.Flush();
+        }
+
+        return ExitCodes.Success;
+    }
+
     /// <summary>Reports a failure, with what was done before it when known.</summary>
     /// <returns>The exit code for the failure's kind.</returns>
     public int Failed(FabricInvokeException e, InvokeResult? partial = null)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
+using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Invocation;
 using FabricInvoke.Core.Transactions;
@@ -19,13 +20,34 @@ internal sealed record InvokeCommandSettings(
     OutputFormat Output,
     string? DevNetDirectory);
 
+/// <summary>Everything one <c>chaincode query</c> needs, validated.</summary>
+internal sealed record QueryCommandSettings(
+    ConnectionSettings Connections,
+    string MspId,
+    string MspConfigPath,
+    ChaincodeInvocation Invocation,
+    TimeSpan RequestTimeout,
+    bool Gateway,
+    bool QueryAll,
+    PayloadFormat Payload,
+    OutputFormat Output,
+    string? DevNetDirectory);
+
+/// <summary>How a query prints its payload: as text (the bytes as they are), as Go prints a byte slice (-r), or in hex (-x).</summary>
+internal enum PayloadFormat
+{
+    Text,
+    Raw,
+    Hex,
+}
+
 /// <summary>
-/// Builds <see cref="InvokeCommandSettings"/> from flags, then environment, then defaults, as the rows of
-/// <see cref="InvokeSettingsTable"/> state. Relative paths are resolved against the current directory.
+/// Builds command settings from flags, then environment, then defaults, as the rows of <see cref="InvokeSettingsTable"/>
+/// state. Relative paths are resolved against the current directory.
 /// </summary>
 internal static class InvokeSettingsBinder
 {
-    /// <summary>Binds the command line.</summary>
+    /// <summary>Binds <c>chaincode invoke</c>.</summary>
     /// <param name="devnet">
     /// The running embedded network that provides peers, orderer and identity, or null. When <c>--devnet</c> is given but
     /// the network is not started yet, pass null: everything else is validated (so a usage error starts nothing) and
@@ -33,6 +55,108 @@ internal static class InvokeSettingsBinder
     /// </param>
     /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
     public static InvokeCommandSettings Bind(InvokeCommandDefinition d, ParseResult parse, IConfiguration env, DevNetTarget? devnet = null)
+    {
+        var common = BindCommon(d, parse, ref env, devnet, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)]);
+        var invocation = new ChaincodeInvocation(common.Channel, common.Name, common.Args, common.Transient, parse.GetValue(d.IsInit));
+        var gateway = parse.GetValue(d.Gateway);
+        var waitFor = parse.GetValue(d.WaitFor) ?? CommitPolicy.All;
+        var endorsingOrgs = (parse.GetValue(d.EndorsingOrganizations) ?? [])
+            .SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (gateway)
+        {
+            if (waitFor.Kind != CommitPolicyKind.All)
+            {
+                throw Failures.Usage("--waitFor cannot be combined with --gateway: the gateway peer reports the commit it sees");
+            }
+
+            if ((parse.GetValue(d.Orderer) ?? []).Length > 0)
+            {
+                throw Failures.Usage("-o/--orderer cannot be combined with --gateway: the gateway orders the transaction itself");
+            }
+        }
+        else if (endorsingOrgs.Count > 0)
+        {
+            throw Failures.Usage("--endorsingOrganizations needs --gateway (without it, the peers given are the endorsers)");
+        }
+
+        var options = new InvokeOptions
+        {
+            Invocation = invocation,
+            WaitForEvent = parse.GetValue(d.WaitForEvent),
+            WaitForEventTimeout = parse.GetValue(d.WaitForEventTimeout) ?? TimeSpan.FromSeconds(30),
+            RequestTimeout = common.RequestTimeout,
+            WaitFor = waitFor,
+            Gateway = gateway,
+            EndorsingOrganizations = endorsingOrgs,
+        };
+
+        ClientCertificateFiles? ordererClientCert = null;
+        if (parse.GetValue(d.ClientAuth))
+        {
+            ordererClientCert = new ClientCertificateFiles(
+                FullPath(Required(parse.GetValue(d.CertFile), T.CertFile, "required with --clientauth")),
+                FullPath(Required(parse.GetValue(d.KeyFile), T.KeyFile, "required with --clientauth")));
+        }
+
+        string? ordererCa = parse.GetValue(d.Tls) ? FullPath(Required(parse.GetValue(d.CaFile), T.CaFile, "required with --tls")) : null;
+        var ordererOverride = NullIfEmpty(parse.GetValue(d.OrdererHostOverride));
+        var orderers = devnet?.Orderers ?? (common.Pending || gateway ? [] : BindOrderers(d, parse, ordererCa, ordererOverride));
+        var connections = common.Connections with
+        {
+            Orderers = orderers,
+            OrdererTransport = new TransportSettings(common.Connections.PeerTransport.ConnectTimeout, ordererClientCert),
+            DiscoveredOrderers = orderers.Count == 0 && !gateway && devnet is null ? new DiscoveredOrderers(ordererCa, ordererOverride) : null,
+        };
+        return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory);
+    }
+
+    /// <summary>Binds <c>chaincode query</c>.</summary>
+    /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
+    public static QueryCommandSettings Bind(QueryCommandDefinition d, ParseResult parse, IConfiguration env, DevNetTarget? devnet = null)
+    {
+        var common = BindCommon(d, parse, ref env, devnet, extraForbidden: []);
+        var raw = parse.GetValue(d.Raw);
+        var hex = parse.GetValue(d.Hex);
+        if (raw && hex)
+        {
+            throw Failures.Usage("options --raw (-r) and --hex (-x) are not compatible");
+        }
+
+        var gateway = parse.GetValue(d.Gateway);
+        var queryAll = parse.GetValue(d.QueryAll);
+        if (gateway && queryAll)
+        {
+            throw Failures.Usage("--queryAll cannot be combined with --gateway: the gateway picks the peer that evaluates");
+        }
+
+        return new QueryCommandSettings(
+            common.Connections,
+            common.MspId,
+            common.MspPath,
+            new ChaincodeInvocation(common.Channel, common.Name, common.Args, common.Transient, false),
+            common.RequestTimeout,
+            gateway,
+            queryAll,
+            raw ? PayloadFormat.Raw : hex ? PayloadFormat.Hex : PayloadFormat.Text,
+            common.Output,
+            common.DevNetDirectory);
+    }
+
+    /// <summary>What every chaincode command binds the same way.</summary>
+    private sealed record Common(
+        string Channel,
+        string Name,
+        IReadOnlyList<byte[]> Args,
+        IReadOnlyList<KeyValuePair<string, byte[]>> Transient,
+        ConnectionSettings Connections,
+        string MspId,
+        string MspPath,
+        TimeSpan RequestTimeout,
+        OutputFormat Output,
+        string? DevNetDirectory,
+        bool Pending);
+
+    private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, ref IConfiguration env, DevNetTarget? devnet, (Option, Setting)[] extraForbidden)
     {
         var devnetDirectory = d.DevNetDirectory(parse);
         if (devnetDirectory is not null)
@@ -43,7 +167,7 @@ internal static class InvokeSettingsBinder
             }
 
             devnetDirectory = FullPath(devnetDirectory);
-            foreach (var (option, setting) in new (Option, Setting)[] { (d.PeerAddresses, T.PeerAddresses), (d.TlsRootCertFiles, T.TlsRootCertFiles), (d.Orderer, T.Orderer), (d.CaFile, T.CaFile) })
+            foreach (var (option, setting) in new (Option, Setting)[] { (d.PeerAddresses, T.PeerAddresses), (d.TlsRootCertFiles, T.TlsRootCertFiles) }.Concat(extraForbidden))
             {
                 if (parse.GetResult(option) is not null)
                 {
@@ -62,19 +186,10 @@ internal static class InvokeSettingsBinder
         var name = Required(parse.GetValue(d.Name), T.Name);
         var args = CtorJson.ParseArgs(parse.GetValue(d.Ctor) ?? T.Ctor.Default!);
         var transient = CtorJson.ParseTransient(parse.GetValue(d.Transient));
-        var invocation = new ChaincodeInvocation(channel, name, args, transient, parse.GetValue(d.IsInit));
         var output = parse.GetValue(d.Output) == "json" ? OutputFormat.Json : OutputFormat.Text;
-        _ = Output.FabricLog.ParseSpec(Env(env, T.LoggingSpec));
+        _ = FabricLog.ParseSpec(Env(env, T.LoggingSpec));
 
         var connTimeout = parse.GetValue(d.ConnTimeout) ?? EnvDuration(env, T.ConnTimeout, T.MaxConnectTimeout) ?? TimeSpan.FromSeconds(3);
-        var options = new InvokeOptions
-        {
-            Invocation = invocation,
-            WaitForEvent = parse.GetValue(d.WaitForEvent),
-            WaitForEventTimeout = parse.GetValue(d.WaitForEventTimeout) ?? TimeSpan.FromSeconds(30),
-            RequestTimeout = parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30),
-        };
-
         var peerTls = Bool(env, T.TlsEnabled);
         var peers = devnet?.Peers ?? (pending ? [] : BindPeers(d, parse, env, peerTls, Env(env, T.ServerHostOverride)));
 
@@ -86,29 +201,19 @@ internal static class InvokeSettingsBinder
             peerClientCert = new ClientCertificateFiles(FullPath(RequiredEnv(env, T.ClientCertFile, why)), FullPath(RequiredEnv(env, T.ClientKeyFile, why)));
         }
 
-        var orderers = devnet?.Orderers ?? (pending ? [] : BindOrderers(d, parse));
-        ClientCertificateFiles? ordererClientCert = null;
-        if (parse.GetValue(d.ClientAuth))
-        {
-            ordererClientCert = new ClientCertificateFiles(
-                FullPath(Required(parse.GetValue(d.CertFile), T.CertFile, "required with --clientauth")),
-                FullPath(Required(parse.GetValue(d.KeyFile), T.KeyFile, "required with --clientauth")));
-        }
-
         var connections = new ConnectionSettings
         {
             Peers = peers,
-            Orderers = orderers,
             PeerTransport = new TransportSettings(connTimeout, peerClientCert),
-            OrdererTransport = new TransportSettings(connTimeout, ordererClientCert),
             BindTlsCertHash = clientAuthRequired,
         };
         var mspId = pending ? string.Empty : RequiredEnv(env, T.MspId, "the MSP id of the signing identity");
         var mspPath = pending ? string.Empty : FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity"));
-        return new InvokeCommandSettings(connections, mspId, mspPath, options, output, devnetDirectory);
+        return new Common(channel, name, args, transient, connections, mspId, mspPath,
+            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending);
     }
 
-    private static List<NodeEndpoint> BindPeers(InvokeCommandDefinition d, ParseResult parse, IConfiguration env, bool tls, string? hostOverride)
+    private static List<NodeEndpoint> BindPeers(ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, bool tls, string? hostOverride)
     {
         var addresses = parse.GetValue(d.PeerAddresses) ?? [];
         var roots = parse.GetValue(d.TlsRootCertFiles) ?? [];
@@ -129,30 +234,18 @@ internal static class InvokeSettingsBinder
         return addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? FullPath(roots[i]) : null, hostOverride)).ToList();
     }
 
-    private static List<NodeEndpoint> BindOrderers(InvokeCommandDefinition d, ParseResult parse)
-    {
-        var raw = (parse.GetValue(d.Orderer) ?? [])
+    private static List<NodeEndpoint> BindOrderers(InvokeCommandDefinition d, ParseResult parse, string? ca, string? hostOverride) =>
+        (parse.GetValue(d.Orderer) ?? [])
             .SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(o => new NodeEndpoint(Endpoint.Parse(o, "orderer"), ca, hostOverride))
             .ToList();
-        if (raw.Count == 0)
-        {
-            throw Failures.Usage("-o/--orderer is required (orderer discovery from the channel configuration is not supported yet)");
-        }
-
-        string? ca = null;
-        if (parse.GetValue(d.Tls))
-        {
-            ca = FullPath(Required(parse.GetValue(d.CaFile), T.CaFile, "required with --tls"));
-        }
-
-        var hostOverride = parse.GetValue(d.OrdererHostOverride);
-        return raw.Select(o => new NodeEndpoint(Endpoint.Parse(o, "orderer"), ca, string.IsNullOrEmpty(hostOverride) ? null : hostOverride)).ToList();
-    }
 
     private static string Required(string? value, Setting setting, string? why = null) =>
         string.IsNullOrWhiteSpace(value)
             ? throw Failures.Usage(why is null ? $"{setting.Display} must be given" : $"{setting.Display} ({why}) must be given")
             : value;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string? Env(IConfiguration env, Setting setting) =>
         string.IsNullOrWhiteSpace(env[setting.Env!]) ? null : env[setting.Env!]!.Trim();
@@ -184,5 +277,16 @@ internal static class InvokeSettingsBinder
         return Setting.TryDuration(text, setting.Env!, T.MinTimeout, max, out var value, out var error) ? value : throw Failures.Usage(error);
     }
 
-    private static string FullPath(string path) => Path.GetFullPath(path);
+    /// <exception cref="FabricInvokeException">Usage: not a usable path (a NUL byte, say).</exception>
+    private static string FullPath(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw Failures.Usage($"'{path}' is not a usable path ({e.Message})");
+        }
+    }
 }

@@ -51,8 +51,8 @@ internal static class InvokeSettingsTable
         "bound on each connection (TCP + TLS, retries included), up to 1h");
 
     public static readonly Setting Orderer = new(["--orderer", "-o"], null, null,
-        "orderers (repeat, or a comma list), tried in order; an unreachable or SERVICE_UNAVAILABLE one moves on to the next")
-    { Required = true, Repeatable = true };
+        "orderers (repeat, or a comma list), tried in order; an unreachable or SERVICE_UNAVAILABLE one moves on to the next; none: read from the channel configuration through the first peer, as the peer CLI does")
+    { Repeatable = true };
 
     public static readonly Setting Tls = new(["--tls"], null, "false", "TLS to the orderer");
 
@@ -74,6 +74,22 @@ internal static class InvokeSettingsTable
     public static readonly Setting RequestTimeout = new(["--requestTimeout"], null, "30s",
         "deadline for each endorsement and broadcast call (the peer CLI has none), up to 24h");
 
+    public static readonly Setting WaitFor = new(["--waitFor"], null, "all",
+        "whose commits `--waitForEvent` waits for: `all` peers (the peer CLI's behaviour), `any` one, or `org:Org1MSP,Org2MSP` (a peer of each)");
+
+    public static readonly Setting Gateway = new(["--gateway"], null, "false",
+        "go through the first peer's Gateway service (Fabric ≥ 2.4): it endorses as the policy needs, orders, and reports the commit; no `-o` needed");
+
+    public static readonly Setting EndorsingOrganizations = new(["--endorsingOrganizations"], null, null,
+        "with `--gateway`: endorse on these organisations only (MSP ids, comma list)");
+
+    public static readonly Setting Raw = new(["--raw", "-r"], null, "false", "query: print the payload as Go prints a byte slice (`[104 105]`)");
+
+    public static readonly Setting Hex = new(["--hex", "-x"], null, "false", "query: print the payload in hexadecimal");
+
+    public static readonly Setting QueryAll = new(["--queryAll"], null, "false",
+        "query: ask every peer given and fail, naming them, when their answers differ (default: the first peer)");
+
     public static readonly Setting Output = new(["--output"], null, "text",
         "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
 
@@ -86,11 +102,15 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting LoggingSpec = new([], "FABRIC_LOGGING_SPEC", "info", "`debug`, `info`, `warning`, `error`, or `default:chaincodeCmd=level`");
 
-    /// <summary>In the order help and README list them.</summary>
+    /// <summary>The settings of <c>chaincode invoke</c>, in the order help and README list them.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
         Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
-        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, RequestTimeout, Output, DevNet, DevNetWait, LoggingSpec,
+        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, DevNet,
+        DevNetWait, LoggingSpec,
     ];
+
+    /// <summary><c>chaincode query</c> takes the invoke settings that do not order or wait, and these.</summary>
+    public static readonly IReadOnlyList<Setting> QueryOnly = [Raw, Hex, QueryAll];
 }

@@ -33,4 +33,13 @@ public sealed record ConnectionSettings
 
     /// <summary>Put SHA-256 of the peer client certificate into deliver requests (CORE_PEER_TLS_CLIENTAUTHREQUIRED).</summary>
     public bool BindTlsCertHash { get; init; }
+
+    /// <summary>
+    /// How to reach orderers found in the channel configuration when <see cref="Orderers"/> is empty: their TLS root
+    /// (--cafile; null for plaintext) and host name override. Null: no discovery.
+    /// </summary>
+    public DiscoveredOrderers? DiscoveredOrderers { get; init; }
 }
+
+/// <summary>TLS settings for orderers whose addresses come from the channel configuration.</summary>
+public sealed record DiscoveredOrderers(string? TlsRootCertFile, string? ServerNameOverride);

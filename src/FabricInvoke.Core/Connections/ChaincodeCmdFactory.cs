@@ -52,12 +52,20 @@ public sealed class OrdererNode
 /// </summary>
 public sealed class ChaincodeCmdFactory : IDisposable
 {
-    private ChaincodeCmdFactory(SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<OrdererNode> orderers, bool bindTlsCertHash, TimeProvider time)
+    private readonly ConnectionSettings _settings;
+    private readonly IProgressObserver _observer;
+    private IReadOnlyList<OrdererNode> _orderers;
+
+    private ChaincodeCmdFactory(
+        ConnectionSettings settings, SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<OrdererNode> orderers, IProgressObserver observer, TimeProvider time)
     {
+        _settings = settings;
+        _observer = observer;
+        _orderers = orderers;
+        var bindTlsCertHash = settings.BindTlsCertHash;
         Signer = signer;
         BindTlsCertHash = bindTlsCertHash;
         Peers = peers;
-        Orderers = orderers;
         Time = time;
     }
 
@@ -66,8 +74,11 @@ public sealed class ChaincodeCmdFactory : IDisposable
     /// <summary>The peers in the order given.</summary>
     public IReadOnlyList<PeerNode> Peers { get; }
 
-    /// <summary>The orderers in the order given; empty when the command orders nothing.</summary>
-    public IReadOnlyList<OrdererNode> Orderers { get; }
+    /// <summary>The orderers in the order given (or found); empty when the command orders nothing.</summary>
+    public IReadOnlyList<OrdererNode> Orderers => _orderers;
+
+    /// <summary>True when no orderer was given but the channel configuration may name them.</summary>
+    public bool CanDiscoverOrderers => _orderers.Count == 0 && _settings.DiscoveredOrderers is not null;
 
     /// <summary>Deliver requests carry the client certificate hash (mutual TLS with peers).</summary>
     public bool BindTlsCertHash { get; }
@@ -91,7 +102,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
             var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time)))).ToList();
             var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
             var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time)))).ToList();
-            return new ChaincodeCmdFactory(signer, peers, orderers, settings.BindTlsCertHash, time);
+            return new ChaincodeCmdFactory(settings, signer, peers, orderers, observer, time);
         }
         catch
         {
@@ -121,6 +132,30 @@ public sealed class ChaincodeCmdFactory : IDisposable
                 observer.Warning(warning);
             }
         }
+    }
+
+    /// <summary>Connects (lazily) to orderers found in the channel configuration, with the discovery TLS settings.</summary>
+    /// <exception cref="Errors.FabricInvokeException">Usage (an address is not host:port) or Config (the TLS root cannot be used).</exception>
+    internal void UseDiscoveredOrderers(IReadOnlyList<string> addresses)
+    {
+        var tls = _settings.DiscoveredOrderers ?? throw new InvalidOperationException("orderer discovery is not configured");
+        var transport = _settings.OrdererTransport ?? _settings.PeerTransport;
+        var endpoints = addresses.Select(a => new NodeEndpoint(Endpoint.Parse(a, "orderer"), tls.TlsRootCertFile, tls.ServerNameOverride)).ToList();
+        var created = new List<OrdererNode>();
+        try
+        {
+            foreach (var endpoint in endpoints)
+            {
+                created.Add(new OrdererNode(NodeConnection.Create("orderer", endpoint, transport, _observer, Time)));
+            }
+        }
+        catch
+        {
+            created.ForEach(o => o.Connection.Dispose());
+            throw;
+        }
+
+        _orderers = created;
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using FabricInvoke.Protos.Common;
+using FabricInvoke.Protos.Gateway;
 using FabricInvoke.Protos.Orderer;
 using DeliverResponse = FabricInvoke.Protos.Peer.DeliverResponse;
 using FabricInvoke.Protos.Peer;
@@ -27,6 +28,21 @@ internal static class FabricCalls
 
     public static readonly Method<Envelope, BroadcastResponse> Broadcast =
         Create(MethodType.DuplexStreaming, "orderer.AtomicBroadcast", "Broadcast", Envelope.Parser, BroadcastResponse.Parser);
+
+    public static readonly Method<EndorseRequest, EndorseResponse> GatewayEndorse =
+        Create(MethodType.Unary, "gateway.Gateway", "Endorse", EndorseRequest.Parser, EndorseResponse.Parser);
+
+    public static readonly Method<SubmitRequest, SubmitResponse> GatewaySubmit =
+        Create(MethodType.Unary, "gateway.Gateway", "Submit", SubmitRequest.Parser, SubmitResponse.Parser);
+
+    public static readonly Method<SignedCommitStatusRequest, CommitStatusResponse> GatewayCommitStatus =
+        Create(MethodType.Unary, "gateway.Gateway", "CommitStatus", SignedCommitStatusRequest.Parser, CommitStatusResponse.Parser);
+
+    public static readonly Method<EvaluateRequest, EvaluateResponse> GatewayEvaluate =
+        Create(MethodType.Unary, "gateway.Gateway", "Evaluate", EvaluateRequest.Parser, EvaluateResponse.Parser);
+
+    public static readonly Method<SignedChaincodeEventsRequest, ChaincodeEventsResponse> GatewayChaincodeEvents =
+        Create(MethodType.ServerStreaming, "gateway.Gateway", "ChaincodeEvents", SignedChaincodeEventsRequest.Parser, ChaincodeEventsResponse.Parser);
 
     private static Method<TRequest, TResponse> Create<TRequest, TResponse>(
         MethodType type, string service, string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)

@@ -59,40 +59,95 @@ public sealed class DeliverGroup : IDisposable
     }
 
     /// <summary>
-    /// Waits until every peer reports <paramref name="transaction"/>. The first peer to report it invalid, and the first
-    /// deliver failure, end the wait at once.
+    /// Waits until the peers reports satisfy <paramref name="policy"/> (<see cref="CommitPolicy.All"/>: every peer). The
+    /// first peer to report the transaction invalid ends the wait at once; a deliver failure does when the policy can no
+    /// longer be met without that peer.
     /// </summary>
+    /// <param name="peerMspIds">Each peer's MSP id, by address (from its endorsement); needed by an organisations policy.</param>
     /// <param name="onCommit">Told about each peer's report as it arrives (also the last, invalid one).</param>
     /// <exception cref="FabricInvokeException">
     /// Invalidated (a validation code other than VALID), Deliver (a status or a broken stream before the txid), or
-    /// CommitTimeout (naming the peers that had not reported) — all with <see cref="SendState.Sent"/>.
+    /// CommitTimeout (naming the peers the policy still needed) — all with <see cref="SendState.Sent"/>.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="InvalidOperationException"><see cref="ConnectAsync"/> has not completed.</exception>
-    public async Task<CommitStatus> WaitAsync(SubmittedTransaction transaction, Action<PeerCommit>? onCommit, CancellationToken cancellationToken)
+    public async Task<CommitStatus> WaitAsync(
+        SubmittedTransaction transaction,
+        CommitPolicy policy,
+        IReadOnlyDictionary<string, string> peerMspIds,
+        Action<PeerCommit>? onCommit,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(peerMspIds);
         if (_deadline is null || _streams.Any(s => s is null))
         {
             throw new InvalidOperationException("the deliver streams are not connected");
         }
 
-        var reported = new bool[_streams.Length];
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
-        var tasks = _streams.Select((s, i) => WaitOneAsync(s!, transaction, commit =>
-        {
-            Volatile.Write(ref reported[i], true);
-            onCommit?.Invoke(commit);
-        }, failFast.Token)).ToList();
+        var peers = _clients.Select(c => (c.Address, peerMspIds.GetValueOrDefault(c.Address))).ToList();
+        var valid = new HashSet<string>(StringComparer.Ordinal);
+        var open = new HashSet<string>(peers.Select(p => p.Address), StringComparer.Ordinal);
+        var commits = new List<PeerCommit>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
+        var pending = _streams.Select((s, i) => WaitOneAsync(s!, transaction, stop.Token)).ToList();
         try
         {
-            var commits = await FanOut.WhenAllFailFast(tasks, failFast).ConfigureAwait(false);
-            return new CommitStatus(transaction.TxId, commits, _time.GetElapsedTime(transaction.AcceptedAt));
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending).ConfigureAwait(false);
+                pending.Remove(done);
+                PeerCommit commit;
+                try
+                {
+                    commit = await done.ConfigureAwait(false);
+                }
+                catch (FabricInvokeException e) when (e.Kind == FailureKind.Deliver)
+                {
+                    open.Remove(e.Target!);
+                    if (policy.IsUnreachable(peers, valid, open))
+                    {
+                        throw;
+                    }
+
+                    continue;
+                }
+
+                open.Remove(commit.Address);
+                commits.Add(commit);
+                onCommit?.Invoke(commit);
+                if (!commit.IsValid)
+                {
+                    throw Failures.Invalidated(transaction.TxId, commit.Address, commit.Code, commit.BlockNumber);
+                }
+
+                valid.Add(commit.Address);
+                if (policy.Missing(peers, valid, open).Count == 0)
+                {
+                    break;
+                }
+            }
+
+            var ordered = commits.OrderBy(c => _clients.ToList().FindIndex(x => x.Address == c.Address)).ToList();
+            return new CommitStatus(transaction.TxId, ordered, _time.GetElapsedTime(transaction.AcceptedAt));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _deadline.IsCancellationRequested)
         {
-            var pending = _clients.Where((_, i) => !Volatile.Read(ref reported[i])).Select(c => c.Address).ToList();
-            throw Failures.CommitTimeout(transaction.TxId, _timeout, pending);
+            throw Failures.CommitTimeout(transaction.TxId, _timeout, policy.Missing(peers, valid, open));
+        }
+        finally
+        {
+            // Peers outside the policy are not waited for: their streams stop here.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(pending).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Stopped on purpose, or already reported.
+            }
         }
     }
 
@@ -127,7 +182,7 @@ public sealed class DeliverGroup : IDisposable
         }
     }
 
-    private async Task<PeerCommit> WaitOneAsync(BlockStream stream, SubmittedTransaction transaction, Action<PeerCommit> reported, CancellationToken cancellationToken)
+    private async Task<PeerCommit> WaitOneAsync(BlockStream stream, SubmittedTransaction transaction, CancellationToken cancellationToken)
     {
         var txId = transaction.TxId;
         while (true)
@@ -148,16 +203,10 @@ public sealed class DeliverGroup : IDisposable
 
             foreach (var tx in block.Transactions)
             {
-                if (tx.TxId != txId)
+                if (tx.TxId == txId)
                 {
-                    continue;
+                    return new PeerCommit(stream.Address, tx.ValidationCode, block.Number, _time.GetElapsedTime(transaction.AcceptedAt));
                 }
-
-                var commit = new PeerCommit(stream.Address, tx.ValidationCode, block.Number, _time.GetElapsedTime(transaction.AcceptedAt));
-                reported(commit);
-                return commit.IsValid
-                    ? commit
-                    : throw Failures.Invalidated(txId, commit.Address, commit.Code, commit.BlockNumber);
             }
         }
     }

@@ -24,6 +24,11 @@ public interface IProgressObserver
     {
     }
 
+    /// <summary>No orderer was given: these were read from the channel configuration that <paramref name="peer"/> served.</summary>
+    void OrderersDiscovered(string channelId, string peer, IReadOnlyList<string> orderers)
+    {
+    }
+
     /// <summary>The proposal is built and signed: from here on the txid is known.</summary>
     void ProposalCreated(string txId)
     {

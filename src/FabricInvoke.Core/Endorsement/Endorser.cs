@@ -20,8 +20,9 @@ public static class Endorser
     /// Connection (a peer unreachable) or Endorsement (refused, error status, no answer in time, payloads that differ).
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <param name="operation">"invoke" or "query", for the messages (the peer CLI says "endorsement failure during query").</param>
     public static async Task<EndorsedTransaction> EndorseAsync(
-        ChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken)
+        ChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken, string operation = "invoke")
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(peers);
@@ -29,10 +30,10 @@ public static class Endorser
         var time = peers[0].Connection.Time;
         var started = time.GetTimestamp();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var tasks = peers.Select(p => EndorseOneAsync(p, proposal, requestTimeout, failFast)).ToList();
+        var tasks = peers.Select(p => EndorseOneAsync(p, proposal, requestTimeout, failFast, operation)).ToList();
         var results = await FanOut.WhenAllFailFast(tasks, failFast).ConfigureAwait(false);
         CheckPayloadsMatch(results, proposal.TxId);
-        return new EndorsedTransaction(
+        return EndorsedTransaction.FromPeers(
             proposal,
             results.Select(r => r.Response).ToList(),
             results.Select(r => r.Endorsement).ToList(),
@@ -40,7 +41,7 @@ public static class Endorser
     }
 
     private static async Task<(PeerEndorsement Endorsement, ProposalResponse Response)> EndorseOneAsync(
-        PeerNode peer, ChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast)
+        PeerNode peer, ChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast, string operation)
     {
         var time = peer.Connection.Time;
         var started = time.GetTimestamp();
@@ -62,31 +63,32 @@ public static class Endorser
                                    || (e is OperationCanceledException && !failFast.IsCancellationRequested))
         {
             // The channel may report a passed deadline as a cancellation; only our own token means "stop".
-            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e, StatusCode.DeadlineExceeded);
+            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e, StatusCode.DeadlineExceeded, operation: operation);
         }
         catch (RpcException e)
         {
-            throw Failures.Endorsement(txId, peer.Address, "error endorsing invoke: " + RpcFailure.Describe(e, peer.Connection), e, e.StatusCode);
+            throw Failures.Endorsement(txId, peer.Address, $"error endorsing {operation}: " + RpcFailure.Describe(e, peer.Connection), e, e.StatusCode, operation: operation);
         }
 
         if (response.Response is null)
         {
-            throw Failures.Endorsement(txId, peer.Address, "received a proposal response without a response");
+            throw Failures.Endorsement(txId, peer.Address, "received a proposal response without a response", operation: operation);
         }
 
         var status = response.Response.Status;
         if (status is < 200 or >= 400)
         {
-            throw Failures.Endorsement(txId, peer.Address, $"response: status:{status} message:\"{response.Response.Message}\"", chaincodeStatus: status);
+            throw Failures.Endorsement(txId, peer.Address, $"response: status:{status} message:\"{response.Response.Message}\"", chaincodeStatus: status, operation: operation);
         }
 
         if (response.Endorsement is null)
         {
-            throw Failures.Endorsement(txId, peer.Address, $"status {status} but no endorsement in the proposal response", chaincodeStatus: status);
+            throw Failures.Endorsement(txId, peer.Address, $"status {status} but no endorsement in the proposal response", chaincodeStatus: status, operation: operation);
         }
 
         var (connect, tls) = peer.Connection.Timings.EstablishedSince(started, time);
-        return (new PeerEndorsement(peer.Address, status, response.Response.Message, time.GetElapsedTime(started), connect, tls), response);
+        var mspId = EndorsedTransaction.MspIdOf(response.Endorsement.Endorser);
+        return (new PeerEndorsement(peer.Address, mspId, status, response.Response.Message, time.GetElapsedTime(started), connect, tls), response);
     }
 
     private static void CheckPayloadsMatch(IReadOnlyList<(PeerEndorsement Endorsement, ProposalResponse Response)> results, string txId)

@@ -40,13 +40,48 @@ public static class Failures
 
     /// <summary>An endorser refused the proposal (gRPC error or chaincode/error status) or gave an unusable answer.</summary>
     public static FabricInvokeException Endorsement(
-        string? txId, string address, string problem, Exception? inner = null, StatusCode? grpcStatus = null, int? chaincodeStatus = null) =>
-        new(FailureKind.Endorsement, $"endorsement failure during invoke at peer {address}: {problem}", inner)
+        string? txId, string address, string problem, Exception? inner = null, StatusCode? grpcStatus = null, int? chaincodeStatus = null, string operation = "invoke") =>
+        new(FailureKind.Endorsement, $"endorsement failure during {operation} at peer {address}: {problem}", inner)
         {
             Targets = [address],
             TxId = txId,
             GrpcStatus = grpcStatus,
             ChaincodeStatus = chaincodeStatus,
+        };
+
+    /// <summary>A Gateway could not endorse (or evaluate) the proposal; <paramref name="details"/> are what each endpoint said.</summary>
+    public static FabricInvokeException GatewayEndorsement(
+        string txId, string gateway, string problem, StatusCode grpcStatus, IReadOnlyList<EndpointDetail> details, bool evaluate = false, Exception? inner = null) =>
+        new(FailureKind.Endorsement, $"{(evaluate ? "evaluation" : "endorsement")} failure during {(evaluate ? "query" : "invoke")} through gateway {gateway}: {problem}", inner)
+        {
+            Targets = [gateway, .. details.Select(d => d.Address).Where(a => a != gateway).Distinct()],
+            Details = details,
+            TxId = txId,
+            GrpcStatus = grpcStatus,
+        };
+
+    /// <summary>A Gateway did not get the transaction ordered.</summary>
+    public static FabricInvokeException GatewaySubmit(
+        string txId, string gateway, string problem, StatusCode grpcStatus, IReadOnlyList<EndpointDetail> details, SendState sendState, Exception? inner = null) =>
+        new(FailureKind.Ordering, $"error sending transaction for invoke through gateway {gateway}: {problem}{Consequence(sendState, ordering: true)}", inner)
+        {
+            Targets = [gateway, .. details.Select(d => d.Address).Where(a => a != gateway).Distinct()],
+            Details = details,
+            TxId = txId,
+            GrpcStatus = grpcStatus,
+            SendState = sendState,
+        };
+
+    /// <summary>A Gateway's CommitStatus failed after the transaction was submitted.</summary>
+    public static FabricInvokeException GatewayCommitStatus(
+        string txId, string gateway, string problem, StatusCode grpcStatus, IReadOnlyList<EndpointDetail> details, Exception? inner = null) =>
+        new(FailureKind.Deliver, $"commit status from gateway {gateway} failed: {problem}{Consequence(SendState.Sent, ordering: false)}", inner)
+        {
+            Targets = [gateway],
+            Details = details,
+            TxId = txId,
+            GrpcStatus = grpcStatus,
+            SendState = SendState.Sent,
         };
 
     /// <summary>The endorsements cannot be assembled into one transaction (payloads differ, a response is unsuccessful).</summary>
@@ -88,6 +123,14 @@ public static class Failures
             TxId = txId,
             FabricStatus = lastStatus,
             SendState = sendState,
+        };
+
+    /// <summary>An organisations commit policy names an organisation none of the given peers belongs to (found after endorsement).</summary>
+    public static FabricInvokeException CommitPolicyUnmet(string txId, string policy, IReadOnlyList<string> missingOrgs, IReadOnlyList<string> peers) =>
+        new(FailureKind.Usage, $"--waitFor {policy} names {string.Join(", ", missingOrgs)}, but none of the peers given ({string.Join(", ", peers)}) belongs to it; nothing was sent to the orderer")
+        {
+            TxId = txId,
+            Targets = peers,
         };
 
     /// <summary>A peer committed the transaction as invalid.</summary>

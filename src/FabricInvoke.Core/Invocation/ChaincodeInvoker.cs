@@ -3,6 +3,7 @@ using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Endorsement;
 using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Gateway;
 using FabricInvoke.Core.Internal;
 using FabricInvoke.Core.Ordering;
 using FabricInvoke.Core.Transactions;
@@ -10,9 +11,11 @@ using FabricInvoke.Core.Transactions;
 namespace FabricInvoke.Core.Invocation;
 
 /// <summary>
-/// Composes the stages for one <c>chaincode invoke</c>: <see cref="ChaincodeProposal"/> → <see cref="Endorser"/> →
-/// (<see cref="DeliverGroup.ConnectAsync"/>) → <see cref="Broadcaster"/> → (<see cref="DeliverGroup.WaitAsync"/>).
-/// Each stage words its own failures; this class only decides what "interrupted" means at each point.
+/// Composes the stages for one <c>chaincode invoke</c>. Directly: <see cref="ChaincodeProposal"/> →
+/// <see cref="Endorser"/> (with <see cref="DeliverGroup.ConnectAsync"/> alongside) → <see cref="Broadcaster"/> →
+/// <see cref="DeliverGroup.WaitAsync"/>. Through a Gateway: the same proposal → <see cref="GatewayClient"/> Endorse →
+/// Submit → CommitStatus. Each stage words its own failures; this class only decides what "interrupted" means at
+/// each point.
 /// </summary>
 public sealed class ChaincodeInvoker
 {
@@ -34,40 +37,21 @@ public sealed class ChaincodeInvoker
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
-        var time = connections.Time;
-        trace ??= new InvokeTrace(options.Invocation, time);
-        var proposal = ChaincodeProposal.Create(options.Invocation, connections.Signer, time);
+        trace ??= new InvokeTrace(options.Invocation, connections.Time);
+        var proposal = ChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
         trace.Proposed(proposal);
         _observer.ProposalCreated(proposal.TxId);
 
         var sendState = SendState.NotSent;
         try
         {
-            // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile);
-            // the broadcast still waits for both, so no block can be missed. The first failure of either stops the other.
-            using var deliver = options.WaitForEvent
-                ? new DeliverGroup(connections.Peers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
-                : null;
-            using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
-            var connecting = deliver is null ? Task.CompletedTask : ConnectAsync(deliver, proposal.TxId, connections, trace, together.Token);
-            await FanOut.WhenBothFailFast(endorsing, connecting, together).ConfigureAwait(false);
-            var endorsed = await endorsing.ConfigureAwait(false);
-
-            _observer.Submitting(proposal.TxId);
-            var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            sendState = SendState.Sent;
-            trace.Submitted(submitted);
-            _observer.Submitted(submitted);
-
-            if (deliver is not null)
+            if (options.Gateway)
             {
-                var status = await deliver.WaitAsync(submitted, commit =>
-                {
-                    trace.Committed(commit);
-                    _observer.Committed(proposal.TxId, commit);
-                }, cancellationToken).ConfigureAwait(false);
-                trace.CommitWaitEnded(status.Elapsed);
+                await ThroughGatewayAsync(connections, options, proposal, trace, s => sendState = s, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await DirectlyAsync(connections, options, proposal, trace, s => sendState = s, cancellationToken).ConfigureAwait(false);
             }
 
             trace.Finished();
@@ -80,6 +64,67 @@ public sealed class ChaincodeInvoker
         finally
         {
             trace.Finished();
+        }
+    }
+
+    private async Task DirectlyAsync(
+        ChaincodeCmdFactory connections, InvokeOptions options, ChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
+    {
+        // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile), and
+        // so is the orderer discovery when no orderer was given; the broadcast still waits for all of it, so no block
+        // can be missed. The first failure of any stops the others.
+        using var deliver = options.WaitForEvent
+            ? new DeliverGroup(connections.Peers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
+            : null;
+        using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
+        var connecting = deliver is null ? Task.CompletedTask : ConnectAsync(deliver, proposal.TxId, connections, trace, together.Token);
+        var discovering = connections.CanDiscoverOrderers ? DiscoverAsync(connections, proposal.ChannelId, options, together.Token) : Task.CompletedTask;
+        await FanOut.WhenBothFailFast(endorsing, Task.WhenAll(connecting, discovering), together).ConfigureAwait(false);
+        var endorsed = await endorsing.ConfigureAwait(false);
+        var peerMspIds = PeerMspIds(endorsed);
+        CheckPolicyCanBeMet(options.WaitFor, connections, peerMspIds, proposal.TxId);
+
+        _observer.Submitting(proposal.TxId);
+        var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        sent(SendState.Sent);
+        trace.Submitted(submitted);
+        _observer.Submitted(submitted);
+
+        if (deliver is not null)
+        {
+            var status = await deliver.WaitAsync(submitted, options.WaitFor, peerMspIds, commit =>
+            {
+                trace.Committed(commit);
+                _observer.Committed(proposal.TxId, commit);
+            }, cancellationToken).ConfigureAwait(false);
+            trace.CommitWaitEnded(status.Elapsed);
+        }
+    }
+
+    private async Task ThroughGatewayAsync(
+        ChaincodeCmdFactory connections, InvokeOptions options, ChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
+    {
+        var gateway = new GatewayClient(connections.Peers[0], connections.Signer);
+        var endorsed = await gateway.EndorseAsync(proposal, options.EndorsingOrganizations, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        trace.Endorsed(endorsed);
+        _observer.Endorsed(endorsed);
+
+        _observer.Submitting(proposal.TxId);
+        sent(SendState.MaybeSent);
+        var submitted = await gateway.SubmitAsync(endorsed, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        sent(SendState.Sent);
+        trace.Submitted(submitted);
+        _observer.Submitted(submitted);
+
+        if (options.WaitForEvent)
+        {
+            var status = await gateway.CommitStatusAsync(submitted, options.WaitForEventTimeout, commit =>
+            {
+                trace.Committed(commit);
+                _observer.Committed(proposal.TxId, commit);
+            }, cancellationToken).ConfigureAwait(false);
+            trace.CommitWaitEnded(status.Elapsed);
         }
     }
 
@@ -98,5 +143,32 @@ public sealed class ChaincodeInvoker
         await deliver.ConnectAsync(txId, cancellationToken).ConfigureAwait(false);
         trace.DeliverConnected(connections.Time.GetElapsedTime(started));
         _observer.DeliverConnected(txId, connections.Peers.Count);
+    }
+
+    private async Task DiscoverAsync(ChaincodeCmdFactory connections, string channelId, InvokeOptions options, CancellationToken cancellationToken)
+    {
+        var peer = connections.Peers[0];
+        var found = await OrdererDiscovery.FindAsync(peer, connections.Signer, channelId, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        connections.UseDiscoveredOrderers(found);
+        _observer.OrderersDiscovered(channelId, peer.Address, found);
+    }
+
+    private static Dictionary<string, string> PeerMspIds(EndorsedTransaction endorsed) =>
+        endorsed.Endorsements.Where(e => e.MspId is not null).ToDictionary(e => e.Address, e => e.MspId!, StringComparer.Ordinal);
+
+    /// <summary>An organisation the policy names but no given peer belongs to can never be waited for: say so before ordering.</summary>
+    private static void CheckPolicyCanBeMet(CommitPolicy policy, ChaincodeCmdFactory connections, Dictionary<string, string> peerMspIds, string txId)
+    {
+        if (policy.Kind != CommitPolicyKind.Organizations)
+        {
+            return;
+        }
+
+        var missing = policy.Organizations.Where(org => !peerMspIds.ContainsValue(org)).ToList();
+        if (missing.Count > 0)
+        {
+            throw Failures.CommitPolicyUnmet(txId, policy.ToString(), missing,
+                connections.Peers.Select(p => $"{p.Address} = {peerMspIds.GetValueOrDefault(p.Address) ?? "?"}").ToList());
+        }
     }
 }

@@ -1,3 +1,4 @@
+using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Transactions;
 
 namespace FabricInvoke.Core.Invocation;
@@ -15,4 +16,13 @@ public sealed record InvokeOptions
 
     /// <summary>Deadline for each endorsement and each broadcast call (--requestTimeout).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whose commit reports to wait for (--waitFor); the peer CLI waits for every peer.</summary>
+    public CommitPolicy WaitFor { get; init; } = CommitPolicy.All;
+
+    /// <summary>Go through the first peer's Gateway service (Endorse → Submit → CommitStatus) instead of the peers and orderers directly.</summary>
+    public bool Gateway { get; init; }
+
+    /// <summary>With <see cref="Gateway"/>: endorse on these organisations only (--endorsingOrganizations).</summary>
+    public IReadOnlyList<string> EndorsingOrganizations { get; init; } = [];
 }

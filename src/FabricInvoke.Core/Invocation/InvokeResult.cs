@@ -10,8 +10,8 @@ namespace FabricInvoke.Core.Invocation;
 /// <param name="Total">From the command's start to its end.</param>
 public sealed record PhaseTimings(TimeSpan Startup, TimeSpan Endorse, TimeSpan DeliverConnect, TimeSpan Broadcast, TimeSpan Commit, TimeSpan Total);
 
-/// <summary>The orderer that accepted the transaction, and its answer.</summary>
-public sealed record OrdererAcceptance(string Address, string Status);
+/// <summary>The orderer that accepted the transaction, and its answer (with <paramref name="ThroughGateway"/>: the gateway peer that had it ordered).</summary>
+public sealed record OrdererAcceptance(string Address, string Status, bool ThroughGateway);
 
 /// <summary>
 /// What an invoke did, as data that the text and JSON writers both render: complete after a success, as far as it got

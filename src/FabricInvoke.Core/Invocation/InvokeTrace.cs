@@ -20,6 +20,7 @@ public sealed class InvokeTrace
     private readonly string _chaincodeName;
     private string? _txId;
     private EndorsedTransaction? _endorsed;
+    private (ChaincodeResponse Result, PeerEndorsement By, TimeSpan Elapsed)? _evaluated;
     private SubmittedTransaction? _submitted;
     private TimeSpan _startup;
     private TimeSpan _deliverConnect;
@@ -45,13 +46,13 @@ public sealed class InvokeTrace
                 _txId,
                 _channelId,
                 _chaincodeName,
-                _endorsed?.Result,
-                _endorsed?.Endorsements ?? [],
-                _submitted is null ? null : new OrdererAcceptance(_submitted.OrdererAddress, _submitted.Status),
+                _endorsed?.Result ?? _evaluated?.Result,
+                _endorsed?.Endorsements ?? (_evaluated is { } e ? [e.By] : []),
+                _submitted is null ? null : new OrdererAcceptance(_submitted.OrdererAddress, _submitted.Status, _submitted.ThroughGateway),
                 _commits.ToList(),
                 new PhaseTimings(
                     _startup,
-                    _endorsed?.Elapsed ?? TimeSpan.Zero,
+                    _endorsed?.Elapsed ?? _evaluated?.Elapsed ?? TimeSpan.Zero,
                     _deliverConnect,
                     _submitted?.Elapsed ?? TimeSpan.Zero,
                     _commit,
@@ -66,6 +67,8 @@ public sealed class InvokeTrace
     });
 
     internal void Endorsed(EndorsedTransaction endorsed) => Set(() => _endorsed = endorsed);
+
+    internal void Evaluated(ChaincodeResponse result, PeerEndorsement by, TimeSpan elapsed) => Set(() => _evaluated = (result, by, elapsed));
 
     internal void DeliverConnected(TimeSpan elapsed) => Set(() => _deliverConnect = elapsed);
 

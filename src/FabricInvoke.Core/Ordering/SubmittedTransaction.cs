@@ -8,8 +8,9 @@ namespace FabricInvoke.Core.Ordering;
 /// </summary>
 public sealed class SubmittedTransaction
 {
-    internal SubmittedTransaction(EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt)
+    internal SubmittedTransaction(EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt, bool throughGateway = false)
     {
+        ThroughGateway = throughGateway;
         Endorsed = endorsed;
         OrdererAddress = ordererAddress;
         Elapsed = elapsed;
@@ -20,8 +21,11 @@ public sealed class SubmittedTransaction
 
     public EndorsedTransaction Endorsed { get; }
 
-    /// <summary>The orderer that accepted it.</summary>
+    /// <summary>The orderer that accepted it; with <see cref="ThroughGateway"/>, the gateway peer that had it ordered.</summary>
     public string OrdererAddress { get; }
+
+    /// <summary>Submitted through a peer Gateway (which orderer took it is the gateway's business).</summary>
+    public bool ThroughGateway { get; }
 
     /// <summary>The orderer's answer, as the protocol names it.</summary>
     public string Status => "SUCCESS";

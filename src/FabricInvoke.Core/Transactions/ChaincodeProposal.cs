@@ -1,4 +1,5 @@
 using FabricInvoke.Core.Identity;
+using FabricInvoke.Protos.Common;
 using FabricInvoke.Protos.Peer;
 using Google.Protobuf.WellKnownTypes;
 
@@ -42,12 +43,30 @@ public sealed class ChaincodeProposal
 
     /// <summary>Builds and signs a new proposal (fresh nonce, the clock's time with nanoseconds, as Go's time.Now()).</summary>
     /// <exception cref="Errors.FabricInvokeException">Usage: the transient map has a duplicate key.</exception>
-    public static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time = null)
+    public static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time = null) =>
+        Create(invocation, signer, time, HeaderType.EndorserTransaction);
+
+    /// <summary>A proposal of another header type (CONFIG for the orderer discovery's cscc request).</summary>
+    internal static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time, HeaderType headerType)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(signer);
         var now = (time ?? TimeProvider.System).GetUtcNow();
-        var unsigned = ProposalBuilder.Create(invocation, signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTimeOffset(now));
+        var unsigned = ProposalBuilder.Create(invocation, signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTimeOffset(now), headerType);
         return new ChaincodeProposal(invocation, unsigned, unsigned.Sign(signer), signer, now);
+    }
+
+    /// <summary>A proposal that was built and signed before (e.g. captured from the wire), kept byte for byte.</summary>
+    /// <exception cref="ArgumentException">The bytes are not a chaincode proposal.</exception>
+    internal static ChaincodeProposal FromSigned(SignedProposal signed, SigningIdentity signer)
+    {
+        var unsigned = TransactionProposal.FromProposalBytes(signed.ProposalBytes.Span);
+        var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+        var header = Header.Parser.ParseFrom(proposal.Header);
+        var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
+        var spec = ChaincodeInvocationSpec.Parser.ParseFrom(ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload).Input).ChaincodeSpec;
+        var invocation = new ChaincodeInvocation(
+            channelHeader.ChannelId, spec.ChaincodeId.Name, spec.Input.Args.Select(a => a.ToByteArray()).ToList(), [], spec.Input.IsInit);
+        return new ChaincodeProposal(invocation, unsigned, signed, signer, channelHeader.Timestamp.ToDateTimeOffset());
     }
 }

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using FabricInvoke.Cli.Settings;
+using FabricInvoke.Core.Delivery;
+using T = FabricInvoke.Cli.Settings.InvokeSettingsTable;
+
+namespace FabricInvoke.Cli.Commands;
+
+/// <summary>
+/// The options every <c>chaincode</c> command shares (what to call, on which peers, as whom, how to report), made from
+/// <see cref="InvokeSettingsTable"/> rows. Each command adds its own.
+/// </summary>
+internal abstract class ChaincodeCommandDefinition
+{
+    public Option<string> Channel { get; } = T.Channel.StringOption();
+
+    public Option<string> Name { get; } = T.Name.StringOption();
+
+    public Option<string> Ctor { get; } = T.Ctor.StringOption();
+
+    public Option<string> Transient { get; } = T.Transient.StringOption();
+
+    public Option<string[]> PeerAddresses { get; } = T.PeerAddresses.ListOption();
+
+    public Option<string[]> TlsRootCertFiles { get; } = T.TlsRootCertFiles.ListOption();
+
+    public Option<TimeSpan?> ConnTimeout { get; } = T.ConnTimeout.DurationOption(T.MinTimeout, T.MaxConnectTimeout);
+
+    public Option<TimeSpan?> RequestTimeout { get; } = T.RequestTimeout.DurationOption(T.MinTimeout, T.MaxTimeout);
+
+    public Option<bool> Gateway { get; } = T.Gateway.FlagOption();
+
+    public Option<string> Output { get; } = OutputOption();
+
+    public Option<string> DevNet { get; } = DevNetOption();
+
+    /// <summary>The --devnet folder, or null when the option is absent.</summary>
+    public string? DevNetDirectory(ParseResult parse) =>
+        parse.GetResult(DevNet) is null ? null : parse.GetValue(DevNet) ?? DevNetDefaults.Directory;
+
+    /// <summary>The command's own options, in help order, after the shared ones that come first.</summary>
+    protected abstract IEnumerable<Option> Specific { get; }
+
+    protected Command Create(string name, string description)
+    {
+        var command = new Command(name, description);
+        foreach (var option in new Option[] { Channel, Name, Ctor }.Concat(Specific).Concat([Transient, PeerAddresses, TlsRootCertFiles, ConnTimeout, RequestTimeout, Gateway, Output, DevNet]))
+        {
+            command.Add(option);
+        }
+
+        return command;
+    }
+
+    private static Option<string> OutputOption()
+    {
+        var option = T.Output.StringOption();
+        option.AcceptOnlyFromAmong("text", "json");
+        return option;
+    }
+
+    private static Option<string> DevNetOption()
+    {
+        var option = T.DevNet.StringOption();
+        option.Arity = ArgumentArity.ZeroOrOne;
+        return option;
+    }
+}
+
+/// <summary>The options of <c>chaincode invoke</c>, named as the Go peer CLI names them.</summary>
+internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
+{
+    public Option<bool> IsInit { get; } = T.IsInit.FlagOption();
+
+    public Option<bool> WaitForEvent { get; } = T.WaitForEvent.FlagOption();
+
+    public Option<TimeSpan?> WaitForEventTimeout { get; } = T.WaitForEventTimeout.DurationOption(T.MinTimeout, T.MaxTimeout);
+
+    public Option<CommitPolicy?> WaitFor { get; } = WaitForOption();
+
+    public Option<string[]> EndorsingOrganizations { get; } = T.EndorsingOrganizations.ListOption();
+
+    public Option<string[]> Orderer { get; } = T.Orderer.ListOption();
+
+    public Option<bool> Tls { get; } = T.Tls.FlagOption();
+
+    public Option<string> CaFile { get; } = T.CaFile.StringOption();
+
+    public Option<bool> ClientAuth { get; } = T.ClientAuth.FlagOption();
+
+    public Option<string> CertFile { get; } = T.CertFile.StringOption();
+
+    public Option<string> KeyFile { get; } = T.KeyFile.StringOption();
+
+    public Option<string> OrdererHostOverride { get; } = T.OrdererHostOverride.StringOption();
+
+    protected override IEnumerable<Option> Specific =>
+    [
+        IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations,
+    ];
+
+    public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");
+
+    private static Option<CommitPolicy?> WaitForOption()
+    {
+        var option = new Option<CommitPolicy?>(T.WaitFor.Flags[0]) { Description = T.WaitFor.HelpText, HelpName = "all|any|org:MSP,…" };
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            if (CommitPolicy.TryParse(text, out var policy))
+            {
+                return policy;
+            }
+
+            result.AddError($"invalid value '{text}' for --waitFor: use all, any or org:Org1MSP,Org2MSP");
+            return null;
+        };
+        return option;
+    }
+}
+
+/// <summary>The options of <c>chaincode query</c>: the peer CLI's (-C -n -c, peers, -r/--raw, -x/--hex) and fabinvoke's.</summary>
+internal sealed class QueryCommandDefinition : ChaincodeCommandDefinition
+{
+    public Option<bool> Raw { get; } = T.Raw.FlagOption();
+
+    public Option<bool> Hex { get; } = T.Hex.FlagOption();
+
+    public Option<bool> QueryAll { get; } = T.QueryAll.FlagOption();
+
+    protected override IEnumerable<Option> Specific => [Raw, Hex, QueryAll];
+
+    public Command CreateCommand() => Create("query", "Query the specified chaincode: evaluate it on the first peer (or every peer, with --queryAll) and print its answer on stdout.");
+}

@@ -1,0 +1,44 @@
+using FabricInvoke.Core.Identity;
+using FabricInvoke.Core.Transactions;
+using FabricInvoke.Protos.Gateway;
+using Google.Protobuf;
+
+namespace FabricInvoke.Core.Gateway;
+
+/// <summary>The Gateway service's requests, built from the same proposal and identity as the direct path. Pure.</summary>
+internal static class GatewayRequests
+{
+    public static EndorseRequest Endorse(ChaincodeProposal proposal, IEnumerable<string> endorsingOrganizations)
+    {
+        var request = new EndorseRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Signed };
+        request.EndorsingOrganizations.AddRange(endorsingOrganizations);
+        return request;
+    }
+
+    public static EvaluateRequest Evaluate(ChaincodeProposal proposal, IEnumerable<string> targetOrganizations)
+    {
+        var request = new EvaluateRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Signed };
+        request.TargetOrganizations.AddRange(targetOrganizations);
+        return request;
+    }
+
+    /// <summary><c>CommitStatusRequest{transaction_id, channel_id, identity = creator}</c>, marshalled and signed by the creator.</summary>
+    public static SignedCommitStatusRequest CommitStatus(string txId, string channelId, SigningIdentity signer)
+    {
+        var request = new CommitStatusRequest { TransactionId = txId, ChannelId = channelId, Identity = ByteString.CopyFrom(signer.Creator) }.ToByteString();
+        return new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(signer.Sign(request.Span)) };
+    }
+
+    /// <summary><c>ChaincodeEventsRequest{channel_id, chaincode_id, identity, start_position}</c>, marshalled and signed.</summary>
+    public static SignedChaincodeEventsRequest ChaincodeEvents(string channelId, string chaincodeId, SeekFrom start, SigningIdentity signer)
+    {
+        var request = new ChaincodeEventsRequest
+        {
+            ChannelId = channelId,
+            ChaincodeId = chaincodeId,
+            Identity = ByteString.CopyFrom(signer.Creator),
+            StartPosition = start.ToProto(),
+        }.ToByteString();
+        return new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(signer.Sign(request.Span)) };
+    }
+}

@@ -1,0 +1,37 @@
+using FabricInvoke.Protos.Common;
+using Google.Protobuf;
+
+namespace FabricInvoke.Core.Ordering;
+
+/// <summary>Reads the orderer endpoints out of a channel configuration (what cscc GetChannelConfig returns).</summary>
+internal static class ChannelConfigReader
+{
+    /// <summary>
+    /// Each orderer organisation's <c>Endpoints</c> (Fabric ≥ 2.x, organisations in name order), then the channel-wide
+    /// <c>OrdererAddresses</c> (what the v2.4 peer CLI uses) not already listed. Duplicates dropped, order kept.
+    /// </summary>
+    /// <exception cref="InvalidProtocolBufferException">The bytes are not a channel configuration.</exception>
+    public static IReadOnlyList<string> OrdererEndpoints(ByteString configBytes)
+    {
+        var config = Config.Parser.ParseFrom(configBytes);
+        var root = config.ChannelGroup ?? new ConfigGroup();
+        var endpoints = new List<string>();
+        if (root.Groups.TryGetValue("Orderer", out var orderer))
+        {
+            foreach (var org in orderer.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                if (org.Value.Values.TryGetValue("Endpoints", out var value))
+                {
+                    endpoints.AddRange(OrdererAddresses.Parser.ParseFrom(value.Value).Addresses);
+                }
+            }
+        }
+
+        if (root.Values.TryGetValue("OrdererAddresses", out var global))
+        {
+            endpoints.AddRange(OrdererAddresses.Parser.ParseFrom(global.Value).Addresses);
+        }
+
+        return endpoints.Where(e => !string.IsNullOrWhiteSpace(e)).Distinct(StringComparer.Ordinal).ToList();
+    }
+}
