@@ -28,4 +28,14 @@ public sealed class ReadmeTests
         Assert.True(readme.Contains(expected, StringComparison.Ordinal),
             $"README.md's flag table differs from InvokeSettingsTable; it should read:\n{expected}");
     }
+
+    [Fact]
+    public void The_query_flag_table_lists_the_query_only_settings()
+    {
+        var readme = Readme().ReplaceLineEndings("\n");
+        var expected = string.Join('\n', InvokeSettingsTable.QueryOnly.Select(s => s.ReadmeRow()));
+
+        Assert.True(readme.Contains(expected, StringComparison.Ordinal),
+            $"README.md's query flag table differs from InvokeSettingsTable.QueryOnly; it should read:\n{expected}");
+    }
 }
