@@ -24,6 +24,7 @@ internal static class FabInvokeApp
         queryCommand.SetAction((parse, ct) => queryAction.RunAsync(parse, ct));
         chaincode.Add(queryCommand);
         root.Add(chaincode);
+        root.Add(new EventsCommands(context).Create());
         root.Add(new DevNetUpCommand(context).Create());
         return root;
     }

@@ -83,6 +83,9 @@ internal sealed class InvokeAction
         public void Retrying(RetryNotice notice) =>
             log.Debug("ClientConnect", $"cannot reach {notice.Role} {notice.Address} yet ({notice.Problem}); retrying in {notice.Delay.TotalMilliseconds:0}ms");
 
+        public void Reconnecting(RetryNotice notice) =>
+            log.Info("deliverEvents", $"the event stream broke ({notice.Problem}); re-opening it on peer {notice.Address} in {notice.Delay.TotalMilliseconds:0}ms");
+
         public void ProposalCreated(string txId)
         {
             progress.Proposed(txId);

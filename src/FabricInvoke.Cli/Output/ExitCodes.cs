@@ -15,6 +15,7 @@ internal static class ExitCodes
     public const int Invalidated = 7;
     public const int CommitTimeout = 8;
     public const int Deliver = 9;
+    public const int NoEvents = 10;
     public const int Interrupted = 130;
 
     public static int For(FailureKind kind) => kind switch
@@ -27,6 +28,7 @@ internal static class ExitCodes
         FailureKind.Invalidated => Invalidated,
         FailureKind.CommitTimeout => CommitTimeout,
         FailureKind.Deliver => Deliver,
+        FailureKind.NoEvents => NoEvents,
         FailureKind.Interrupted => Interrupted,
         _ => Internal,
     };

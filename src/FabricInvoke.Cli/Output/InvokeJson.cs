@@ -139,6 +139,7 @@ internal sealed record ErrorJson(
         FailureKind.CommitTimeout => "commitTimeout",
         FailureKind.Deliver => "deliver",
         FailureKind.Interrupted => "interrupted",
+        FailureKind.NoEvents => "noEvents",
         _ => "internal",
     };
 

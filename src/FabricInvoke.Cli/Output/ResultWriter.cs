@@ -15,10 +15,14 @@ internal sealed class ResultWriter
     private readonly OutputFormat _format;
     private readonly CliContext _context;
 
-    public ResultWriter(OutputFormat format, CliContext context)
+    private readonly bool _jsonLines;
+
+    /// <param name="jsonLines">The command writes JSON Lines itself (event streams): a failure then adds no result object.</param>
+    public ResultWriter(OutputFormat format, CliContext context, bool jsonLines = false)
     {
         _format = format;
         _context = context;
+        _jsonLines = jsonLines;
     }
 
     /// <returns>The exit code (0).</returns>
@@ -130,7 +134,7 @@ internal sealed class ResultWriter
 
     private void WriteJson(InvokeJson document)
     {
-        if (_format != OutputFormat.Json)
+        if (_format != OutputFormat.Json || _jsonLines)
         {
             return;
         }

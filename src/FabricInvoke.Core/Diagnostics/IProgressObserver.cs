@@ -29,6 +29,11 @@ public interface IProgressObserver
     {
     }
 
+    /// <summary>An event stream broke and is re-opened on <see cref="RetryNotice.Address"/> after the delay.</summary>
+    void Reconnecting(RetryNotice notice)
+    {
+    }
+
     /// <summary>The proposal is built and signed: from here on the txid is known.</summary>
     void ProposalCreated(string txId)
     {

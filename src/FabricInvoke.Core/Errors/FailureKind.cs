@@ -32,4 +32,7 @@ public enum FailureKind
 
     /// <summary>The user cancelled (Ctrl-C or SIGTERM).</summary>
     Interrupted,
+
+    /// <summary>An event stream's --timeout passed without a single event (or block) to show.</summary>
+    NoEvents,
 }

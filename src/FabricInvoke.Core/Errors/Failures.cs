@@ -172,6 +172,35 @@ public static class Failures
             GrpcStatus = grpcStatus,
         };
 
+    /// <summary>A Gateway's ChaincodeEvents stream failed.</summary>
+    public static FabricInvokeException GatewayEvents(string gateway, string problem, StatusCode grpcStatus, IReadOnlyList<EndpointDetail> details, Exception? inner = null) =>
+        new(FailureKind.Deliver, $"chaincode events from gateway {gateway} failed: {problem}", inner)
+        {
+            Targets = [gateway],
+            Details = details,
+            GrpcStatus = grpcStatus,
+        };
+
+    /// <summary>The user stopped an event stream; <paramref name="last"/> is what its checkpoint records.</summary>
+    public static FabricInvokeException EventsInterrupted(string? last) =>
+        new(FailureKind.Interrupted, last is null ? "interrupted before any event was written" : $"interrupted; the last line written was for {last}")
+        {
+            GrpcStatus = StatusCode.Cancelled,
+        };
+
+    /// <summary>An event stream ended by its --timeout before anything was emitted.</summary>
+    public static FabricInvokeException NoEvents(string what, TimeSpan timeout, string from) =>
+        new(FailureKind.NoEvents, $"no {what} within {Text.Duration(timeout)} (--timeout) from {from}") { Targets = [from] };
+
+    /// <summary>An event stream gave up re-opening a broken stream after its reconnect timeout.</summary>
+    public static FabricInvokeException GaveUpReconnecting(string peers, TimeSpan reconnectTimeout, string lastProblem, FabricInvokeException? last) =>
+        new(FailureKind.Deliver, $"gave up re-opening the event stream after {Text.Duration(reconnectTimeout)} (--reconnect-timeout) on {peers}: {lastProblem}", last)
+        {
+            Targets = peers.Split(", "),
+            FabricStatus = last?.FabricStatus,
+            GrpcStatus = last?.GrpcStatus,
+        };
+
     /// <summary>The user stopped the command (Ctrl-C, SIGTERM); the wording says whether the transaction was sent.</summary>
     public static FabricInvokeException Interrupted(string? txId, SendState sendState) =>
         new(FailureKind.Interrupted, sendState switch

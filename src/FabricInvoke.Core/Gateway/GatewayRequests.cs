@@ -30,7 +30,8 @@ internal static class GatewayRequests
     }
 
     /// <summary><c>ChaincodeEventsRequest{channel_id, chaincode_id, identity, start_position}</c>, marshalled and signed.</summary>
-    public static SignedChaincodeEventsRequest ChaincodeEvents(string channelId, string chaincodeId, SeekFrom start, SigningIdentity signer)
+    /// <param name="afterTxId">Resume inside the start block after this transaction (a checkpoint's), or null.</param>
+    public static SignedChaincodeEventsRequest ChaincodeEvents(string channelId, string chaincodeId, SeekFrom start, SigningIdentity signer, string? afterTxId = null)
     {
         var request = new ChaincodeEventsRequest
         {
@@ -38,6 +39,7 @@ internal static class GatewayRequests
             ChaincodeId = chaincodeId,
             Identity = ByteString.CopyFrom(signer.Creator),
             StartPosition = start.ToProto(),
+            AfterTransactionId = afterTxId ?? string.Empty,
         }.ToByteString();
         return new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(signer.Sign(request.Span)) };
     }

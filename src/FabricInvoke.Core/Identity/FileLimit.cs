@@ -21,6 +21,9 @@ internal sealed record FileLimit(int MaxBytes, string Kind)
     /// </summary>
     public static FileLimit PrivateKey { get; } = new(64 << 10, "a PEM private key file");
 
+    /// <summary>Small state files fabinvoke writes itself (an event checkpoint): 4 KiB.</summary>
+    public static FileLimit Checkpoint { get; } = new(4 << 10, "a checkpoint file");
+
     /// <summary>The limit as a person writes it: "1 MiB", "64 KiB", "100 bytes".</summary>
     public string Describe() => MaxBytes switch
     {

@@ -12,6 +12,8 @@ public sealed class FabinvokeProcess : IDisposable
     private readonly Lock _gate = new();
     private TaskCompletionSource<string>? _awaited;
     private string? _awaitedText;
+    private TaskCompletionSource? _stdoutCount;
+    private int _stdoutCountWanted;
 
     private FabinvokeProcess(Process process)
     {
@@ -140,6 +142,34 @@ public sealed class FabinvokeProcess : IDisposable
         }
     }
 
+    /// <summary>Completes when stdout has at least <paramref name="count"/> lines, or when the process has exited.</summary>
+    public Task WaitForStdoutLinesAsync(int count)
+    {
+        lock (_gate)
+        {
+            if (_stdout.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            _stdoutCountWanted = count;
+            _stdoutCount = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return Task.WhenAny(_stdoutCount.Task, _process.WaitForExitAsync());
+        }
+    }
+
+    /// <summary>The stdout lines so far.</summary>
+    public IReadOnlyList<string> StdoutLines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stdout.ToList();
+            }
+        }
+    }
+
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
     public int ExitCode => _process.ExitCode;
@@ -174,6 +204,12 @@ public sealed class FabinvokeProcess : IDisposable
             {
                 complete = _awaited;
                 _awaited = null;
+            }
+
+            if (_stdoutCount is not null && ReferenceEquals(into, _stdout) && _stdout.Count >= _stdoutCountWanted)
+            {
+                _stdoutCount.TrySetResult();
+                _stdoutCount = null;
             }
         }
 

@@ -1,0 +1,25 @@
+namespace FabricInvoke.Cli.Settings;
+
+/// <summary>The settings of <c>events chaincode</c> and <c>events blocks</c> beyond the shared peer and identity ones.</summary>
+internal static class EventsSettingsTable
+{
+    public static readonly TimeSpan MaxReconnectTimeout = TimeSpan.FromHours(24);
+
+    public static readonly Setting Event = new(["--event"], null, null, "only events of this name (repeat for several)") { Repeatable = true };
+
+    public static readonly Setting Start = new(["--start"], null, "newest", "`newest`, `oldest`, or a block number: where to start when there is no checkpoint");
+
+    public static readonly Setting Checkpoint = new(["--checkpoint"], null, null,
+        "a file recording the last emitted event (block, tx index, txid), replaced atomically after each one; a restart resumes right after it");
+
+    public static readonly Setting UntilBlock = new(["--until-block"], null, null, "stop (exit 0) once this block has been read");
+
+    public static readonly Setting Count = new(["--count"], null, null, "stop (exit 0) after this many events (blocks, for `events blocks`)");
+
+    public static readonly Setting Timeout = new(["--timeout"], null, null, "stop after this long: exit 0 if anything was emitted, else 10");
+
+    public static readonly Setting ReconnectTimeout = new(["--reconnect-timeout"], null, "5m",
+        "how long a broken stream is re-opened (with backoff, cycling through the peers) before giving up with exit 9");
+
+    public static readonly IReadOnlyList<Setting> All = [Event, Start, Checkpoint, UntilBlock, Count, Timeout, ReconnectTimeout];
+}
