@@ -38,4 +38,30 @@ public sealed class ReadmeTests
         Assert.True(readme.Contains(expected, StringComparison.Ordinal),
             $"README.md's query flag table differs from InvokeSettingsTable.QueryOnly; it should read:\n{expected}");
     }
+
+    [Fact]
+    public void The_events_flag_table_lists_the_events_settings()
+    {
+        var readme = Readme().ReplaceLineEndings("\n");
+        var expected = string.Join('\n', EventsSettingsTable.All.Select(s => s.ReadmeRow()));
+
+        Assert.True(readme.Contains(expected, StringComparison.Ordinal),
+            $"README.md's events flag table differs from EventsSettingsTable; it should read:\n{expected}");
+    }
+
+    [Fact]
+    public void The_exit_code_table_lists_every_exit_code()
+    {
+        var readme = Readme().ReplaceLineEndings("\n");
+        var codes = typeof(FabricInvoke.Cli.Output.ExitCodes)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (int)f.GetRawConstantValue()!)
+            .ToList();
+        Assert.True(codes.Count >= 12, "ExitCodes lists the codes");
+        foreach (var code in codes)
+        {
+            Assert.Contains($"\n| {code} | ", readme, StringComparison.Ordinal);
+        }
+    }
 }
