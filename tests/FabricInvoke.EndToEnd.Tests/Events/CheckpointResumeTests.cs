@@ -105,4 +105,49 @@ public sealed class CheckpointResumeTests : IClassFixture<NetworkFixture>
         }
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task A_signal_ends_the_stream_with_exit_130_and_the_checkpoint_names_the_last_line_written(string signal)
+    {
+        var start = _net.Network.Peers[0].Height;
+        await WriteAsync(3);
+        var checkpoint = Path.Combine(Path.GetTempPath(), "fabinvoke-signal-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var args = new List<string>
+            {
+                "events", "chaincode", "-C", _net.Network.ChannelId, "-n", "basic", "--output", "json",
+                "--start", start.ToString(System.Globalization.CultureInfo.InvariantCulture), "--checkpoint", checkpoint,
+                "--peerAddresses", _net.Network.Peers[0].Address, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile,
+            };
+            using var process = FabinvokeProcess.Start(Path.GetTempPath(), _net.UserEnvironment(), [.. args]);
+            await process.WaitForStdoutLinesAsync(3).WaitAsync(CliRun.Bound);
+
+            // Nothing more will come: the stream is waiting for the next block when the signal arrives.
+            if (signal == "TERM")
+            {
+                process.Terminate();
+            }
+            else
+            {
+                process.Interrupt();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(CliRun.Bound);
+
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{process.Stderr}");
+            var last = JsonDocument.Parse(process.StdoutLines[^1]).RootElement;
+            var txid = last.GetProperty("txid").GetString();
+            var error = Assert.Single(process.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Error:", StringComparison.Ordinal));
+            Assert.Contains($"interrupted; the last line written was for block {last.GetProperty("block").GetUInt64()}, txid {txid}", error, StringComparison.Ordinal);
+            using var recorded = JsonDocument.Parse(File.ReadAllText(checkpoint));
+            Assert.Equal(txid, recorded.RootElement.GetProperty("txid").GetString());
+            Assert.Equal(3, process.StdoutLines.Count);
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
 }
