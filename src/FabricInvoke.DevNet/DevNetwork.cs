@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FabricInvoke.DevNet.Crypto;
+using FabricInvoke.DevNet.Gateway;
 using FabricInvoke.DevNet.Hosting;
 using FabricInvoke.DevNet.Ledger;
 using FabricInvoke.DevNet.Orderer;
@@ -243,6 +244,7 @@ public sealed class DevNetwork : IAsyncDisposable
                 throw;
             }
 
+            var gateway = new GatewayDirectory(peerNodes, ordererNode, msp);
             Func<System.Security.Cryptography.X509Certificates.X509Certificate2, bool>? clientValidator =
                 options.RequireClientTls ? msp.IsTrustedTlsClient : null;
             var peerHosts = peerNodes.Select((peer, i) => NodeHost.StartAsync(
@@ -255,11 +257,14 @@ public sealed class DevNetwork : IAsyncDisposable
                     services.AddSingleton(lifetime);
                     services.AddSingleton(new ProposalProcessor(peer));
                     services.AddSingleton(new DeliverHandler(options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults));
+                    services.AddSingleton(gateway);
+                    services.AddSingleton(new CommitIndex(peer.Blocks));
                 },
                 app =>
                 {
                     app.MapGrpcService<EndorserService>();
                     app.MapGrpcService<PeerDeliverService>();
+                    app.MapGrpcService<GatewayService>();
                 },
                 cancellationToken)).ToList();
             var orderer = ordererNode;
@@ -290,6 +295,7 @@ public sealed class DevNetwork : IAsyncDisposable
 
             var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i].Address)).ToList();
             var devOrderer = new DevOrderer(ordererNode, hosts[^1].Address);
+            gateway.Bind(devPeers.ToDictionary(p => p.Node, p => p.Address), devOrderer.Address);
             ordererNode.Start();
 
             var network = new DevNetwork(options, root, folder, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, tree.Users);

@@ -172,6 +172,23 @@ public sealed class GoldenGatewayTests
     }
 
     [Fact]
+    public void Chaincode_events_from_oldest_or_newest_ask_a_gateway_for_what_it_accepts()
+    {
+        // A v2.4.9 gateway answers SeekOldest and SeekNewest with InvalidArgument "invalid start position type".
+        var signer = MspFolder.Load(Fixtures.Org1Msp, "Org1MSP");
+
+        var oldest = ChaincodeEventsRequest.Parser.ParseFrom(GatewayRequests.ChaincodeEvents("mychannel", "basic", SeekFrom.Oldest, signer).Request);
+        var newest = ChaincodeEventsRequest.Parser.ParseFrom(GatewayRequests.ChaincodeEvents("mychannel", "basic", SeekFrom.Newest, signer).Request);
+        var block = ChaincodeEventsRequest.Parser.ParseFrom(GatewayRequests.ChaincodeEvents("mychannel", "basic", SeekFrom.Block(7), signer, "tx-7").Request);
+
+        Assert.Equal(FabricInvoke.Protos.Orderer.SeekPosition.TypeOneofCase.Specified, oldest.StartPosition.TypeCase);
+        Assert.Equal(0UL, oldest.StartPosition.Specified.Number);
+        Assert.Equal(FabricInvoke.Protos.Orderer.SeekPosition.TypeOneofCase.NextCommit, newest.StartPosition.TypeCase);
+        Assert.Equal((FabricInvoke.Protos.Orderer.SeekPosition.TypeOneofCase.Specified, 7UL, "tx-7"),
+            (block.StartPosition.TypeCase, block.StartPosition.Specified.Number, block.AfterTransactionId));
+    }
+
+    [Fact]
     public void The_orderer_endpoints_are_read_from_a_real_channel_configuration()
     {
         var facts = Fixtures.CapturedEntry("captured/channel-config.bin").GetProperty("facts");

@@ -64,7 +64,9 @@ public sealed class EventFollower
         var from = after is null ? start : SeekFrom.Block(after.Block);
         var peers = gateway ? [_connections.Peers[0]] : _connections.Peers;
         Func<PeerNode, SeekFrom, CancellationToken, IBatchReader> open = gateway
-            ? (peer, position, ct) => new GatewayEventsReader(peer, _connections.Signer, _channelId, chaincodeId, position, after?.TxId, ct)
+            // after_transaction_id makes a gateway start at that transaction's block: only the first stream may carry it;
+            // a re-opened one starts after the last block read.
+            ? (peer, position, ct) => new GatewayEventsReader(peer, _connections.Signer, _channelId, chaincodeId, position, position == from ? after?.TxId : null, ct)
             : (peer, position, ct) => new DeliverReader(new DeliverClient(peer, _connections.Signer, _channelId, _connections.BindTlsCertHash).Open(position, BlockKind.Full, ct), chaincodeId);
         await foreach (var batch in BatchesAsync(peers, open, from, cancellationToken).ConfigureAwait(false))
         {

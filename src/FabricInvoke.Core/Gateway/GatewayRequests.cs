@@ -1,6 +1,7 @@
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Transactions;
 using FabricInvoke.Protos.Gateway;
+using FabricInvoke.Protos.Orderer;
 using Google.Protobuf;
 
 namespace FabricInvoke.Core.Gateway;
@@ -29,7 +30,10 @@ internal static class GatewayRequests
         return new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(signer.Sign(request.Span)) };
     }
 
-    /// <summary><c>ChaincodeEventsRequest{channel_id, chaincode_id, identity, start_position}</c>, marshalled and signed.</summary>
+    /// <summary>
+    /// <c>ChaincodeEventsRequest{channel_id, chaincode_id, identity, start_position}</c>, marshalled and signed. The start is
+    /// written the way a Fabric gateway accepts it (<see cref="GatewayStart"/>).
+    /// </summary>
     /// <param name="afterTxId">Resume inside the start block after this transaction (a checkpoint's), or null.</param>
     public static SignedChaincodeEventsRequest ChaincodeEvents(string channelId, string chaincodeId, SeekFrom start, SigningIdentity signer, string? afterTxId = null)
     {
@@ -38,9 +42,21 @@ internal static class GatewayRequests
             ChannelId = channelId,
             ChaincodeId = chaincodeId,
             Identity = ByteString.CopyFrom(signer.Creator),
-            StartPosition = start.ToProto(),
+            StartPosition = GatewayStart(start),
             AfterTransactionId = afterTxId ?? string.Empty,
         }.ToByteString();
         return new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(signer.Sign(request.Span)) };
     }
+
+    /// <summary>
+    /// A start position a Fabric v2.4+ gateway takes: it refuses SeekOldest and SeekNewest (InvalidArgument "invalid start
+    /// position type"), and accepts a block number or the next commit. Oldest is block 0; newest is the next block to
+    /// commit (the gateway has no "current last block").
+    /// </summary>
+    public static SeekPosition GatewayStart(SeekFrom start) => start.Kind switch
+    {
+        SeekPosition.TypeOneofCase.Oldest => new SeekPosition { Specified = new SeekSpecified { Number = 0 } },
+        SeekPosition.TypeOneofCase.Newest => new SeekPosition { NextCommit = new SeekNextCommit() },
+        _ => start.ToProto(),
+    };
 }

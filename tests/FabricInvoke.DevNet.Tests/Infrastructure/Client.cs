@@ -56,6 +56,9 @@ public sealed class Client : IDisposable
     public Task<ProposalResponse> EndorseAsync(DevPeer peer, SignedProposal proposal) =>
         new Endorser.EndorserClient(Channel(peer.Address, peer.TlsRootCertFile)).ProcessProposalAsync(proposal, deadline: Deadline()).ResponseAsync.WaitAsync(DevNetFixture.Bound);
 
+    /// <summary>The Gateway service of <paramref name="peer"/>.</summary>
+    public FabricInvoke.Protos.Gateway.Gateway.GatewayClient Gateway(DevPeer peer) => new(Channel(peer.Address, peer.TlsRootCertFile));
+
     /// <summary>Endorses <paramref name="proposal"/> on <paramref name="peers"/> (default all) and returns the responses in peer order.</summary>
     internal async Task<ProposalResponse[]> EndorseAllAsync(TransactionProposal proposal, IEnumerable<DevPeer>? peers = null)
     {
