@@ -56,6 +56,19 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
     }
 
     [Fact]
+    public void The_prepared_transaction_is_assembled_byte_for_byte_as_a_v2_4_9_gateway_assembles_it()
+    {
+        var request = EndorseRequest.Parser.ParseFrom(Fixture("gateway-endorse-request.bin"));
+        var captured = EndorseResponse.Parser.ParseFrom(Fixture("gateway-endorse-response.bin")).PreparedTransaction;
+        var proposal = Proposal.Parser.ParseFrom(request.ProposedTransaction.ProposalBytes);
+
+        var ours = Gateway.GatewayService.PrepareTransaction(
+            Header.Parser.ParseFrom(proposal.Header), ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload), EndorsedAction(captured));
+
+        Assert.Equal(captured.ToByteArray(), ours.ToByteArray());
+    }
+
+    [Fact]
     public async Task A_chaincode_error_fails_as_the_captured_v2_4_9_failure_with_the_peer_named()
     {
         var client = fixture.Client();
@@ -63,7 +76,7 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.Gateway(Org1).EndorseAsync(Endorse(proposal, client), deadline: Deadline()).ResponseAsync.WaitAsync(DevNetFixture.Bound));
 
-        var captured = RpcStatus.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "gateway-endorse-fail-status-details.bin")));
+        var captured = RpcStatus.Parser.ParseFrom(Fixture("gateway-endorse-fail-status-details.bin"));
         Assert.Equal((StatusCode)captured.Code, error.StatusCode);
         Assert.Equal(captured.Message, error.Status.Detail);
         var status = DetailsStatus(error);
@@ -125,6 +138,18 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
         {
             fixture.Heal();
         }
+    }
+
+    [Fact]
+    public async Task An_unknown_chaincode_cannot_be_planned_for()
+    {
+        var client = fixture.Client();
+        var proposal = client.Propose(["Put", "k", "v"], chaincode: "nosuch");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.Gateway(Org1).EndorseAsync(Endorse(proposal, client), deadline: Deadline()).ResponseAsync.WaitAsync(DevNetFixture.Bound));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal("no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode nosuch in channel mychannel", error.Status.Detail);
     }
 
     [Fact]
@@ -287,6 +312,8 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
         var later = await client.InvokeAsync(["Put", "gw-eval-after", "v"]);
         Assert.Equal(height, TxBlock(Org1, later.TxId));
     }
+
+    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
 

@@ -361,9 +361,10 @@ internal sealed class GatewayService(PeerNode self, GatewayDirectory network, Co
                     "no endorsers found in the gateway's organization; retry specifying endorsing organization(s) to protect transient data"));
             }
 
+            // Discovery knows no chaincode of that name on that channel.
             plan = PolicyPlan(channel, chaincodeId, preferredOrg: null)
                 ?? throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition,
-                    "no combination of peers can be derived which satisfy the endorsement policy: required chaincodes are not installed on sufficient peers"));
+                    $"no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode {chaincodeId} in channel {channel}"));
         }
 
         var details = new List<ErrorDetail>();
@@ -522,7 +523,7 @@ internal sealed class GatewayService(PeerNode self, GatewayDirectory network, Co
     }
 
     /// <summary>The unsigned transaction envelope, built as the gateway builds it (the proposal's header, no transient map).</summary>
-    private static Envelope PrepareTransaction(Header header, ChaincodeProposalPayload payload, ChaincodeEndorsedAction action)
+    internal static Envelope PrepareTransaction(Header header, ChaincodeProposalPayload payload, ChaincodeEndorsedAction action)
     {
         var actionPayload = new ChaincodeActionPayload
         {
