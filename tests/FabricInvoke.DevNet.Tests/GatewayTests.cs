@@ -394,3 +394,48 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
         throw new Xunit.Sdk.XunitException($"{txId} is not on {peer.Name}");
     }
 }
+
+/// <summary>Three organisations, one peer each: a MAJORITY is any two, so a gateway has other layouts to fall back on.</summary>
+public sealed class ThreeOrgDevNetFixture : DevNetFixture
+{
+    protected override DevNetOptions Options(string directory) => new() { Directory = directory, Orgs = 3 };
+}
+
+/// <summary>The gateway's endorsement plan on a network where the policy can be met in several ways.</summary>
+public sealed class GatewayPlanTests(ThreeOrgDevNetFixture fixture) : IClassFixture<ThreeOrgDevNetFixture>
+{
+    [Fact]
+    public async Task With_one_other_organisation_down_the_gateway_endorses_on_the_third_and_the_transaction_is_valid()
+    {
+        var client = fixture.Client();
+        var gateway = client.Gateway(fixture.Network.Peers[0]);
+        var org2 = fixture.Network.Peers[1];
+        org2.Faults.EndorsementRpcError = StatusCode.Unavailable;
+        try
+        {
+            var proposal = client.Propose(["Put", "gw-3org", "v"]);
+            var request = new EndorseRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Sign(client.Signer) };
+
+            var endorsed = await gateway.EndorseAsync(request, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync.WaitAsync(DevNetFixture.Bound);
+
+            var payload = Payload.Parser.ParseFrom(endorsed.PreparedTransaction.Payload);
+            var action = ChaincodeActionPayload.Parser.ParseFrom(Transaction.Parser.ParseFrom(payload.Data).Actions[0].Payload).Action;
+            var orgs = action.Endorsements
+                .Select(e => fixture.Network.Peers.Single(p => p.Node.Identity.SerializedIdentity.AsSpan().SequenceEqual(e.Endorser.Span)).MspId)
+                .Order();
+            Assert.Equal(["Org1MSP", "Org3MSP"], orgs);
+
+            var envelope = endorsed.PreparedTransaction.Clone();
+            envelope.Signature = ByteString.CopyFrom(client.Signer.Sign(envelope.Payload.Span));
+            await gateway.SubmitAsync(new SubmitRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, PreparedTransaction = envelope }, deadline: DateTime.UtcNow.AddSeconds(30))
+                .ResponseAsync.WaitAsync(DevNetFixture.Bound);
+            var status = await gateway.CommitStatusAsync(GatewayRequests.CommitStatus(proposal.TxId, proposal.ChannelId, client.Signer), deadline: DateTime.UtcNow.AddSeconds(30))
+                .ResponseAsync.WaitAsync(DevNetFixture.Bound);
+            Assert.Equal(TxValidationCode.Valid, status.Result);
+        }
+        finally
+        {
+            fixture.Heal();
+        }
+    }
+}
