@@ -258,6 +258,7 @@ public sealed class DevNetwork : IAsyncDisposable
                     services.AddSingleton(new ProposalProcessor(peer));
                     services.AddSingleton(new DeliverHandler(options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults));
                     services.AddSingleton(gateway);
+                    services.AddSingleton(_ => new GatewayConnections(peer, msp));
                     services.AddSingleton(new CommitIndex(peer.Blocks));
                 },
                 app =>

@@ -15,7 +15,6 @@ internal sealed class GatewayDirectory(IReadOnlyList<PeerNode> peers, OrdererNod
     /// <summary>The system chaincodes every peer has (discovery counts them as installed everywhere).</summary>
     private static readonly HashSet<string> SystemChaincodes = new(StringComparer.Ordinal) { "cscc", "qscc", "lscc", "_lifecycle" };
 
-    private readonly Dictionary<PeerNode, ProposalProcessor> _processors = peers.ToDictionary(p => p, p => new ProposalProcessor(p));
     private volatile IReadOnlyDictionary<PeerNode, string> _addresses = new Dictionary<PeerNode, string>();
     private volatile string? _ordererAddress;
 
@@ -37,8 +36,6 @@ internal sealed class GatewayDirectory(IReadOnlyList<PeerNode> peers, OrdererNod
     }
 
     public string AddressOf(PeerNode peer) => _addresses.TryGetValue(peer, out var address) ? address : peer.Name;
-
-    public ProposalProcessor ProcessorOf(PeerNode peer) => _processors[peer];
 
     /// <summary>
     /// The peers of <paramref name="channelId"/> that have <paramref name="chaincode"/>, by organisation, each org's list

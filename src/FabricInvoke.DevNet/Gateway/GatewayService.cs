@@ -1,5 +1,4 @@
 using FabricInvoke.DevNet.Hosting;
-using FabricInvoke.DevNet.Orderer;
 using FabricInvoke.DevNet.Peer;
 using FabricInvoke.Protos.Common;
 using FabricInvoke.Protos.Gateway;
@@ -17,12 +16,18 @@ namespace FabricInvoke.DevNet.Gateway;
 /// gateway's own organisation first, then on as many other organisations as the chaincode's endorsement policy needs
 /// (DevNet's is MAJORITY of the application organisations) or exactly the organisations the client names; Submit to the
 /// orderer; CommitStatus from this peer's own ledger; Evaluate on one peer, this one preferred; ChaincodeEvents from this
-/// peer's blocks. Status codes, messages and ErrorDetails are those of a real gateway. Other peers are reached in-process
-/// (their endorser checks everything a remote one would), and their errors are worded as a remote gRPC error.
+/// peer's blocks. Status codes, messages and ErrorDetails are those of a real gateway. Like a Fabric gateway, it calls its
+/// own endorser in-process and every other node over TLS gRPC (<see cref="GatewayConnections"/>), so a node that is
+/// down, slow or refusing is seen exactly as a real gateway sees it.
 /// </summary>
-internal sealed class GatewayService(PeerNode self, GatewayDirectory network, CommitIndex commits, NodeLifetime lifetime) : Protos.Gateway.Gateway.GatewayBase
+internal sealed class GatewayService(
+    PeerNode self, ProposalProcessor localEndorser, GatewayDirectory network, GatewayConnections connections, CommitIndex commits, NodeLifetime lifetime)
+    : Protos.Gateway.Gateway.GatewayBase
 {
     private const string ReadersPolicy = "/Channel/Application/Readers";
+
+    /// <summary>Bound on one endorsement by another peer, and on one broadcast (a v2.4 gateway's defaults are 30 s).</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
     public override async Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
     {
@@ -192,8 +197,17 @@ internal sealed class GatewayService(PeerNode self, GatewayDirectory network, Co
         }
 
         // The channel has one orderer; a Fabric gateway tries each in random order.
-        var orderer = network.Orderer;
-        var response = await BroadcastService.OrderAsync(orderer, transaction, linked.Token).ConfigureAwait(false);
+        BroadcastResponse response;
+        try
+        {
+            response = await BroadcastAsync(network.OrdererAddress, transaction, linked.Token).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            throw GatewayErrors.Error(StatusCode.Unavailable, "no orderers could successfully process transaction",
+                [GatewayErrors.Detail(network.OrdererAddress, network.Orderer.Identity.MspId, GatewayErrors.GoText(e))]);
+        }
+
         if (response.Status == FabricStatus.Success)
         {
             return new SubmitResponse();
@@ -447,17 +461,39 @@ internal sealed class GatewayService(PeerNode self, GatewayDirectory network, Co
         return plan.ProcessEndorsement(endorser, network.AddressOf(endorser), WithoutResponsePayload(outcome.Response!));
     }
 
+    /// <summary>ProcessProposal on <paramref name="endorser"/>: in-process on this peer, over gRPC on any other (as a Fabric gateway does).</summary>
     private async Task<EndorserOutcome> CallEndorserAsync(PeerNode endorser, SignedProposal signedProposal, CancellationToken cancellationToken)
     {
+        var local = endorser == self;
         try
         {
-            var response = await network.ProcessorOf(endorser).ProcessAsync(signedProposal, cancellationToken).ConfigureAwait(false);
-            return GatewayErrors.Classify(response, null, endorser == self);
+            var response = local
+                ? await localEndorser.ProcessAsync(signedProposal, cancellationToken).ConfigureAwait(false)
+                : await new Endorser.EndorserClient(connections.For(network.AddressOf(endorser)))
+                    .ProcessProposalAsync(signedProposal, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
+            return GatewayErrors.Classify(response, null, local);
         }
         catch (RpcException e)
         {
-            return GatewayErrors.Classify(null, e, endorser == self);
+            return GatewayErrors.Classify(null, e, local);
         }
+    }
+
+    /// <summary>One envelope on the orderer's Broadcast stream, and its answer.</summary>
+    /// <exception cref="RpcException">The orderer could not be reached, or ended the stream without an answer.</exception>
+    private async Task<BroadcastResponse> BroadcastAsync(string address, Envelope transaction, CancellationToken cancellationToken)
+    {
+        var client = new AtomicBroadcast.AtomicBroadcastClient(connections.For(address));
+        using var call = client.Broadcast(deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(transaction, cancellationToken).ConfigureAwait(false);
+        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "the orderer ended the broadcast stream without an answer"));
+        }
+
+        var response = call.ResponseStream.Current;
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        return response;
     }
 
     /// <summary>Header, channel header, proposal payload and chaincode name of a signed proposal; null with the problem when it does not decode.</summary>

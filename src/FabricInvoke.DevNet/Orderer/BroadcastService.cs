@@ -26,7 +26,15 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
         {
             while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                var response = await OrderAsync(orderer, requestStream.Current, cancellationToken).ConfigureAwait(false);
+                var faults = orderer.Faults;
+                if (faults.BroadcastDelay is var delay && delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+
+                var response = faults.TakeBroadcastStatus() is { } injected
+                    ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
+                    : Accept(requestStream.Current);
                 await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -42,25 +50,8 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
         await deliver.HandleAsync(requestStream, new Sink(responseStream), context, linked.Token).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// One envelope as the orderer's Broadcast handles it (faults included): checked like the normal-message processor
-    /// and queued when acceptable. Also what a peer's gateway reaches when it submits.
-    /// </summary>
-    internal static async Task<BroadcastResponse> OrderAsync(OrdererNode orderer, Envelope envelope, CancellationToken cancellationToken)
-    {
-        var faults = orderer.Faults;
-        if (faults.BroadcastDelay is var delay && delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
-
-        return faults.TakeBroadcastStatus() is { } injected
-            ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
-            : Accept(orderer, envelope);
-    }
-
     /// <summary>Checks an envelope like the orderer's normal-message processor and queues it when acceptable.</summary>
-    private static BroadcastResponse Accept(OrdererNode orderer, Envelope envelope)
+    private BroadcastResponse Accept(Envelope envelope)
     {
         Payload payload;
         ChannelHeader channelHeader;
