@@ -26,6 +26,8 @@ internal static class FabInvokeApp
         root.Add(chaincode);
         root.Add(new EventsCommands(context).Create());
         root.Add(new DevNetUpCommand(context).Create());
+        root.Add(new CompletionCommand(context).Create());
+        HelpExamples.AddTo(root);
         return root;
     }
 
@@ -35,7 +37,7 @@ internal static class FabInvokeApp
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         var output = new ResultWriter(RequestsJson(parse) ? OutputFormat.Json : OutputFormat.Text, context);
-        var helping = parse.Action is HelpAction;
+        var helping = parse.Action is HelpAction or HelpExamples.HelpWithExamplesAction;
         if (!helping && parse.Errors.Count > 0)
         {
             return output.UsageFailed(parse.Errors[0].Message, $"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");

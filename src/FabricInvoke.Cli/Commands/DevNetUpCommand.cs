@@ -33,6 +33,7 @@ internal sealed class DevNetUpCommand
     {
         var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
         var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
+        Settings.PathCompletion.AddTo(_dir);
         foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable })
         {
             up.Add(o);

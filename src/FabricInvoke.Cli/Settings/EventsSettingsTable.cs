@@ -10,7 +10,7 @@ internal static class EventsSettingsTable
     public static readonly Setting Start = new(["--start"], null, "newest", "`newest`, `oldest`, or a block number: where to start when there is no checkpoint");
 
     public static readonly Setting Checkpoint = new(["--checkpoint"], null, null,
-        "a file recording the last emitted event (block, tx index, txid), replaced atomically after each one; a restart resumes right after it");
+        "a file recording the last emitted event (block, tx index, txid), replaced atomically after each one; a restart resumes right after it") { IsPath = true };
 
     public static readonly Setting UntilBlock = new(["--until-block"], null, null, "stop (exit 0) once this block has been read");
 

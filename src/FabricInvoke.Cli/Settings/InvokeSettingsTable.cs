@@ -29,7 +29,7 @@ internal static class InvokeSettingsTable
         "peers to endorse on and wait on, `host:port`") { Required = true, Repeatable = true };
 
     public static readonly Setting TlsRootCertFiles = new(["--tlsRootCertFiles"], "CORE_PEER_TLS_ROOTCERT_FILE", null,
-        "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true };
+        "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true, IsPath = true };
 
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 
@@ -56,15 +56,15 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting Tls = new(["--tls"], null, "false", "TLS to the orderer");
 
-    public static readonly Setting CaFile = new(["--cafile"], null, null, "the orderer's TLS root certificate (PEM)");
+    public static readonly Setting CaFile = new(["--cafile"], null, null, "the orderer's TLS root certificate (PEM)") { IsPath = true };
 
     public static readonly Setting OrdererHostOverride = new(["--ordererTLSHostnameOverride"], null, null, "host name checked in the orderer certificate");
 
     public static readonly Setting ClientAuth = new(["--clientauth"], null, "false", "mutual TLS to the orderer");
 
-    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS)");
+    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS)") { IsPath = true };
 
-    public static readonly Setting KeyFile = new(["--keyfile"], null, null, "client key for the orderer (mutual TLS)");
+    public static readonly Setting KeyFile = new(["--keyfile"], null, null, "client key for the orderer (mutual TLS)") { IsPath = true };
 
     public static readonly Setting WaitForEvent = new(["--waitForEvent"], null, "false", "wait until every peer reports the commit");
 
@@ -95,7 +95,7 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting DevNet = new(["--devnet"], null, null,
         "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`): the `devnet up` running from `DIR` if there is one, else started for this command and stopped after it; it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
-    { HelpName = "DIR" };
+    { HelpName = "DIR", IsPath = true };
 
     public static readonly Setting DevNetWait = new([], "FABINVOKE_DEVNET_WAIT", "60s",
         "with `--devnet`: how long to queue behind another one-shot run that owns the folder (`0` to not wait, up to 1h)");

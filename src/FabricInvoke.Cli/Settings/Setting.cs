@@ -24,6 +24,9 @@ internal sealed record Setting(IReadOnlyList<string> Flags, string? Env, string?
     /// <summary>Placeholder for the value in help (e.g. DIR).</summary>
     public string? HelpName { get; init; }
 
+    /// <summary>The value is a file or folder: shell completion offers paths.</summary>
+    public bool IsPath { get; init; }
+
     /// <summary>"-C/--channelID" as messages name it (short alias first, as Fabric's docs write it).</summary>
     public string Display => Flags.Count == 0 ? Env! : string.Join('/', Flags.OrderBy(f => f.StartsWith("--", StringComparison.Ordinal) ? 1 : 0));
 
@@ -122,6 +125,11 @@ internal sealed record Setting(IReadOnlyList<string> Flags, string? Env, string?
         if (HelpName is not null)
         {
             option.HelpName = HelpName;
+        }
+
+        if (IsPath)
+        {
+            PathCompletion.AddTo(option);
         }
 
         return option;

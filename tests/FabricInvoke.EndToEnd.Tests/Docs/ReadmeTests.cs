@@ -5,6 +5,9 @@ namespace FabricInvoke.EndToEnd.Tests.Docs;
 /// <summary>The README's flag table is the settings table the binder and the help text use: one source of truth.</summary>
 public sealed class ReadmeTests
 {
+    /// <summary>README.md of the repository.</summary>
+    internal static string ReadmeText() => Readme();
+
     private static string Readme()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
