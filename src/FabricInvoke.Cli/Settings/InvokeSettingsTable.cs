@@ -31,6 +31,9 @@ internal static class InvokeSettingsTable
     public static readonly Setting TlsRootCertFiles = new(["--tlsRootCertFiles"], "CORE_PEER_TLS_ROOTCERT_FILE", null,
         "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true };
 
+    public static readonly Setting ConnectionProfile = new(["--connectionProfile"], "FABINVOKE_CONNECTION_PROFILE", null,
+        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (see below)");
+
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 
     public static readonly Setting ServerHostOverride = new([], "CORE_PEER_TLS_SERVERHOSTOVERRIDE", null, "host name checked in every peer certificate");
@@ -105,7 +108,7 @@ internal static class InvokeSettingsTable
     /// <summary>The settings of <c>chaincode invoke</c>, in the order help and README list them.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
-        Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, TlsEnabled, ServerHostOverride, ClientAuthRequired,
+        Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, ConnectionProfile, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
         CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, DevNet,
         DevNetWait, LoggingSpec,
