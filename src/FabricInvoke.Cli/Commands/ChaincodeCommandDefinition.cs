@@ -95,9 +95,11 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
 
     public Option<string> OrdererHostOverride { get; } = T.OrdererHostOverride.StringOption();
 
+    public Option<bool> NoProgress { get; } = T.NoProgress.FlagOption();
+
     protected override IEnumerable<Option> Specific =>
     [
-        IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations,
+        IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations, NoProgress,
     ];
 
     public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");

@@ -18,7 +18,11 @@ internal sealed record InvokeCommandSettings(
     string MspConfigPath,
     InvokeOptions Options,
     OutputFormat Output,
-    string? DevNetDirectory);
+    string? DevNetDirectory)
+{
+    /// <summary>--no-progress (or FABINVOKE_NO_PROGRESS): no live status line even on a terminal.</summary>
+    public bool NoProgress { get; init; }
+}
 
 /// <summary>Everything one <c>chaincode query</c> needs, validated.</summary>
 internal sealed record QueryCommandSettings(
@@ -113,7 +117,10 @@ internal static class InvokeSettingsBinder
             OrdererTransport = new TransportSettings(common.Connections.PeerTransport.ConnectTimeout, ordererClientCert),
             DiscoveredOrderers = orderers.Count == 0 && !gateway && devnet is null ? new DiscoveredOrderers(ordererCa, ordererOverride) : null,
         };
-        return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory);
+        return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory)
+        {
+            NoProgress = parse.GetValue(d.NoProgress) || Bool(env, T.NoProgress),
+        };
     }
 
     /// <summary>Binds <c>chaincode query</c>.</summary>

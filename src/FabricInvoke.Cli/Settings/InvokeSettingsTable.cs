@@ -32,7 +32,7 @@ internal static class InvokeSettingsTable
         "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true };
 
     public static readonly Setting ConnectionProfile = new(["--connectionProfile"], "FABINVOKE_CONNECTION_PROFILE", null,
-        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (see below)");
+        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (README: Connection profiles)");
 
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 
@@ -96,6 +96,9 @@ internal static class InvokeSettingsTable
     public static readonly Setting Output = new(["--output"], null, "text",
         "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
 
+    public static readonly Setting NoProgress = new(["--no-progress"], "FABINVOKE_NO_PROGRESS", "false",
+        "no live progress line on stderr (it is only ever shown when stderr is a terminal and `CI` is not set)");
+
     public static readonly Setting DevNet = new(["--devnet"], null, null,
         "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`): the `devnet up` running from `DIR` if there is one, else started for this command and stopped after it; it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
     { HelpName = "DIR" };
@@ -110,7 +113,7 @@ internal static class InvokeSettingsTable
     [
         Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, ConnectionProfile, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
-        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, DevNet,
+        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, NoProgress, DevNet,
         DevNetWait, LoggingSpec,
     ];
 
