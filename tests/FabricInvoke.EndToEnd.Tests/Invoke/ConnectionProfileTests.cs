@@ -193,6 +193,37 @@ public sealed class ConnectionProfileTests : IClassFixture<PublishedNetworkFixtu
         Assert.Contains("--connectionProfile cannot be combined with --devnet", Assert.Single(devnet.ErrorLines), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_profile_a_published_network_writes_names_every_node_with_readable_tls_roots_and_goes_away_with_it()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "fabinvoke-profile-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var network = await DevNetwork.StartAsync(new DevNetOptions { Directory = directory, Attachable = true, Orgs = 3 }).WaitAsync(CliRun.Bound);
+            string file;
+            await using (network)
+            {
+                file = Assert.IsType<string>(network.ConnectionProfileFile);
+                Assert.Equal(Path.Combine(directory, "connection-profile.yaml"), file);
+                var profile = FabricInvoke.Core.Configuration.ConnectionProfile.Load(file);
+                var selection = profile.Select(network.ChannelId, "Org3MSP");
+
+                Assert.Equal("Org1MSP", profile.ClientMspId);
+                Assert.Equal(network.Peers.Where(p => p.MspId == "Org3MSP").Concat(network.Peers.Where(p => p.MspId != "Org3MSP")).Select(p => p.Address),
+                    selection.EndorsingPeers.Select(p => p.Address.ToString()));
+                Assert.Equal(selection.EndorsingPeers, selection.EventPeers);
+                Assert.Equal([network.Orderer.Address], selection.Orderers.Select(o => o.Address.ToString()));
+                Assert.All(selection.EndorsingPeers.Concat(selection.Orderers), n => Assert.StartsWith("-----BEGIN CERTIFICATE-----", n.TlsRootPem, StringComparison.Ordinal));
+            }
+
+            Assert.False(File.Exists(file), "connection-profile.yaml is removed when the network stops");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static int LineOf(string file, string text) =>
         File.ReadAllLines(file).Select((l, i) => (l, i)).First(x => x.l.Contains(text, StringComparison.Ordinal)).i + 1;
 }
