@@ -40,5 +40,17 @@ internal sealed class CliContext
     /// <summary>How far the command got, and who writes its last line.</summary>
     public CommandProgress Progress { get; }
 
-    public FabricLog CreateLog() => new(Error, FabricLog.ParseSpec(Environment["FABRIC_LOGGING_SPEC"]), Time);
+    /// <summary>stderr is a terminal (not redirected): live progress and colour may be shown there.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>The terminal's width in columns, which a status line must stay within.</summary>
+    public int TerminalWidth { get; init; } = 80;
+
+    /// <summary>Colour only on a terminal, and never when NO_COLOR is set (to any value, see no-color.org).</summary>
+    public bool Colour => ErrorIsTerminal && Environment["NO_COLOR"] is null;
+
+    /// <summary>A live progress line only on a terminal and never in CI (CI set to any value); --no-progress is the command's to check.</summary>
+    public bool LiveProgressAllowed => ErrorIsTerminal && Environment["CI"] is null;
+
+    public FabricLog CreateLog() => new(Error, FabricLog.ParseSpec(Environment["FABRIC_LOGGING_SPEC"]), Time, Colour);
 }

@@ -18,8 +18,24 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 // A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
 var stdout = ResilientWriter.Open(() => Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt, rawOutput: new ResilientStream(Console.OpenStandardOutput));
+var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt, rawOutput: new ResilientStream(Console.OpenStandardOutput))
+{
+    ErrorIsTerminal = !Console.IsErrorRedirected,
+    TerminalWidth = TerminalWidth(),
+};
 return await FabInvokeApp.RunAsync(args, context, interrupt.Token).ConfigureAwait(false);
+
+static int TerminalWidth()
+{
+    try
+    {
+        return Console.IsErrorRedirected || Console.WindowWidth < 20 ? 80 : Console.WindowWidth;
+    }
+    catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
+    {
+        return 80;
+    }
+}
 
 void Stop(PosixSignalContext signal)
 {
@@ -40,6 +56,7 @@ void ExitIfStuck()
 {
     if (progress.TryFinish())
     {
+        progress.ClearStatus();
         stderr.WriteLine($"Error: {progress.InterruptedLine()}");
         Environment.Exit(ExitCodes.Interrupted);
     }
@@ -49,6 +66,7 @@ void Exit()
 {
     if (progress.TryFinish())
     {
+        progress.ClearStatus();
         stderr.WriteLine($"Error: {progress.InterruptedLine()}");
     }
 

@@ -81,6 +81,9 @@ public sealed class DevNetwork : IAsyncDisposable
     /// <summary>&lt;Directory&gt;/devnet.env when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
     public string? EnvironmentFile { get; private set; }
 
+    /// <summary>&lt;Directory&gt;/connection-profile.yaml (the network as a Fabric connection profile) when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
+    public string? ConnectionProfileFile { get; private set; }
+
     /// <summary>&lt;Directory&gt;/devnet.json when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
     public string? SummaryFile { get; private set; }
 
@@ -186,6 +189,7 @@ public sealed class DevNetwork : IAsyncDisposable
         // A previous attachable owner killed with SIGKILL leaves its devnet.json/devnet.env behind, pointing at dead ports.
         AtomicFile.TryDelete(Path.Combine(root, DevNetSummaryFile.FileName));
         AtomicFile.TryDelete(Path.Combine(root, DevNetEnvironmentFile.FileName));
+        AtomicFile.TryDelete(Path.Combine(root, DevNetConnectionProfileFile.FileName));
 
         var organizations = Path.Combine(root, "organizations");
 
@@ -305,6 +309,7 @@ public sealed class DevNetwork : IAsyncDisposable
                 // devnet.json last: it is what tells another process the network is ready to attach to.
                 var published = network.Published();
                 network.EnvironmentFile = DevNetEnvironmentFile.Write(root, published);
+                network.ConnectionProfileFile = DevNetConnectionProfileFile.Write(root, published);
                 network.SummaryFile = DevNetSummaryFile.Write(root, published);
             }
 
@@ -341,6 +346,7 @@ public sealed class DevNetwork : IAsyncDisposable
             lifetime.Dispose();
             AtomicFile.TryDelete(Path.Combine(root, DevNetSummaryFile.FileName));
             AtomicFile.TryDelete(Path.Combine(root, DevNetEnvironmentFile.FileName));
+            AtomicFile.TryDelete(Path.Combine(root, DevNetConnectionProfileFile.FileName));
             throw;
         }
     }
@@ -430,6 +436,11 @@ public sealed class DevNetwork : IAsyncDisposable
         if (EnvironmentFile is not null)
         {
             AtomicFile.TryDelete(EnvironmentFile);
+        }
+
+        if (ConnectionProfileFile is not null)
+        {
+            AtomicFile.TryDelete(ConnectionProfileFile);
         }
 
         // Streams end first (they watch the lifetime), then the servers, then block cutting, then the ledgers.

@@ -23,6 +23,8 @@ internal abstract class ChaincodeCommandDefinition
 
     public Option<string[]> TlsRootCertFiles { get; } = T.TlsRootCertFiles.ListOption();
 
+    public Option<string> ConnectionProfile { get; } = T.ConnectionProfile.StringOption();
+
     public Option<TimeSpan?> ConnTimeout { get; } = T.ConnTimeout.DurationOption(T.MinTimeout, T.MaxConnectTimeout);
 
     public Option<TimeSpan?> RequestTimeout { get; } = T.RequestTimeout.DurationOption(T.MinTimeout, T.MaxTimeout);
@@ -43,7 +45,7 @@ internal abstract class ChaincodeCommandDefinition
     protected Command Create(string name, string description)
     {
         var command = new Command(name, description);
-        foreach (var option in new Option[] { Channel, Name, Ctor }.Concat(Specific).Concat([Transient, PeerAddresses, TlsRootCertFiles, ConnTimeout, RequestTimeout, Gateway, Output, DevNet]))
+        foreach (var option in new Option[] { Channel, Name, Ctor }.Concat(Specific).Concat([Transient, PeerAddresses, TlsRootCertFiles, ConnectionProfile, ConnTimeout, RequestTimeout, Gateway, Output, DevNet]))
         {
             command.Add(option);
         }
@@ -93,9 +95,11 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
 
     public Option<string> OrdererHostOverride { get; } = T.OrdererHostOverride.StringOption();
 
+    public Option<bool> NoProgress { get; } = T.NoProgress.FlagOption();
+
     protected override IEnumerable<Option> Specific =>
     [
-        IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations,
+        IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations, NoProgress,
     ];
 
     public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");

@@ -61,6 +61,7 @@ internal sealed class DevNetUpCommand
 
             await o.WriteLineAsync($"crypto material: {network.OrganizationsDirectory}").ConfigureAwait(false);
             await o.WriteLineAsync($"environment:     source {network.EnvironmentFile}").ConfigureAwait(false);
+            await o.WriteLineAsync($"profile:         {network.ConnectionProfileFile} (--connectionProfile)").ConfigureAwait(false);
             await o.WriteLineAsync($"summary:         {network.SummaryFile}").ConfigureAwait(false);
             await o.WriteLineAsync($"owner:           process {network.Owner.ProcessId} (chaincode invoke --devnet {network.Directory} attaches to it)").ConfigureAwait(false);
             await o.WriteLineAsync("try:").ConfigureAwait(false);

@@ -35,6 +35,7 @@ internal sealed class EventsCommands
     private readonly Option<TimeSpan?> _reconnectTimeout = E.ReconnectTimeout.DurationOption(T.MinTimeout, E.MaxReconnectTimeout);
     private readonly Option<string[]> _peerAddresses = T.PeerAddresses.ListOption();
     private readonly Option<string[]> _tlsRootCertFiles = T.TlsRootCertFiles.ListOption();
+    private readonly Option<string> _connectionProfile = T.ConnectionProfile.StringOption();
     private readonly Option<TimeSpan?> _connTimeout = T.ConnTimeout.DurationOption(T.MinTimeout, T.MaxConnectTimeout);
     private readonly Option<bool> _gateway = T.Gateway.FlagOption();
     private readonly Option<string> _output = OutputOption();
@@ -48,14 +49,14 @@ internal sealed class EventsCommands
     {
         var events = new Command("events", "Follow a channel: chaincode events of valid transactions, or block summaries, resumable from a checkpoint.");
         var chaincode = new Command("chaincode", "Stream a chaincode's events from full blocks (or a peer Gateway), one line each.");
-        foreach (var o in new Option[] { _channel, _name, _event, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connTimeout, _gateway, _output })
+        foreach (var o in new Option[] { _channel, _name, _event, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _gateway, _output })
         {
             chaincode.Add(o);
         }
 
         chaincode.SetAction((parse, ct) => RunAsync(parse, chaincode: true, ct));
         var blocks = new Command("blocks", "Stream block summaries from DeliverFiltered: each transaction's id and validation code.");
-        foreach (var o in new Option[] { _channel, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connTimeout, _output })
+        foreach (var o in new Option[] { _channel, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _output })
         {
             blocks.Add(o);
         }
@@ -249,7 +250,9 @@ internal sealed class EventsCommands
         }
 
         var gateway = chaincode && parse.GetValue(_gateway);
-        var peers = BindPeers(parse, env);
+        var mspIdEnv = string.IsNullOrWhiteSpace(env[T.MspId.Env!]) ? null : env[T.MspId.Env!]!.Trim();
+        var profile = ProfileBinding.Load(parse.GetValue(_connectionProfile), env, channel, mspIdEnv);
+        var peers = BindPeers(parse, env, profile);
         var clientAuth = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? clientCert = clientAuth
             ? new ClientCertificateFiles(Path.GetFullPath(RequiredEnv(env, T.ClientCertFile)), Path.GetFullPath(RequiredEnv(env, T.ClientKeyFile)))
@@ -259,7 +262,7 @@ internal sealed class EventsCommands
         var checkpoint = parse.GetValue(_checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
         return new EventsSettings(
             new ConnectionSettings { Peers = peers, PeerTransport = new TransportSettings(connTimeout, clientCert), BindTlsCertHash = clientAuth },
-            RequiredEnv(env, T.MspId),
+            mspIdEnv ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId),
             Path.GetFullPath(RequiredEnv(env, T.MspConfigPath)),
             channel,
             name,
@@ -273,11 +276,22 @@ internal sealed class EventsCommands
             gateway);
     }
 
-    private List<NodeEndpoint> BindPeers(ParseResult parse, IConfiguration env)
+    private List<NodeEndpoint> BindPeers(ParseResult parse, IConfiguration env, ProfileBinding? profile)
     {
         var tls = Bool(env, T.TlsEnabled);
         var addresses = parse.GetValue(_peerAddresses) ?? [];
         var roots = parse.GetValue(_tlsRootCertFiles) ?? [];
+        var hostOverride = string.IsNullOrWhiteSpace(env[T.ServerHostOverride.Env!]) ? null : env[T.ServerHostOverride.Env!];
+        if (addresses.Length == 0 && profile is not null && string.IsNullOrWhiteSpace(env[T.PeerAddresses.Env!]))
+        {
+            if (roots.Length > 0)
+            {
+                throw Failures.Usage("--tlsRootCertFiles pairs with --peerAddresses; the connection profile gives its own peers' TLS roots");
+            }
+
+            return profile.Peers(ProfileRole.Events, hostOverride).Peers;
+        }
+
         if (addresses.Length == 0)
         {
             addresses = [RequiredEnv(env, T.PeerAddresses)];
@@ -292,7 +306,6 @@ internal sealed class EventsCommands
             throw Failures.Usage($"the number of peer addresses ({addresses.Length}) does not match the number of TLS root cert files ({roots.Length}); give one --tlsRootCertFiles per --peerAddresses");
         }
 
-        var hostOverride = string.IsNullOrWhiteSpace(env[T.ServerHostOverride.Env!]) ? null : env[T.ServerHostOverride.Env!];
         return addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? Path.GetFullPath(roots[i]) : null, hostOverride)).ToList();
     }
 

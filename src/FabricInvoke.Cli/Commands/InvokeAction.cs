@@ -65,18 +65,45 @@ internal sealed class InvokeAction
 
     private async Task<InvokeResult> InvokeAsync(InvokeCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
-        var observer = new LoggingObserver(log, _context.Progress);
+        using var live = StartLiveProgress(settings, log);
+        var observer = new LoggingObserver(log, _context.Progress, live);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
         using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
-        var result = await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+        InvokeResult result;
+        try
+        {
+            result = await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Erased before anything else is written: the final lines start on a clean line.
+            live?.Dispose();
+            _context.Progress.ShowsStatusOn(null);
+        }
+
         var t = result.Timings;
         log.Debug("chaincodeInvokeOrQuery",
             $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms");
         return result;
     }
 
-    /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
-    internal sealed class LoggingObserver(FabricLog log, CommandProgress progress) : IProgressObserver
+    /// <summary>The live status line, when stderr is a terminal, CI is not set and --no-progress is not given; else null.</summary>
+    private LiveProgress? StartLiveProgress(InvokeCommandSettings settings, FabricLog log)
+    {
+        if (!_context.LiveProgressAllowed || settings.NoProgress)
+        {
+            return null;
+        }
+
+        var c = settings.Connections;
+        var commitPeers = settings.Options.Gateway ? 1 : (c.DeliverPeers ?? c.Peers).Count;
+        var live = new LiveProgress(log, _context.Time, _context.StartedAt, _context.TerminalWidth, settings.Options.Gateway ? 1 : c.Peers.Count, commitPeers);
+        _context.Progress.ShowsStatusOn(log);
+        return live;
+    }
+
+    /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one; also on the live status line, when there is one.</summary>
+    internal sealed class LoggingObserver(FabricLog log, CommandProgress progress, LiveProgress? live = null) : IProgressObserver
     {
         public void Warning(string message) => log.Warning("InitCmdFactory", message);
 
@@ -89,6 +116,7 @@ internal sealed class InvokeAction
         public void ProposalCreated(string txId)
         {
             progress.Proposed(txId);
+            live?.Endorsing();
             log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] proposal created");
         }
 
@@ -104,14 +132,22 @@ internal sealed class InvokeAction
         public void DeliverConnected(string txId, int peers) =>
             log.Debug("ClientConnect", $"txid [{txId}] deliver connected on {peers} peer(s)");
 
-        public void Submitting(string txId) => progress.Advance(SendState.MaybeSent);
+        public void Submitting(string txId)
+        {
+            progress.Advance(SendState.MaybeSent);
+            live?.Ordering(null);
+        }
 
-        public void Broadcasting(string txId, string ordererAddress) =>
+        public void Broadcasting(string txId, string ordererAddress)
+        {
+            live?.Ordering(ordererAddress);
             log.Debug("ChaincodeInvokeOrQuery", $"txid [{txId}] handed to orderer {ordererAddress}; waiting for its answer");
+        }
 
         public void Submitted(SubmittedTransaction transaction)
         {
             progress.Advance(SendState.Sent);
+            live?.WaitingForCommit();
             log.Info("ChaincodeInvokeOrQuery", transaction.ThroughGateway
                 ? $"txid [{transaction.TxId}] sent to orderer through gateway {transaction.OrdererAddress}"
                 : $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
@@ -122,6 +158,7 @@ internal sealed class InvokeAction
 
         public void Committed(string txId, PeerCommit commit)
         {
+            live?.Committed();
             log.Info("ClientWait", $"txid [{txId}] committed with status ({commit.CodeName}) at {commit.Address}");
             log.Debug("ClientWait", $"txid [{txId}] in block {commit.BlockNumber} at {commit.Address}, {commit.Latency.TotalMilliseconds:0.0}ms after the orderer accepted it");
         }

@@ -13,7 +13,15 @@ internal sealed class CommandProgress
     private volatile string? _txId;
     private volatile int _sendState;
 
+    private volatile FabricLog? _statusLog;
+
     public string? TxId => _txId;
+
+    /// <summary>The log that shows a live status line, if any: a signal's last line must erase it first.</summary>
+    public void ShowsStatusOn(FabricLog? log) => _statusLog = log;
+
+    /// <summary>Erases the live status line, if one is shown.</summary>
+    public void ClearStatus() => _statusLog?.ClearStatus();
 
     public SendState SendState => (SendState)_sendState;
 

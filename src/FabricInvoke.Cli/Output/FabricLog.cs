@@ -16,7 +16,9 @@ internal enum LogLevel
 
 /// <summary>
 /// Writes log lines shaped like the Go peer CLI's (v2 format), so scripts that grep its output keep working:
-/// <c>2026-11-23 19:47:38.852 UTC 0001 INFO [chaincodeCmd] ClientWait -> message</c>. Never writes colour codes.
+/// <c>2026-11-23 19:47:38.852 UTC 0001 INFO [chaincodeCmd] ClientWait -> message</c>. Colours the level (as the
+/// peer CLI does) only when told to: stderr is a terminal and NO_COLOR is not set. On a terminal it can also keep one
+/// self-rewriting status line below the log lines (<see cref="ShowStatus"/>), which every log line steps around.
 /// Messages are interpolated strings that are only formatted when their level is enabled.
 /// </summary>
 internal sealed class FabricLog
@@ -24,14 +26,48 @@ internal sealed class FabricLog
     private readonly TextWriter _writer;
     private readonly LogLevel _level;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private int _sequence;
+    /// <summary>Carriage return, then erase to the end of the line: the status line is gone and the cursor at its start.</summary>
+    private const string EraseLine = "\r\u001b[K";
 
-    public FabricLog(TextWriter writer, LogLevel level, TimeProvider? time = null)
+    private readonly Lock _gate = new();
+    private readonly bool _colour;
+    private int _sequence;
+    private string? _status;
+
+    /// <param name="colour">Colour the level tag with ANSI codes (only for a terminal, never with NO_COLOR).</param>
+    public FabricLog(TextWriter writer, LogLevel level, TimeProvider? time = null, bool colour = false)
     {
         _writer = writer;
         _level = level;
         _time = time ?? TimeProvider.System;
+        _colour = colour;
+    }
+
+    /// <summary>Shows (or replaces) the status line: written without a newline, rewritten in place. Only for a terminal.</summary>
+    public void ShowStatus(string text)
+    {
+        lock (_gate)
+        {
+            _status = text;
+            _writer.Write(EraseLine + text);
+            _writer.Flush();
+        }
+    }
+
+    /// <summary>Erases the status line, if one is shown, so that what follows starts on a clean line.</summary>
+    public void ClearStatus()
+    {
+        lock (_gate)
+        {
+            if (_status is null)
+            {
+                return;
+            }
+
+            _status = null;
+            _writer.Write(EraseLine);
+            _writer.Flush();
+        }
     }
 
     public bool IsEnabled(LogLevel level) => level >= _level;
@@ -66,8 +102,25 @@ internal sealed class FabricLog
                 LogLevel.Warning => "WARN",
                 _ => "ERRO",
             };
+            if (_colour)
+            {
+                // The peer CLI's colours: debug blue, info cyan, warning yellow, error red.
+                var code = level switch { LogLevel.Debug => "34", LogLevel.Info => "36", LogLevel.Warning => "33", _ => "31" };
+                tag = $"\u001b[{code}m{tag}\u001b[0m";
+            }
+
+            if (_status is not null)
+            {
+                _writer.Write(EraseLine);
+            }
+
             _writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {_sequence:x4} {tag} [chaincodeCmd] {function} -> {message}"));
+            if (_status is not null)
+            {
+                _writer.Write(_status);
+                _writer.Flush();
+            }
         }
     }
 

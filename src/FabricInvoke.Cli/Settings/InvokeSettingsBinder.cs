@@ -18,7 +18,11 @@ internal sealed record InvokeCommandSettings(
     string MspConfigPath,
     InvokeOptions Options,
     OutputFormat Output,
-    string? DevNetDirectory);
+    string? DevNetDirectory)
+{
+    /// <summary>--no-progress (or FABINVOKE_NO_PROGRESS): no live status line even on a terminal.</summary>
+    public bool NoProgress { get; init; }
+}
 
 /// <summary>Everything one <c>chaincode query</c> needs, validated.</summary>
 internal sealed record QueryCommandSettings(
@@ -56,7 +60,7 @@ internal static class InvokeSettingsBinder
     /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
     public static InvokeCommandSettings Bind(InvokeCommandDefinition d, ParseResult parse, IConfiguration env, DevNetTarget? devnet = null)
     {
-        var common = BindCommon(d, parse, ref env, devnet, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)]);
+        var common = BindCommon(d, parse, ref env, devnet, ProfileRole.Invoke, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)]);
         var invocation = new ChaincodeInvocation(common.Channel, common.Name, common.Args, common.Transient, parse.GetValue(d.IsInit));
         var gateway = parse.GetValue(d.Gateway);
         var waitFor = parse.GetValue(d.WaitFor) ?? CommitPolicy.All;
@@ -101,20 +105,29 @@ internal static class InvokeSettingsBinder
         string? ordererCa = parse.GetValue(d.Tls) ? FullPath(Required(parse.GetValue(d.CaFile), T.CaFile, "required with --tls")) : null;
         var ordererOverride = NullIfEmpty(parse.GetValue(d.OrdererHostOverride));
         var orderers = devnet?.Orderers ?? (common.Pending || gateway ? [] : BindOrderers(d, parse, ordererCa, ordererOverride));
+        if (orderers.Count == 0 && !gateway && common.Profile is { Selection.Orderers.Count: > 0 } profile)
+        {
+            // No -o: the profile's orderers for the channel, with --cafile / --ordererTLSHostnameOverride when given.
+            orderers = profile.Orderers(ordererCa, ordererOverride);
+        }
+
         var connections = common.Connections with
         {
             Orderers = orderers,
             OrdererTransport = new TransportSettings(common.Connections.PeerTransport.ConnectTimeout, ordererClientCert),
             DiscoveredOrderers = orderers.Count == 0 && !gateway && devnet is null ? new DiscoveredOrderers(ordererCa, ordererOverride) : null,
         };
-        return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory);
+        return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory)
+        {
+            NoProgress = parse.GetValue(d.NoProgress) || Bool(env, T.NoProgress),
+        };
     }
 
     /// <summary>Binds <c>chaincode query</c>.</summary>
     /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
     public static QueryCommandSettings Bind(QueryCommandDefinition d, ParseResult parse, IConfiguration env, DevNetTarget? devnet = null)
     {
-        var common = BindCommon(d, parse, ref env, devnet, extraForbidden: []);
+        var common = BindCommon(d, parse, ref env, devnet, ProfileRole.Query, extraForbidden: []);
         var raw = parse.GetValue(d.Raw);
         var hex = parse.GetValue(d.Hex);
         if (raw && hex)
@@ -154,9 +167,10 @@ internal static class InvokeSettingsBinder
         TimeSpan RequestTimeout,
         OutputFormat Output,
         string? DevNetDirectory,
-        bool Pending);
+        bool Pending,
+        ProfileBinding? Profile);
 
-    private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, ref IConfiguration env, DevNetTarget? devnet, (Option, Setting)[] extraForbidden)
+    private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, ref IConfiguration env, DevNetTarget? devnet, ProfileRole role, (Option, Setting)[] extraForbidden)
     {
         var devnetDirectory = d.DevNetDirectory(parse);
         if (devnetDirectory is not null)
@@ -167,7 +181,7 @@ internal static class InvokeSettingsBinder
             }
 
             devnetDirectory = FullPath(devnetDirectory);
-            foreach (var (option, setting) in new (Option, Setting)[] { (d.PeerAddresses, T.PeerAddresses), (d.TlsRootCertFiles, T.TlsRootCertFiles) }.Concat(extraForbidden))
+            foreach (var (option, setting) in new (Option, Setting)[] { (d.PeerAddresses, T.PeerAddresses), (d.TlsRootCertFiles, T.TlsRootCertFiles), (d.ConnectionProfile, T.ConnectionProfile) }.Concat(extraForbidden))
             {
                 if (parse.GetResult(option) is not null)
                 {
@@ -191,7 +205,10 @@ internal static class InvokeSettingsBinder
 
         var connTimeout = parse.GetValue(d.ConnTimeout) ?? EnvDuration(env, T.ConnTimeout, T.MaxConnectTimeout) ?? TimeSpan.FromSeconds(3);
         var peerTls = Bool(env, T.TlsEnabled);
-        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(d, parse, env, peerTls, Env(env, T.ServerHostOverride)));
+        // With --devnet the network provides everything (FABINVOKE_CONNECTION_PROFILE is not used); usage is checked first.
+        var profile = devnetDirectory is null ? ProfileBinding.Load(parse.GetValue(d.ConnectionProfile), env, channel, Env(env, T.MspId)) : null;
+        List<NodeEndpoint>? deliverPeers = null;
+        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(d, parse, env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers));
 
         var clientAuthRequired = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? peerClientCert = null;
@@ -204,19 +221,34 @@ internal static class InvokeSettingsBinder
         var connections = new ConnectionSettings
         {
             Peers = peers,
+            DeliverPeers = deliverPeers,
             PeerTransport = new TransportSettings(connTimeout, peerClientCert),
             BindTlsCertHash = clientAuthRequired,
         };
-        var mspId = pending ? string.Empty : RequiredEnv(env, T.MspId, "the MSP id of the signing identity");
+        var mspId = pending ? string.Empty : Env(env, T.MspId) ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity");
         var mspPath = pending ? string.Empty : FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity"));
         return new Common(channel, name, args, transient, connections, mspId, mspPath,
-            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending);
+            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending, profile);
     }
 
-    private static List<NodeEndpoint> BindPeers(ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, bool tls, string? hostOverride)
+    private static List<NodeEndpoint> BindPeers(
+        ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, bool tls, string? hostOverride, ProfileBinding? profile, ProfileRole role, out List<NodeEndpoint>? deliverPeers)
     {
+        deliverPeers = null;
         var addresses = parse.GetValue(d.PeerAddresses) ?? [];
         var roots = parse.GetValue(d.TlsRootCertFiles) ?? [];
+        if (addresses.Length == 0 && profile is not null && Env(env, T.PeerAddresses) is null)
+        {
+            if (roots.Length > 0)
+            {
+                throw Failures.Usage("--tlsRootCertFiles pairs with --peerAddresses; the connection profile gives its own peers' TLS roots");
+            }
+
+            var (fromProfile, waitOn) = profile.Peers(role, hostOverride);
+            deliverPeers = waitOn;
+            return fromProfile;
+        }
+
         if (addresses.Length == 0)
         {
             addresses = [RequiredEnv(env, T.PeerAddresses, "the peer address (or use --peerAddresses)")];

@@ -31,6 +31,9 @@ internal static class InvokeSettingsTable
     public static readonly Setting TlsRootCertFiles = new(["--tlsRootCertFiles"], "CORE_PEER_TLS_ROOTCERT_FILE", null,
         "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true, IsPath = true };
 
+    public static readonly Setting ConnectionProfile = new(["--connectionProfile"], "FABINVOKE_CONNECTION_PROFILE", null,
+        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (README: Connection profiles)");
+
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 
     public static readonly Setting ServerHostOverride = new([], "CORE_PEER_TLS_SERVERHOSTOVERRIDE", null, "host name checked in every peer certificate");
@@ -93,6 +96,9 @@ internal static class InvokeSettingsTable
     public static readonly Setting Output = new(["--output"], null, "text",
         "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
 
+    public static readonly Setting NoProgress = new(["--no-progress"], "FABINVOKE_NO_PROGRESS", "false",
+        "no live progress line on stderr (it is only ever shown when stderr is a terminal and `CI` is not set)");
+
     public static readonly Setting DevNet = new(["--devnet"], null, null,
         "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`): the `devnet up` running from `DIR` if there is one, else started for this command and stopped after it; it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
     { HelpName = "DIR", IsPath = true };
@@ -105,9 +111,9 @@ internal static class InvokeSettingsTable
     /// <summary>The settings of <c>chaincode invoke</c>, in the order help and README list them.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
-        Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, TlsEnabled, ServerHostOverride, ClientAuthRequired,
+        Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, ConnectionProfile, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
-        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, DevNet,
+        CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, NoProgress, DevNet,
         DevNetWait, LoggingSpec,
     ];
 

@@ -10,6 +10,15 @@ public sealed record ClientCertificateFiles(string CertFile, string KeyFile);
 public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, string? ServerNameOverride)
 {
     public bool UseTls => TlsRootCertFile is not null;
+
+    /// <summary>
+    /// The TLS root's PEM when it is already read (a connection profile's, inline or from its file); null: read
+    /// <see cref="TlsRootCertFile"/>, which otherwise only names the root in messages.
+    /// </summary>
+    public string? TlsRootPem { get; init; }
+
+    /// <summary>The node's MSP id when known before it answers (a connection profile's organisations); null otherwise.</summary>
+    public string? MspId { get; init; }
 }
 
 /// <summary>Transport settings shared by every connection to one kind of node (peers, or orderers).</summary>
@@ -24,6 +33,12 @@ public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificat
 public sealed record ConnectionSettings
 {
     public required IReadOnlyList<NodeEndpoint> Peers { get; init; }
+
+    /// <summary>
+    /// The peers an invoke waits on for the commit, when they are not <see cref="Peers"/> (a connection profile's
+    /// eventSource peers, while <see cref="Peers"/> are its endorsing peers); null: the same as <see cref="Peers"/>.
+    /// </summary>
+    public IReadOnlyList<NodeEndpoint>? DeliverPeers { get; init; }
 
     public IReadOnlyList<NodeEndpoint> Orderers { get; init; } = [];
 

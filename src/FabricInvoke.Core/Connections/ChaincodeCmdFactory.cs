@@ -17,6 +17,9 @@ public sealed class PeerNode
     /// <summary>The address as the user wrote it.</summary>
     public string Address => Connection.Address;
 
+    /// <summary>The peer's MSP id when known before it answers (from a connection profile); null otherwise.</summary>
+    public string? MspId => Connection.Endpoint.MspId;
+
     internal NodeConnection Connection { get; }
 
     /// <summary>The peer's Endorser and Deliver calls (<see cref="FabricCalls"/>).</summary>
@@ -57,8 +60,9 @@ public sealed class ChaincodeCmdFactory : IDisposable
     private IReadOnlyList<OrdererNode> _orderers;
 
     private ChaincodeCmdFactory(
-        ConnectionSettings settings, SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<OrdererNode> orderers, IProgressObserver observer, TimeProvider time)
+        ConnectionSettings settings, SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<PeerNode> deliverPeers, IReadOnlyList<OrdererNode> orderers, IProgressObserver observer, TimeProvider time)
     {
+        DeliverPeers = deliverPeers;
         _settings = settings;
         _observer = observer;
         _orderers = orderers;
@@ -73,6 +77,9 @@ public sealed class ChaincodeCmdFactory : IDisposable
 
     /// <summary>The peers in the order given.</summary>
     public IReadOnlyList<PeerNode> Peers { get; }
+
+    /// <summary>The peers an invoke waits on for the commit (<see cref="ConnectionSettings.DeliverPeers"/>, else <see cref="Peers"/>); one connection per peer either way.</summary>
+    public IReadOnlyList<PeerNode> DeliverPeers { get; }
 
     /// <summary>The orderers in the order given (or found); empty when the command orders nothing.</summary>
     public IReadOnlyList<OrdererNode> Orderers => _orderers;
@@ -99,10 +106,15 @@ public sealed class ChaincodeCmdFactory : IDisposable
         var created = new List<NodeConnection>();
         try
         {
-            var peers = settings.Peers.Select(p => new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time)))).ToList();
+            // A peer that both endorses and reports commits is one connection.
+            var nodes = new Dictionary<NodeEndpoint, PeerNode>();
+            PeerNode Peer(NodeEndpoint p) =>
+                nodes.TryGetValue(p, out var node) ? node : nodes[p] = new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time)));
+            var peers = settings.Peers.Select(Peer).ToList();
+            var deliverPeers = settings.DeliverPeers is { } d ? d.Select(Peer).ToList() : peers;
             var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
             var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time)))).ToList();
-            return new ChaincodeCmdFactory(settings, signer, peers, orderers, observer, time);
+            return new ChaincodeCmdFactory(settings, signer, peers, deliverPeers, orderers, observer, time);
         }
         catch
         {
@@ -160,7 +172,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
 
     public void Dispose()
     {
-        foreach (var p in Peers)
+        foreach (var p in Peers.Concat(DeliverPeers).Distinct())
         {
             p.Connection.Dispose();
         }

@@ -101,7 +101,9 @@ internal sealed class NodeConnection : IDisposable
         {
             if (endpoint.UseTls)
             {
-                var roots = TlsFiles.LoadCertificates(endpoint.TlsRootCertFile!, $"{role} TLS root certificate file");
+                var roots = endpoint.TlsRootPem is { } pem
+                    ? TlsFiles.ParseCertificates(pem, endpoint.TlsRootCertFile!, $"{role} TLS root certificate")
+                    : TlsFiles.LoadCertificates(endpoint.TlsRootCertFile!, $"{role} TLS root certificate file");
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
                 SystemTrustStore.KeepOutOfChainBuilding();
                 var ssl = new SslClientAuthenticationOptions

@@ -17,9 +17,13 @@ internal static class TlsFiles
     /// Config: the file cannot be read (missing, a directory, not a regular file, over 1 MiB, unreadable; see
     /// <see cref="BoundedFile"/>), a CERTIFICATE block is not a certificate, or there is no undamaged one.
     /// </exception>
-    public static X509Certificate2Collection LoadCertificates(string file, string what)
+    public static X509Certificate2Collection LoadCertificates(string file, string what) =>
+        ParseCertificates(BoundedFile.ReadText(file, what, FileLimit.Certificates), file, what);
+
+    /// <summary>Every certificate of PEM text read already; <paramref name="file"/> names where it came from.</summary>
+    /// <exception cref="FabricInvokeException">Config: a CERTIFICATE block is not a certificate, or there is no undamaged one.</exception>
+    public static X509Certificate2Collection ParseCertificates(string pem, string file, string what)
     {
-        var pem = BoundedFile.ReadText(file, what, FileLimit.Certificates);
         var collection = new X509Certificate2Collection();
         var damaged = false;
         try

@@ -16,6 +16,13 @@ public static class Failures
     public static FabricInvokeException Config(string file, string problem, Exception? inner = null) =>
         new(FailureKind.Config, $"{problem}: {file}", inner) { Targets = [file] };
 
+    /// <summary>A connection profile that cannot be used, naming the file and the key path at fault.</summary>
+    public static FabricInvokeException ConnectionProfile(string file, string keyPath, string problem, Exception? inner = null) =>
+        new(FailureKind.Config, keyPath.Length == 0 ? $"connection profile {file}: {problem}" : $"connection profile {file}: {keyPath}: {problem}", inner)
+        {
+            Targets = [file],
+        };
+
     public static FabricInvokeException ConfigMessage(string message, Exception? inner = null) =>
         new(FailureKind.Config, message, inner);
 

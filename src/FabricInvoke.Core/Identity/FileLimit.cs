@@ -24,6 +24,9 @@ internal sealed record FileLimit(int MaxBytes, string Kind)
     /// <summary>Small state files fabinvoke writes itself (an event checkpoint): 4 KiB.</summary>
     public static FileLimit Checkpoint { get; } = new(4 << 10, "a checkpoint file");
 
+    /// <summary>A connection profile (YAML or JSON, inline PEMs of every node included): 4 MiB.</summary>
+    public static FileLimit ConnectionProfile { get; } = new(4 << 20, "a connection profile");
+
     /// <summary>The limit as a person writes it: "1 MiB", "64 KiB", "100 bytes".</summary>
     public string Describe() => MaxBytes switch
     {

@@ -74,7 +74,7 @@ public sealed class ChaincodeInvoker
         // so is the orderer discovery when no orderer was given; the broadcast still waits for all of it, so no block
         // can be missed. The first failure of any stops the others.
         using var deliver = options.WaitForEvent
-            ? new DeliverGroup(connections.Peers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
+            ? new DeliverGroup(connections.DeliverPeers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
             : null;
         using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
@@ -82,7 +82,7 @@ public sealed class ChaincodeInvoker
         var discovering = connections.CanDiscoverOrderers ? DiscoverAsync(connections, proposal.ChannelId, options, together.Token) : Task.CompletedTask;
         await FanOut.WhenBothFailFast(endorsing, Task.WhenAll(connecting, discovering), together).ConfigureAwait(false);
         var endorsed = await endorsing.ConfigureAwait(false);
-        var peerMspIds = PeerMspIds(endorsed);
+        var peerMspIds = PeerMspIds(endorsed, connections);
         CheckPolicyCanBeMet(options.WaitFor, connections, peerMspIds, proposal.TxId);
 
         _observer.Submitting(proposal.TxId);
@@ -142,7 +142,7 @@ public sealed class ChaincodeInvoker
         var started = connections.Time.GetTimestamp();
         await deliver.ConnectAsync(txId, cancellationToken).ConfigureAwait(false);
         trace.DeliverConnected(connections.Time.GetElapsedTime(started));
-        _observer.DeliverConnected(txId, connections.Peers.Count);
+        _observer.DeliverConnected(txId, connections.DeliverPeers.Count);
     }
 
     private async Task DiscoverAsync(ChaincodeCmdFactory connections, string channelId, InvokeOptions options, CancellationToken cancellationToken)
@@ -153,8 +153,17 @@ public sealed class ChaincodeInvoker
         _observer.OrderersDiscovered(channelId, peer.Address, found);
     }
 
-    private static Dictionary<string, string> PeerMspIds(EndorsedTransaction endorsed) =>
-        endorsed.Endorsements.Where(e => e.MspId is not null).ToDictionary(e => e.Address, e => e.MspId!, StringComparer.Ordinal);
+    /// <summary>Each peer's MSP id: from its endorsement, else as the connection profile states it (a peer that only reports commits).</summary>
+    private static Dictionary<string, string> PeerMspIds(EndorsedTransaction endorsed, ChaincodeCmdFactory connections)
+    {
+        var ids = endorsed.Endorsements.Where(e => e.MspId is not null).ToDictionary(e => e.Address, e => e.MspId!, StringComparer.Ordinal);
+        foreach (var peer in connections.DeliverPeers.Where(p => p.MspId is not null))
+        {
+            ids.TryAdd(peer.Address, peer.MspId!);
+        }
+
+        return ids;
+    }
 
     /// <summary>An organisation the policy names but no given peer belongs to can never be waited for: say so before ordering.</summary>
     private static void CheckPolicyCanBeMet(CommitPolicy policy, ChaincodeCmdFactory connections, Dictionary<string, string> peerMspIds, string txId)
@@ -168,7 +177,7 @@ public sealed class ChaincodeInvoker
         if (missing.Count > 0)
         {
             throw Failures.CommitPolicyUnmet(txId, policy.ToString(), missing,
-                connections.Peers.Select(p => $"{p.Address} = {peerMspIds.GetValueOrDefault(p.Address) ?? "?"}").ToList());
+                connections.DeliverPeers.Select(p => $"{p.Address} = {peerMspIds.GetValueOrDefault(p.Address) ?? "?"}").ToList());
         }
     }
 }
