@@ -32,7 +32,7 @@ internal static class InvokeSettingsTable
         "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true, IsPath = true };
 
     public static readonly Setting ConnectionProfile = new(["--connectionProfile"], "FABINVOKE_CONNECTION_PROFILE", null,
-        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (README: Connection profiles)");
+        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (README: Connection profiles)") { IsPath = true };
 
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 

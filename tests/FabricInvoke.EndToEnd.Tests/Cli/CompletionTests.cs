@@ -43,6 +43,9 @@ public sealed class CompletionTests : IDisposable
     [InlineData("chaincode invoke --keyfile")]
     [InlineData("events chaincode --checkpoint")]
     [InlineData("events blocks --checkpoint")]
+    [InlineData("chaincode invoke --connectionProfile")]
+    [InlineData("chaincode query --connectionProfile")]
+    [InlineData("events chaincode --connectionProfile")]
     public async Task File_flags_complete_file_paths(string flag)
     {
         File.WriteAllText(Path.Combine(_folder, "org1-tlsca.pem"), "");
