@@ -297,8 +297,8 @@ public sealed class DevNetwork : IAsyncDisposable
                 throw;
             }
 
-            var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i].Address)).ToList();
-            var devOrderer = new DevOrderer(ordererNode, hosts[^1].Address);
+            var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i])).ToList();
+            var devOrderer = new DevOrderer(ordererNode, hosts[^1]);
             var config = ChannelConfig(options, tree, devPeers, devOrderer.Address);
             await Task.Run(() => ordererNode.Start(config), cancellationToken).ConfigureAwait(false);
 
