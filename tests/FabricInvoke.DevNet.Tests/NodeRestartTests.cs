@@ -53,6 +53,23 @@ public sealed class NodeRestartTests(DevNetFixture fixture) : IClassFixture<DevN
     }
 
     [Fact]
+    public async Task After_a_restart_a_stop_still_breaks_the_streams_opened_since()
+    {
+        var peer = fixture.Network.Peers[1];
+        for (var i = 0; i < 3; i++)
+        {
+            await peer.RestartAsync();
+            var client = fixture.Client(fixture.Network.User(2));
+            using var stream = await client.DeliverAsync(peer);
+            Assert.Equal(PeerDeliverResponse.TypeOneofCase.FilteredBlock, (await stream.NextAsync())!.TypeCase);
+            await peer.StopAsync();
+            var broken = await Assert.ThrowsAsync<RpcException>(stream.NextAsync);
+            Assert.NotEqual(StatusCode.OK, broken.StatusCode);
+            await peer.StartAsync();
+        }
+    }
+
+    [Fact]
     public async Task Repeated_restarts_rebind_at_once()
     {
         var peer = fixture.Network.Peers[1];

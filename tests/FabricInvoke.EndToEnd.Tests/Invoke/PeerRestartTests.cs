@@ -73,14 +73,35 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
         return args;
     }
 
-    /// <summary>Puts <paramref name="keys"/> one after the other through the endorsers that stay up (each ordered before the next is sent).</summary>
-    private async Task PutAllAsync(IEnumerable<string> keys)
+    /// <summary>Puts <paramref name="key"/> through the endorsers that stay up; done once the orderer accepted it.</summary>
+    private async Task PutAsync(string key)
     {
-        foreach (var key in keys)
+        var ctor = JsonSerializer.Serialize(new Dictionary<string, string[]> { ["Args"] = ["Put", key, "v"] });
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), InvokeArgs(ctor, _net.Endorsers, wait: false));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+    }
+
+    /// <summary>
+    /// Puts each key once its predecessor's event was printed, so the stream is always mid-way; after the event of
+    /// key <paramref name="breakAfter"/>, the next put is sent while <paramref name="disrupt"/> runs.
+    /// </summary>
+    private async Task StreamWithDisruptionAsync(FabinvokeProcess events, IReadOnlyList<string> keys, int breakAfter, Func<Task> disrupt)
+    {
+        for (var i = 0; i < keys.Count; i++)
         {
-            var ctor = JsonSerializer.Serialize(new Dictionary<string, string[]> { ["Args"] = ["Put", key, "v"] });
-            var outcome = await CliRun.RunAsync(_net.UserEnvironment(), InvokeArgs(ctor, _net.Endorsers, wait: false));
-            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            if (i == breakAfter + 1)
+            {
+                var put = PutAsync(keys[i]);
+                await disrupt().WaitAsync(CliRun.Bound);
+                await put.WaitAsync(CliRun.Bound);
+            }
+            else
+            {
+                await PutAsync(keys[i]).WaitAsync(CliRun.Bound);
+            }
+
+            await events.WaitForStdoutLinesAsync(i + 1).WaitAsync(CliRun.Bound);
+            Assert.True(events.StdoutLines.Count == i + 1, $"after put {i}: {events.StdoutLines.Count} lines\n{events.Stdout}\n---\n{events.Stderr}");
         }
     }
 
@@ -120,17 +141,13 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
     [Fact]
     public async Task Events_across_a_peer_restart_mid_stream_arrive_exactly_once_and_in_order()
     {
-        const int Total = 30;
+        const int Total = 20;
         var keys = Enumerable.Range(0, Total).Select(i => $"rs-{i:00}").ToList();
         var start = _net.Victim.Height;
 
         // Only the restarting peer is given: the stream must come back on the same peer after its restart.
         using var events = FabinvokeProcess.Start(Path.GetTempPath(), _net.UserEnvironment(), [.. EventsArgs(start, [_net.Victim]), "--count", Total.ToString(CultureInfo.InvariantCulture)]);
-        var putting = PutAllAsync(keys);
-
-        await events.WaitForStdoutLinesAsync(8).WaitAsync(CliRun.Bound);
-        await _net.Victim.RestartAsync().WaitAsync(CliRun.Bound);
-        await putting.WaitAsync(CliRun.Bound);
+        await StreamWithDisruptionAsync(events, keys, breakAfter: 7, () => _net.Victim.RestartAsync());
         await events.WaitForExitAsync().WaitAsync(CliRun.Bound);
 
         Assert.True(events.ExitCode == 0, $"exit {events.ExitCode}\n{events.Stderr}");
@@ -145,21 +162,17 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
     [Fact]
     public async Task Events_move_to_the_second_peer_when_the_first_is_stopped()
     {
-        const int Total = 20;
+        const int Total = 12;
         var keys = Enumerable.Range(0, Total).Select(i => $"fo-{i:00}").ToList();
         var start = _net.Victim.Height;
         var second = _net.Network.Peers[1];
 
         using var events = FabinvokeProcess.Start(Path.GetTempPath(), _net.UserEnvironment(), [.. EventsArgs(start, [_net.Victim, second]), "--count", Total.ToString(CultureInfo.InvariantCulture)]);
-        var putting = PutAllAsync(keys);
-
-        await events.WaitForStdoutLinesAsync(5).WaitAsync(CliRun.Bound);
-        await _net.Victim.StopAsync();
-        await putting.WaitAsync(CliRun.Bound);
+        await StreamWithDisruptionAsync(events, keys, breakAfter: 4, _net.Victim.StopAsync);
         await events.WaitForExitAsync().WaitAsync(CliRun.Bound);
 
         Assert.True(events.ExitCode == 0, $"exit {events.ExitCode}\n{events.Stderr}");
         Assert.Equal(keys, Events(events).Select(l => l.GetProperty("payload").GetString()));
-        Assert.Contains("re-opening it on peer " + second.Address, events.Stderr, StringComparison.Ordinal);
+        Assert.True(events.Stderr.Contains("re-opening it on peer " + second.Address, StringComparison.Ordinal), $"stopped={!_net.Victim.IsRunning}\n{events.Stdout}\n---\n{events.Stderr}");
     }
 }
