@@ -70,6 +70,13 @@ public sealed record DevNetOptions
     public string OwnerDescription { get; init; } = "a DevNet network";
 
     /// <summary>
+    /// Orderer endpoints ("host:port") the channel configuration names before the real orderer — in the orderer
+    /// organisation's <c>Endpoints</c> and the channel's <c>OrdererAddresses</c> — so a client that discovers the
+    /// orderers from the configuration meets them first (an unreachable address exercises its failover).
+    /// </summary>
+    public IReadOnlyList<string> ExtraOrdererAddresses { get; init; } = [];
+
+    /// <summary>
     /// Called with each event an operator should see as it happens (a node that cannot write its ledger, a torn
     /// record cut at start-up, …), from any thread. Exceptions it throws are ignored.
     /// </summary>

@@ -131,6 +131,15 @@ public sealed class DevNetwork : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchTimeout, DevNetOptions.MaxBatchTimeout);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LockWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LockWait, DevNetOptions.MaxLockWait);
+        ArgumentNullException.ThrowIfNull(options.ExtraOrdererAddresses);
+        foreach (var address in options.ExtraOrdererAddresses)
+        {
+            var colon = address?.LastIndexOf(':') ?? -1;
+            if (colon <= 0 || !ushort.TryParse(address.AsSpan(colon + 1), out var port) || port == 0)
+            {
+                throw new ArgumentException($"extra orderer address '{address}' is not host:port", nameof(options));
+            }
+        }
     }
 
     /// <summary>Takes the folder's lock, queueing behind a non-attachable owner for at most <see cref="DevNetOptions.LockWait"/>.</summary>
@@ -298,10 +307,11 @@ public sealed class DevNetwork : IAsyncDisposable
                 throw;
             }
 
-            var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i].Address)).ToList();
-            var devOrderer = new DevOrderer(ordererNode, hosts[^1].Address);
+            var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i])).ToList();
+            var devOrderer = new DevOrderer(ordererNode, hosts[^1]);
             gateway.Bind(devPeers.ToDictionary(p => p.Node, p => p.Address), devOrderer.Address);
-            ordererNode.Start();
+            var config = ChannelConfig(options, tree, devPeers, devOrderer.Address);
+            await Task.Run(() => ordererNode.Start(config), cancellationToken).ConfigureAwait(false);
 
             var network = new DevNetwork(options, root, folder, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, tree.Users);
             if (options.Attachable)
@@ -349,6 +359,32 @@ public sealed class DevNetwork : IAsyncDisposable
             AtomicFile.TryDelete(Path.Combine(root, DevNetConnectionProfileFile.FileName));
             throw;
         }
+    }
+
+    /// <summary>The channel configuration this network runs with: its orgs' CAs, the orderer (after any extra addresses), its batching.</summary>
+    private static Protos.Common.Config ChannelConfig(DevNetOptions options, CryptoTree tree, IReadOnlyList<DevPeer> peers, string ordererAddress)
+    {
+        static ConfigOrg Org(OrgMaterial org, IReadOnlyList<(string, int)> anchors) =>
+            new(org.MspId, File.ReadAllBytes(org.CaCertPath), File.ReadAllBytes(org.TlsCaCertPath), anchors);
+
+        static (string Host, int Port) Split(string address)
+        {
+            var colon = address.LastIndexOf(':');
+            return (address[..colon], int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var applicationOrgs = tree.Orgs.Select(org => Org(org, peers.Where(p => p.MspId == org.MspId).Take(1).Select(p => Split(p.Address)).ToList())).ToList();
+        var (host, port) = Split(ordererAddress);
+        var spec = new ChannelConfigSpec(
+            applicationOrgs,
+            Org(tree.OrdererOrg, []),
+            [.. options.ExtraOrdererAddresses, ordererAddress],
+            host,
+            port,
+            File.ReadAllBytes(tree.Orderer.TlsCertificateFile),
+            options.BatchTimeout,
+            options.BatchSize);
+        return ChannelConfigBuilder.Build(spec);
     }
 
     /// <summary>What devnet.json and devnet.env say about this network.</summary>

@@ -1,3 +1,4 @@
+using FabricInvoke.DevNet.Hosting;
 using FabricInvoke.DevNet.Orderer;
 
 namespace FabricInvoke.DevNet;
@@ -6,11 +7,13 @@ namespace FabricInvoke.DevNet;
 public sealed class DevOrderer
 {
     private readonly OrdererNode _node;
+    private readonly NodeHost _host;
 
-    internal DevOrderer(OrdererNode node, string address)
+    internal DevOrderer(OrdererNode node, NodeHost host)
     {
         _node = node;
-        Address = address;
+        _host = host;
+        Address = host.Address;
     }
 
     /// <summary>"127.0.0.1:&lt;port&gt;".</summary>
@@ -24,6 +27,19 @@ public sealed class DevOrderer
 
     /// <summary>Number of blocks the orderer has cut (including the genesis block).</summary>
     public ulong Height => _node.Blocks.Height;
+
+    /// <summary>True while the node accepts connections (it was not stopped, or was started again).</summary>
+    public bool IsRunning => _host.IsRunning;
+
+    /// <summary>
+    /// Stops the node as if its process were killed: every call in flight (deliver streams included) is reset, the
+    /// listener closes and new connections are refused. Its ledger stays on disk (transactions it accepted are still cut into blocks). The port stays reserved for <see cref="StartAsync"/>. No-op when stopped.
+    /// </summary>
+    public Task StopAsync() => _host.CrashAsync();
+
+    /// <summary>Starts the node again on the same address and port, with the same ledger. No-op when running.</summary>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _host.ResumeAsync(cancellationToken);
 
     public override string ToString() => $"orderer.example.com at {Address}";
 }

@@ -1,3 +1,4 @@
+using FabricInvoke.DevNet.Hosting;
 using FabricInvoke.DevNet.Peer;
 
 namespace FabricInvoke.DevNet;
@@ -6,11 +7,13 @@ namespace FabricInvoke.DevNet;
 public sealed class DevPeer
 {
     private readonly PeerNode _node;
+    private readonly NodeHost _host;
 
-    internal DevPeer(PeerNode node, string address)
+    internal DevPeer(PeerNode node, NodeHost host)
     {
         _node = node;
-        Address = address;
+        _host = host;
+        Address = host.Address;
     }
 
     /// <summary>"peer0.org1.example.com".</summary>
@@ -32,6 +35,28 @@ public sealed class DevPeer
     public ulong Height => _node.Blocks.Height;
 
     internal PeerNode Node => _node;
+
+    /// <summary>True while the node accepts connections (it was not stopped, or was started again).</summary>
+    public bool IsRunning => _host.IsRunning;
+
+    /// <summary>
+    /// Stops the node as if its process were killed: every call in flight (deliver streams included) is reset, the
+    /// listener closes and new connections are refused. Its ledger stays on disk (and keeps receiving blocks, as a
+    /// restarted node would catch up on them). The port stays reserved for <see cref="StartAsync"/>. No-op when stopped.
+    /// </summary>
+    public Task StopAsync() => _host.CrashAsync();
+
+    /// <summary>Starts the node again on the same address and port, with the same ledger. No-op when running.</summary>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _host.ResumeAsync(cancellationToken);
+
+    /// <summary><see cref="StopAsync"/> then <see cref="StartAsync"/>: a peer restart on the same port and ledger.</summary>
+    /// <exception cref="IOException">The port cannot be bound.</exception>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync().ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public override string ToString() => $"{Name} ({MspId}) at {Address}";
 }

@@ -24,7 +24,8 @@ public sealed class RestartTests
 
             await using var second = await DevNetwork.StartAsync(new DevNetOptions { Directory = directory }).WaitAsync(DevNetFixture.Bound);
             Assert.Equal(certificate, File.ReadAllText(Path.Combine(second.User(1).MspDirectory, "signcerts", "User1@org1.example.com-cert.pem")));
-            Assert.All(second.Peers, p => Assert.Equal(height, p.Height));
+            // Every block kept, plus the config block naming the endpoints' new ports.
+            Assert.All(second.Peers, p => Assert.Equal(height + 1, p.Height));
             using var again = new Client(second, second.User(1), presentClientCertificate: false);
             var get = await again.EndorseAllAsync(again.Propose(["Get", "durable"]));
             Assert.All(get, r => Assert.Equal("1", r.Response.Payload.ToStringUtf8()));
@@ -59,7 +60,8 @@ public sealed class RestartTests
             }
 
             await using var second = await DevNetwork.StartAsync(new DevNetOptions { Directory = directory }).WaitAsync(DevNetFixture.Bound);
-            Assert.Equal(2ul, second.Orderer.Height);
+            // The drained block, then the config block for the new ports and batch timeout.
+            Assert.Equal(3ul, second.Orderer.Height);
             using var again = new Client(second, second.User(1), presentClientCertificate: false);
             var get = await again.EndorseAllAsync(again.Propose(["Get", "accepted"]));
             Assert.All(get, r => Assert.Equal("kept", r.Response.Payload.ToStringUtf8()));

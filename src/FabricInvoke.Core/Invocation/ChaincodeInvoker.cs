@@ -147,8 +147,7 @@ public sealed class ChaincodeInvoker
 
     private async Task DiscoverAsync(ChaincodeCmdFactory connections, string channelId, InvokeOptions options, CancellationToken cancellationToken)
     {
-        var peer = connections.Peers[0];
-        var found = await OrdererDiscovery.FindAsync(peer, connections.Signer, channelId, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var (found, peer) = await OrdererDiscovery.FindAsync(connections.Peers, connections.Signer, channelId, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         connections.UseDiscoveredOrderers(found);
         _observer.OrderersDiscovered(channelId, peer.Address, found);
     }

@@ -19,6 +19,47 @@ internal static class OrdererDiscovery
     public static ChaincodeInvocation Request(string channelId) =>
         new(string.Empty, "cscc", [System.Text.Encoding.UTF8.GetBytes("GetChannelConfig"), System.Text.Encoding.UTF8.GetBytes(channelId)], [], false);
 
+    /// <summary>
+    /// What a peer answers a channel-less request whose signer is not of its own organisation: it checks such requests
+    /// against its local MSP only (Fabric core/endorser).
+    /// </summary>
+    private const string LocalMspRefusal = "access denied: channel [] creator org unknown";
+
+    /// <summary>
+    /// Asks the first peer, as the peer CLI does; when it refuses the signer because the signer is of another
+    /// organisation, asks the next peers in turn (one of them may be of the signer's organisation).
+    /// Returns the endpoints and the peer that gave them.
+    /// </summary>
+    /// <exception cref="FabricInvokeException">As <see cref="FindAsync(PeerNode, Identity.SigningIdentity, string, TimeSpan, CancellationToken)"/>;
+    /// when every peer refused the signer's organisation, one Endorsement failure that says so.</exception>
+    public static async Task<(IReadOnlyList<string> Endpoints, PeerNode Peer)> FindAsync(
+        IReadOnlyList<PeerNode> peers, Identity.SigningIdentity signer, string channelId, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    {
+        FabricInvokeException? first = null;
+        foreach (var peer in peers)
+        {
+            try
+            {
+                return (await FindAsync(peer, signer, channelId, requestTimeout, cancellationToken).ConfigureAwait(false), peer);
+            }
+            catch (FabricInvokeException e) when (e.Kind == FailureKind.Endorsement && e.Message.Contains(LocalMspRefusal, StringComparison.Ordinal))
+            {
+                first ??= e;
+            }
+        }
+
+        var refused = peers.Select(p => p.Address).ToList();
+        throw new FabricInvokeException(
+            FailureKind.Endorsement,
+            $"orderer discovery failed: {(refused.Count == 1 ? "peer " + refused[0] : "peers " + string.Join(", ", refused))} refused to read the configuration of channel {channelId} for {signer.MspId} " +
+            $"(a peer answers this channel-less request only from its own organisation): name a peer of {signer.MspId} first, or give -o/--orderer; {first!.Message}",
+            first)
+        {
+            Targets = refused,
+            GrpcStatus = first.GrpcStatus,
+        };
+    }
+
     /// <exception cref="FabricInvokeException">
     /// Connection (the peer unreachable), Endorsement (the peer refused the request), Config (no endpoints, or not a
     /// channel configuration).

@@ -10,12 +10,31 @@ namespace FabricInvoke.DevNet.Orderer;
 
 /// <summary>
 /// Builds the orderer's blocks: header (number, previous header hash, data hash), data = the envelopes as received,
-/// and the five metadata entries, SIGNATURES carrying the orderer's signature over value ‖ signature header ‖ header.
+/// and the five metadata entries, SIGNATURES carrying the last config index (OrdererBlockMetadata) and the orderer's signature over value ‖ signature header ‖ header.
 /// </summary>
 internal sealed class BlockFactory(NodeMaterial orderer, string channelId)
 {
-    /// <summary>Block 0: one CONFIG-typed envelope signed by the orderer, so "Newest" always has something to send.</summary>
-    public Block Genesis()
+    /// <summary>
+    /// Block 0: one CONFIG envelope signed by the orderer whose data is <c>ConfigEnvelope{config}</c>, the channel's
+    /// first configuration (what configtxgen's genesis block holds).
+    /// </summary>
+    public Block Genesis(Config config) => Create(0, ByteString.Empty, [ConfigEnvelopeBytes(config)], lastConfig: 0);
+
+    /// <summary>
+    /// The block after <paramref name="previous"/> holding only a CONFIG envelope with <paramref name="config"/> (the
+    /// orderer's own configuration change, e.g. new endpoints); it is its own last config block.
+    /// </summary>
+    public Block ConfigBlock(Block previous, Config config)
+    {
+        var number = previous.Header.Number + 1;
+        return Create(number, ByteString.CopyFrom(BlockHashes.HeaderHash(previous.Header)), [ConfigEnvelopeBytes(config)], lastConfig: number);
+    }
+
+    /// <summary>The block after <paramref name="previous"/> holding <paramref name="envelopes"/>; <paramref name="lastConfig"/> is the chain's last config block.</summary>
+    public Block Next(Block previous, IReadOnlyList<ByteString> envelopes, ulong lastConfig) =>
+        Create(previous.Header.Number + 1, ByteString.CopyFrom(BlockHashes.HeaderHash(previous.Header)), envelopes, lastConfig);
+
+    private ByteString ConfigEnvelopeBytes(Config config)
     {
         var nonce = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(24));
         var creator = ByteString.CopyFrom(orderer.SerializedIdentity);
@@ -33,22 +52,18 @@ internal sealed class BlockFactory(NodeMaterial orderer, string channelId)
                 ChannelHeader = channelHeader.ToByteString(),
                 SignatureHeader = new SignatureHeader { Creator = creator, Nonce = nonce }.ToByteString(),
             },
+            Data = new ConfigEnvelope { Config = config }.ToByteString(),
         }.ToByteString();
-        var envelope = new Envelope { Payload = payload, Signature = ByteString.CopyFrom(orderer.Sign(payload.Span)) };
-        return Create(0, ByteString.Empty, [envelope.ToByteString()]);
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(orderer.Sign(payload.Span)) }.ToByteString();
     }
 
-    /// <summary>The block after <paramref name="previous"/> holding <paramref name="envelopes"/>.</summary>
-    public Block Next(Block previous, IReadOnlyList<ByteString> envelopes) =>
-        Create(previous.Header.Number + 1, ByteString.CopyFrom(BlockHashes.HeaderHash(previous.Header)), envelopes);
-
-    private Block Create(ulong number, ByteString previousHash, IReadOnlyList<ByteString> envelopes)
+    private Block Create(ulong number, ByteString previousHash, IReadOnlyList<ByteString> envelopes, ulong lastConfig)
     {
         var data = new BlockData();
         data.Data.AddRange(envelopes);
         var header = new BlockHeader { Number = number, PreviousHash = previousHash, DataHash = ByteString.CopyFrom(BlockHashes.DataHash(data)) };
 
-        var value = new OrdererBlockMetadata { LastConfig = new LastConfig { Index = 0 } }.ToByteString();
+        var value = new OrdererBlockMetadata { LastConfig = new LastConfig { Index = lastConfig } }.ToByteString();
         var signatureHeader = new SignatureHeader
         {
             Creator = ByteString.CopyFrom(orderer.SerializedIdentity),
@@ -64,7 +79,9 @@ internal sealed class BlockFactory(NodeMaterial orderer, string channelId)
 
         var metadata = new BlockMetadata();
         metadata.Metadata.Add(signatures.ToByteString());
-        metadata.Metadata.Add(ByteString.Empty);
+
+        // The deprecated LAST_CONFIG entry, which Fabric 2.x orderers still fill for older readers.
+        metadata.Metadata.Add(new Metadata { Value = new LastConfig { Index = lastConfig }.ToByteString() }.ToByteString());
         metadata.Metadata.Add(ByteString.CopyFrom(new byte[envelopes.Count]));
         metadata.Metadata.Add(ByteString.Empty);
         metadata.Metadata.Add(ByteString.Empty);

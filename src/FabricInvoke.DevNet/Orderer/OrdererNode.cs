@@ -30,6 +30,7 @@ internal sealed class OrdererNode : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _cutter = Task.CompletedTask;
     private volatile string? _unavailable;
+    private ulong _lastConfig;
 
     public OrdererNode(
         string channelId,
@@ -54,10 +55,6 @@ internal sealed class OrdererNode : IAsyncDisposable
         _batchSize = batchSize;
         _diagnostics = diagnostics ?? DiagnosticSink.None;
         _factory = new BlockFactory(identity, channelId);
-        if (blocks.Height == 0)
-        {
-            blocks.Append(_factory.Genesis());
-        }
     }
 
     public string ChannelId { get; }
@@ -77,9 +74,18 @@ internal sealed class OrdererNode : IAsyncDisposable
     /// <summary>Why the orderer cannot order now (its ledger cannot be written, or block cutting failed), or null when it can.</summary>
     public string? Unavailable => _unavailable;
 
-    /// <summary>Brings every peer up to the orderer's height, then starts cutting blocks.</summary>
-    public void Start()
+    /// <summary>The channel configuration in force (the last config block's), once <see cref="Start"/> has run.</summary>
+    public Config? Config { get; private set; }
+
+    /// <summary>
+    /// Makes <paramref name="desired"/> the channel's configuration — the genesis block of a new chain, or a config
+    /// block (sequence + 1) when the chain's last configuration differs (endpoints moved, another batch size…) —
+    /// brings every peer up to the orderer's height, then starts cutting blocks.
+    /// </summary>
+    /// <exception cref="IOException">The block cannot be written.</exception>
+    public void Start(Config desired)
     {
+        EnsureConfig(desired);
         foreach (var peer in _peers)
         {
             for (var number = peer.ReceivedHeight; number < Blocks.Height; number++)
@@ -125,6 +131,34 @@ internal sealed class OrdererNode : IAsyncDisposable
         _stop.Dispose();
         Blocks.Dispose();
         Identity.Dispose();
+    }
+
+    private void EnsureConfig(Config desired)
+    {
+        if (Blocks.Height == 0)
+        {
+            var genesis = desired.Clone();
+            genesis.Sequence = 0;
+            Blocks.Append(_factory.Genesis(genesis));
+            (_lastConfig, Config) = (0, genesis);
+            return;
+        }
+
+        var last = Blocks.Last()!;
+        var configBlock = ConfigBlocks.LastConfigBlock(last, Blocks.Get);
+        var current = configBlock is null ? null : ConfigBlocks.ConfigOf(configBlock);
+        if (current is not null && current.ChannelGroup.Equals(desired.ChannelGroup))
+        {
+            (_lastConfig, Config) = (configBlock!.Header.Number, current);
+            return;
+        }
+
+        // A chain from an older DevNet (a genesis block without a configuration) counts as sequence 0.
+        var next = desired.Clone();
+        next.Sequence = (current?.Sequence ?? 0) + 1;
+        var block = _factory.ConfigBlock(last, next);
+        Blocks.Append(block);
+        (_lastConfig, Config) = (block.Header.Number, next);
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -186,7 +220,7 @@ internal sealed class OrdererNode : IAsyncDisposable
 
     private async Task CutAsync(IReadOnlyList<ByteString> envelopes, CancellationToken cancellationToken)
     {
-        var block = _factory.Next(Blocks.Last()!, envelopes);
+        var block = _factory.Next(Blocks.Last()!, envelopes, _lastConfig);
         var delay = WriteRetry.First;
         while (true)
         {

@@ -55,16 +55,14 @@ internal sealed class ProposalProcessor(PeerNode peer)
             return new ProposalResponse { Response = new Response { Status = 500, Message = $"channel '{channelHeader.ChannelId}' not found" } };
         }
 
-        var creator = Validate(signedProposal, channelHeader, signatureHeader);
+        // A channel-less proposal is checked against the peer's local MSP (its own organisation) only, and skips the
+        // duplicate and access checks (Fabric core/endorser preProcess).
+        var channelLess = channelHeader.ChannelId.Length == 0;
+        var creator = Validate(signedProposal, channelHeader, signatureHeader, channelLess);
 
-        if (peer.HasTransaction(channelHeader.TxId))
+        if (!channelLess && peer.HasTransaction(channelHeader.TxId))
         {
             throw Unknown($"duplicate transaction found [{channelHeader.TxId}]. Creator [{Convert.ToHexStringLower(signatureHeader.Creator.Span)}]");
-        }
-
-        if (!creator.Member.IsApplicationOrg)
-        {
-            throw Unknown($"access denied: channel [{channelHeader.ChannelId}] creator org [{creator.MspId}]");
         }
 
         ChaincodeHeaderExtension extension;
@@ -81,11 +79,24 @@ internal sealed class ProposalProcessor(PeerNode peer)
             throw Unknown($"error unmarshalling chaincode proposal: {e.Message}");
         }
 
-        var chaincodeName = extension.ChaincodeId?.Name ?? "";
-        if (chaincodeName != BasicChaincode.Name)
+        if (extension.ChaincodeId?.Name == ConfigSystemChaincode.Name)
         {
+            // System chaincodes are not subject to the channel's Writers check; cscc checks its own ACLs.
+            var answer = new ConfigSystemChaincode(peer).Invoke(invocation.ChaincodeSpec?.Input?.Args ?? [], creator);
+            return SystemChaincodeResponse(answer, header, proposalPayload, channelLess);
+        }
+
+        if (!creator.Member.IsApplicationOrg)
+        {
+            throw Unknown($"access denied: channel [{channelHeader.ChannelId}] creator org [{creator.MspId}]");
+        }
+
+        var chaincodeName = extension.ChaincodeId?.Name ?? "";
+        if (chaincodeName != BasicChaincode.Name || channelLess)
+        {
+            // On no channel, no application chaincode is defined.
             return Error500(
-                $"make sure the chaincode {chaincodeName} has been successfully defined on channel {peer.ChannelId} and try again: chaincode {chaincodeName} not found");
+                $"make sure the chaincode {chaincodeName} has been successfully defined on channel {channelHeader.ChannelId} and try again: chaincode {chaincodeName} not found");
         }
 
         var input = invocation.ChaincodeSpec?.Input ?? new ChaincodeInput();
@@ -149,7 +160,8 @@ internal sealed class ProposalProcessor(PeerNode peer)
     }
 
     /// <summary>Fabric's UnpackedProposal.Validate, with its error texts.</summary>
-    private VerifiedIdentity Validate(SignedProposal signedProposal, ChannelHeader channelHeader, SignatureHeader signatureHeader)
+    /// <param name="localMsp">Deserialise the creator with the peer's local MSP (its own organisation only), as for channel-less proposals.</param>
+    private VerifiedIdentity Validate(SignedProposal signedProposal, ChannelHeader channelHeader, SignatureHeader signatureHeader, bool localMsp)
     {
         var type = (HeaderType)channelHeader.Type;
         if (type is not (HeaderType.EndorserTransaction or HeaderType.Config))
@@ -184,7 +196,7 @@ internal sealed class ProposalProcessor(PeerNode peer)
         }
 
         var check = peer.Msp.Check(signatureHeader.Creator);
-        if (check.Failure is IdentityFailure.Malformed or IdentityFailure.UnknownMsp)
+        if (check.Failure is IdentityFailure.Malformed or IdentityFailure.UnknownMsp || (localMsp && check.ClaimedMspId != peer.Identity.MspId))
         {
             throw Invalid($"access denied: channel [{channelHeader.ChannelId}] creator org unknown, creator is malformed");
         }
@@ -195,6 +207,46 @@ internal sealed class ProposalProcessor(PeerNode peer)
         }
 
         return check.Identity;
+    }
+
+    /// <summary>
+    /// What the endorser makes of a system chaincode's answer: on no channel, the bare response (never endorsed) —
+    /// with the proposal response payload when it failed; on a channel, an endorsed response like any chaincode's.
+    /// </summary>
+    private ProposalResponse SystemChaincodeResponse(ChaincodeResponse answer, Header header, ChaincodeProposalPayload proposalPayload, bool channelLess)
+    {
+        var response = new Response { Status = answer.Status, Message = answer.Message, Payload = answer.Payload };
+        var action = new ChaincodeAction
+        {
+            Response = response,
+            ChaincodeId = new ChaincodeID { Name = ConfigSystemChaincode.Name, Version = ConfigSystemChaincode.Version },
+        };
+        var responsePayload = new ProposalResponsePayload
+        {
+            ProposalHash = ByteString.CopyFrom(ProposalHash(header, proposalPayload)),
+            Extension = action.ToByteString(),
+        }.ToByteString();
+        if (answer.Status >= 500)
+        {
+            return new ProposalResponse { Response = response, Payload = responsePayload };
+        }
+
+        if (channelLess || answer.Status >= 400)
+        {
+            return new ProposalResponse { Response = response };
+        }
+
+        var endorser = ByteString.CopyFrom(peer.Identity.SerializedIdentity);
+        var signed = new byte[responsePayload.Length + endorser.Length];
+        responsePayload.Span.CopyTo(signed);
+        endorser.Span.CopyTo(signed.AsSpan(responsePayload.Length));
+        return new ProposalResponse
+        {
+            Version = 1,
+            Response = response,
+            Payload = responsePayload,
+            Endorsement = new Endorsement { Endorser = endorser, Signature = ByteString.CopyFrom(peer.Identity.Sign(signed)) },
+        };
     }
 
     /// <summary>SHA-256(channel_header ‖ signature_header ‖ ChaincodeProposalPayload without the transient map).</summary>

@@ -105,9 +105,18 @@ internal sealed class BlockValidator(MspRegistry msp, string channelId)
             return TxValidationCode.TargetChainNotFound;
         }
 
-        if (tx.Type == HeaderType.Config && blockNumber == 0)
+        if (tx.Type == HeaderType.Config)
         {
-            return TxValidationCode.Valid;
+            // The genesis block, or a configuration the orderer itself made (signed by an orderer-org node).
+            if (blockNumber == 0)
+            {
+                return TxValidationCode.Valid;
+            }
+
+            var orderer = msp.Check(tx.SignatureHeader.Creator).Identity;
+            return orderer is { Member.IsApplicationOrg: false, Role: "orderer" } && orderer.Verify(tx.Envelope.Payload.Span, tx.Envelope.Signature.Span)
+                ? TxValidationCode.Valid
+                : TxValidationCode.BadCreatorSignature;
         }
 
         if (tx.Type != HeaderType.EndorserTransaction)

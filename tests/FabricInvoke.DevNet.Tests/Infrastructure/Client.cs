@@ -53,6 +53,15 @@ public sealed class Client : IDisposable
             TxIds.NewNonce(),
             Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow));
 
+    /// <summary>A CONFIG-typed proposal for a system chaincode on <paramref name="channelId"/> (default: none), as the peer CLI asks cscc.</summary>
+    internal TransactionProposal ProposeSystem(string[] args, string channelId = "", string chaincode = "cscc") =>
+        ProposalBuilder.Create(
+            new ChaincodeInvocation(channelId, chaincode, args.Select(Encoding.UTF8.GetBytes).ToArray(), [], false),
+            Signer.Creator,
+            TxIds.NewNonce(),
+            Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            FabricInvoke.Protos.Common.HeaderType.Config);
+
     public Task<ProposalResponse> EndorseAsync(DevPeer peer, SignedProposal proposal) =>
         new Endorser.EndorserClient(Channel(peer.Address, peer.TlsRootCertFile)).ProcessProposalAsync(proposal, deadline: Deadline()).ResponseAsync.WaitAsync(DevNetFixture.Bound);
 
