@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Cli.Settings;
 using FabricInvoke.Core.Connections;
@@ -40,12 +41,12 @@ internal sealed class InvokeAction
             trace = new InvokeTrace(settings.Options.Invocation, _context.Time, _context.StartedAt);
             if (settings.DevNetDirectory is not { } directory)
             {
-                return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+                return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
             }
 
             await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
             settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
-            return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+            return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
         }
         catch (FabricInvokeException e)
         {
@@ -68,11 +69,32 @@ internal sealed class InvokeAction
         var observer = new LoggingObserver(log, _context.Progress);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
         using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
-        var result = await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+        return await new ChaincodeInvoker(observer).InvokeAsync(connections, settings.Options, trace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the outcome, then (debug) the phase times, last of all so that the wall-clock moments it names bracket
+    /// everything the command did: a benchmark can tell the runtime's start-up before them and the process exit after.
+    /// </summary>
+    private int Succeeded(ResultWriter output, InvokeResult result, FabricLog log)
+    {
+        var code = output.InvokeSucceeded(result, log);
         var t = result.Timings;
+        var now = _context.Time.GetUtcNow();
+        var began = now - _context.Time.GetElapsedTime(_context.StartedAt);
+        var orderer = t.OrdererConnect == TimeSpan.Zero && t.OrdererTls == TimeSpan.Zero
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" (orderer connect {t.OrdererConnect.TotalMilliseconds:0.0}ms, TLS {t.OrdererTls.TotalMilliseconds:0.0}ms, while endorsing)");
         log.Debug("chaincodeInvokeOrQuery",
-            $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms");
-        return result;
+            $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside; ready to broadcast after {t.EndorseAndConnect.TotalMilliseconds:0.0}ms), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms{orderer}, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms; main began at {UnixSeconds(began)}, ended at {UnixSeconds(now)}");
+        return code;
+    }
+
+    /// <summary>Seconds since the Unix epoch with microseconds (what a shell's $EPOCHREALTIME prints).</summary>
+    private static string UnixSeconds(DateTimeOffset at)
+    {
+        var micros = (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        return string.Create(CultureInfo.InvariantCulture, $"{micros / 1_000_000}.{micros % 1_000_000:D6}");
     }
 
     /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one.</summary>
@@ -97,8 +119,8 @@ internal sealed class InvokeAction
                 $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}; endorsements from {string.Join(", ", transaction.EndorserMspIds)}");
 
         private static string Describe(PeerEndorsement e) => e.Connect == TimeSpan.Zero
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            ? string.Create(CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
+            : string.Create(CultureInfo.InvariantCulture,
                 $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms: connect {e.Connect.TotalMilliseconds:0.0}ms, TLS {e.Tls.TotalMilliseconds:0.0}ms, call {(e.Latency - e.Connect - e.Tls).TotalMilliseconds:0.0}ms)");
 
         public void DeliverConnected(string txId, int peers) =>
