@@ -204,8 +204,10 @@ public sealed class DevNetwork : IAsyncDisposable
         OrdererNode? ordererNode = null;
         var lifetime = new NodeLifetime();
         var hosts = new List<NodeHost>();
+        TransactionTimings? timings = null;
         try
         {
+            timings = options.TimingsFile is { } timingsFile ? TransactionTimings.Open(timingsFile) : null;
             var ordererFaults = new OrdererFaults();
             var ordererBlocks = await Task.Run(
                 () => BlockStore.Open(
@@ -224,13 +226,16 @@ public sealed class DevNetwork : IAsyncDisposable
                             new BlockStoreOptions(identity.Name, diagnostics, options.Durable, faults, HasValidationFlags: true)),
                         cancellationToken).ConfigureAwait(false);
                     peerBlocks.Add(blocks);
-                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics));
+                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics) { Timings = timings });
                 }
 
                 LedgerCrossCheck.Verify(ordererIdentity.Name, ordererBlocks, peerNodes.Select(p => (p.Name, p.Blocks)));
                 ordererNode = new OrdererNode(
                     options.ChannelId, ordererIdentity, ordererOrg.TlsCaCertPath, msp, ordererBlocks, ordererFaults, peerNodes,
-                    options.BatchTimeout, options.BatchSize, diagnostics);
+                    options.BatchTimeout, options.BatchSize, diagnostics)
+                {
+                    Timings = timings,
+                };
             }
             catch
             {
@@ -254,7 +259,8 @@ public sealed class DevNetwork : IAsyncDisposable
                     services.AddSingleton(peer);
                     services.AddSingleton(lifetime);
                     services.AddSingleton(new ProposalProcessor(peer));
-                    services.AddSingleton(new DeliverHandler(options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults));
+                    services.AddSingleton(new DeliverHandler(
+                        options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults, timings, peer.Name));
                 },
                 app =>
                 {
@@ -305,6 +311,7 @@ public sealed class DevNetwork : IAsyncDisposable
         }
         catch
         {
+            timings?.Dispose();
             lifetime.Stop();
             foreach (var host in hosts)
             {

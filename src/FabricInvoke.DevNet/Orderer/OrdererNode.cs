@@ -74,6 +74,9 @@ internal sealed class OrdererNode : IAsyncDisposable
 
     public OrdererFaults Faults { get; }
 
+    /// <summary>Where the network's own time per transaction is recorded (devnet up --timings), or null; the orderer closes it when it stops.</summary>
+    public TransactionTimings? Timings { get; init; }
+
     /// <summary>Why the orderer cannot order now (its ledger cannot be written, or block cutting failed), or null when it can.</summary>
     public string? Unavailable => _unavailable;
 
@@ -123,6 +126,7 @@ internal sealed class OrdererNode : IAsyncDisposable
         }
 
         _stop.Dispose();
+        Timings?.Dispose();
         Blocks.Dispose();
         Identity.Dispose();
     }
@@ -153,6 +157,8 @@ internal sealed class OrdererNode : IAsyncDisposable
         var batch = new List<ByteString>(_batchSize);
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            var timerStarted = TimeProvider.System.GetTimestamp();
+            var reason = "stop";
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_batchTimeout);
             try
@@ -170,23 +176,27 @@ internal sealed class OrdererNode : IAsyncDisposable
                         break;
                     }
                 }
+
+                reason = batch.Count >= _batchSize ? "size" : reason;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // BatchTimeout elapsed: cut what is pending.
+                reason = "timeout";
             }
 
             if (batch.Count > 0)
             {
-                await CutAsync(batch, cancellationToken).ConfigureAwait(false);
+                await CutAsync(batch, timerStarted, reason, cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
         }
     }
 
-    private async Task CutAsync(IReadOnlyList<ByteString> envelopes, CancellationToken cancellationToken)
+    private async Task CutAsync(IReadOnlyList<ByteString> envelopes, long timerStarted, string reason, CancellationToken cancellationToken)
     {
         var block = _factory.Next(Blocks.Last()!, envelopes);
+        Timings?.Cut(block.Header.Number, envelopes, Name, timerStarted, _batchTimeout, reason);
         var delay = WriteRetry.First;
         while (true)
         {
