@@ -44,9 +44,7 @@ internal sealed class InvokeAction
                 return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
             }
 
-            await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-            settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
-            return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+            return await InvokeOnDevNetAsync(directory, parse, output, log, trace, cancellationToken).ConfigureAwait(false);
         }
         catch (FabricInvokeException e)
         {
@@ -62,6 +60,17 @@ internal sealed class InvokeAction
         {
             return output.InternalError(e);
         }
+    }
+
+    /// <summary>
+    /// --devnet: in a method of its own, so that the JIT build loads the DevNet assembly (and what it uses) only when
+    /// an embedded network is asked for, not to compile <see cref="RunAsync"/>.
+    /// </summary>
+    private async Task<int> InvokeOnDevNetAsync(string directory, ParseResult parse, ResultWriter output, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
+    {
+        await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
+        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
+        return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
     }
 
     private async Task<InvokeResult> InvokeAsync(InvokeCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
