@@ -226,9 +226,21 @@ internal sealed class OrdererNode : IAsyncDisposable
                 $"{Name}: wrote block {block.Header.Number} to {Blocks.Path}; the ledger is writable again and transactions are accepted");
         }
 
-        foreach (var peer in _peers)
+        // Each peer validates the block on its own, as Fabric peers do; in parallel, so that a network of many peers does
+        // not add its peers' validation times up in front of the last one's delivery (visible with devnet up --timings).
+        if (_peers.Count == 1)
         {
-            peer.Commit(block);
+            _peers[0].Commit(block);
+            return;
+        }
+
+        try
+        {
+            Parallel.ForEach(_peers, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, peer => peer.Commit(block));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
     }
 }
