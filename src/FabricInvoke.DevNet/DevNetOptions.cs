@@ -81,4 +81,11 @@ public sealed record DevNetOptions
     /// record cut at start-up, …), from any thread. Exceptions it throws are ignored.
     /// </summary>
     public Action<DevNetDiagnostic>? Diagnostics { get; init; }
+
+    /// <summary>
+    /// A file the network appends its own time per transaction to (orderer received and answered it, block cut and how
+    /// long after the batch timer started, each peer's validation, each peer deliver stream's send), so a benchmark can
+    /// tell DevNet's time from the client's. Null (the default): nothing is recorded.
+    /// </summary>
+    public string? TimingsFile { get; init; }
 }

@@ -218,8 +218,10 @@ public sealed class DevNetwork : IAsyncDisposable
         OrdererNode? ordererNode = null;
         var lifetime = new NodeLifetime();
         var hosts = new List<NodeHost>();
+        TransactionTimings? timings = null;
         try
         {
+            timings = options.TimingsFile is { } timingsFile ? TransactionTimings.Open(timingsFile) : null;
             var ordererFaults = new OrdererFaults();
             var ordererBlocks = await Task.Run(
                 () => BlockStore.Open(
@@ -238,13 +240,16 @@ public sealed class DevNetwork : IAsyncDisposable
                             new BlockStoreOptions(identity.Name, diagnostics, options.Durable, faults, HasValidationFlags: true)),
                         cancellationToken).ConfigureAwait(false);
                     peerBlocks.Add(blocks);
-                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics));
+                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics) { Timings = timings });
                 }
 
                 LedgerCrossCheck.Verify(ordererIdentity.Name, ordererBlocks, peerNodes.Select(p => (p.Name, p.Blocks)));
                 ordererNode = new OrdererNode(
                     options.ChannelId, ordererIdentity, ordererOrg.TlsCaCertPath, msp, ordererBlocks, ordererFaults, peerNodes,
-                    options.BatchTimeout, options.BatchSize, diagnostics);
+                    options.BatchTimeout, options.BatchSize, diagnostics)
+                {
+                    Timings = timings,
+                };
             }
             catch
             {
@@ -269,7 +274,8 @@ public sealed class DevNetwork : IAsyncDisposable
                     services.AddSingleton(peer);
                     services.AddSingleton(lifetime);
                     services.AddSingleton(new ProposalProcessor(peer));
-                    services.AddSingleton(new DeliverHandler(options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults));
+                    services.AddSingleton(new DeliverHandler(
+                        options.ChannelId, msp, peer.Blocks, id => id.Member.IsApplicationOrg, options.RequireClientTls, peer.Faults, timings, peer.Name));
                     services.AddSingleton(gateway);
                     services.AddSingleton(_ => new GatewayConnections(peer, msp));
                     services.AddSingleton(new CommitIndex(peer.Blocks));
@@ -327,6 +333,7 @@ public sealed class DevNetwork : IAsyncDisposable
         }
         catch
         {
+            timings?.Dispose();
             lifetime.Stop();
             foreach (var host in hosts)
             {

@@ -22,6 +22,7 @@ internal sealed class DevNetUpCommand
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
     private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
     private readonly Option<bool> _durable = new("--durable") { Description = "fsync every block before delivering it, so acknowledged blocks survive a machine crash (slower)" };
+    private readonly Option<string?> _timings = new("--timings") { Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
     private readonly CliContext _context;
 
     public DevNetUpCommand(CliContext context)
@@ -34,7 +35,7 @@ internal sealed class DevNetUpCommand
         var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
         var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
         Settings.PathCompletion.AddTo(_dir);
-        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable })
+        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable, _timings })
         {
             up.Add(o);
         }
@@ -120,8 +121,15 @@ internal sealed class DevNetUpCommand
             throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");
         }
 
+        var timings = parse.GetValue(_timings);
+        if (timings is not null && (string.IsNullOrWhiteSpace(timings) || timings.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw Failures.Usage("--timings needs a file name");
+        }
+
         return new DevNetOptions
         {
+            TimingsFile = timings is null ? null : Path.GetFullPath(timings),
             Directory = Path.GetFullPath(dirText),
             Orgs = orgs,
             PeersPerOrg = peersPerOrg,

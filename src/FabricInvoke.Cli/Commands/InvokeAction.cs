@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Cli.Settings;
 using FabricInvoke.Core.Connections;
@@ -40,12 +41,10 @@ internal sealed class InvokeAction
             trace = new InvokeTrace(settings.Options.Invocation, _context.Time, _context.StartedAt);
             if (settings.DevNetDirectory is not { } directory)
             {
-                return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+                return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
             }
 
-            await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-            settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
-            return output.InvokeSucceeded(await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+            return await InvokeOnDevNetAsync(directory, parse, output, log, trace, cancellationToken).ConfigureAwait(false);
         }
         catch (FabricInvokeException e)
         {
@@ -61,6 +60,17 @@ internal sealed class InvokeAction
         {
             return output.InternalError(e);
         }
+    }
+
+    /// <summary>
+    /// --devnet: in a method of its own, so that the JIT build loads the DevNet assembly (and what it uses) only when
+    /// an embedded network is asked for, not to compile <see cref="RunAsync"/>.
+    /// </summary>
+    private async Task<int> InvokeOnDevNetAsync(string directory, ParseResult parse, ResultWriter output, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
+    {
+        await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
+        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
+        return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
     }
 
     private async Task<InvokeResult> InvokeAsync(InvokeCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
@@ -81,10 +91,32 @@ internal sealed class InvokeAction
             _context.Progress.ShowsStatusOn(null);
         }
 
-        var t = result.Timings;
-        log.Debug("chaincodeInvokeOrQuery",
-            $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms");
         return result;
+    }
+
+    /// <summary>
+    /// Writes the outcome, then (debug) the phase times, last of all so that the wall-clock moments it names bracket
+    /// everything the command did: a benchmark can tell the runtime's start-up before them and the process exit after.
+    /// </summary>
+    private int Succeeded(ResultWriter output, InvokeResult result, FabricLog log)
+    {
+        var code = output.InvokeSucceeded(result, log);
+        var t = result.Timings;
+        var now = _context.Time.GetUtcNow();
+        var began = now - _context.Time.GetElapsedTime(_context.StartedAt);
+        var orderer = t.OrdererConnect == TimeSpan.Zero && t.OrdererTls == TimeSpan.Zero
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" (orderer connect {t.OrdererConnect.TotalMilliseconds:0.0}ms, TLS {t.OrdererTls.TotalMilliseconds:0.0}ms, while endorsing)");
+        log.Debug("chaincodeInvokeOrQuery",
+            $"txid [{result.TxId}] phases: start-up {t.Startup.TotalMilliseconds:0.0}ms, endorse {t.Endorse.TotalMilliseconds:0.0}ms (deliver connect {t.DeliverConnect.TotalMilliseconds:0.0}ms alongside; ready to broadcast after {t.EndorseAndConnect.TotalMilliseconds:0.0}ms), broadcast {t.Broadcast.TotalMilliseconds:0.0}ms{orderer}, commit wait {t.Commit.TotalMilliseconds:0.0}ms, total {t.Total.TotalMilliseconds:0.0}ms; main began at {UnixSeconds(began)}, ended at {UnixSeconds(now)}");
+        return code;
+    }
+
+    /// <summary>Seconds since the Unix epoch with microseconds (what a shell's $EPOCHREALTIME prints).</summary>
+    private static string UnixSeconds(DateTimeOffset at)
+    {
+        var micros = (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        return string.Create(CultureInfo.InvariantCulture, $"{micros / 1_000_000}.{micros % 1_000_000:D6}");
     }
 
     /// <summary>The live status line, when stderr is a terminal, CI is not set and --no-progress is not given; else null.</summary>
@@ -125,8 +157,8 @@ internal sealed class InvokeAction
                 $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}; endorsements from {string.Join(", ", transaction.EndorserMspIds)}");
 
         private static string Describe(PeerEndorsement e) => e.Connect == TimeSpan.Zero
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            ? string.Create(CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
+            : string.Create(CultureInfo.InvariantCulture,
                 $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms: connect {e.Connect.TotalMilliseconds:0.0}ms, TLS {e.Tls.TotalMilliseconds:0.0}ms, call {(e.Latency - e.Connect - e.Tls).TotalMilliseconds:0.0}ms)");
 
         public void DeliverConnected(string txId, int peers) =>

@@ -71,12 +71,15 @@ public sealed class ChaincodeInvoker
         ChaincodeCmdFactory connections, InvokeOptions options, ChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
     {
         // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile), and
-        // so is the orderer discovery when no orderer was given; the broadcast still waits for all of it, so no block
-        // can be missed. The first failure of any stops the others.
+        // so are the first orderer's broadcast stream (its connection is ready when the transaction is) and the
+        // orderer discovery when no orderer was given; the broadcast still waits for all of it, so no block can be
+        // missed. The first failure of any stops the others, and resets the broadcast stream unused.
         using var deliver = options.WaitForEvent
             ? new DeliverGroup(connections.DeliverPeers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
             : null;
         using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = connections.Time.GetTimestamp();
+        using var broadcast = PreparedBroadcast.Open(connections.Orderers, together.Token);
         var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
         var connecting = deliver is null ? Task.CompletedTask : ConnectAsync(deliver, proposal.TxId, connections, trace, together.Token);
         var discovering = connections.CanDiscoverOrderers ? DiscoverAsync(connections, proposal.ChannelId, options, together.Token) : Task.CompletedTask;
@@ -84,9 +87,10 @@ public sealed class ChaincodeInvoker
         var endorsed = await endorsing.ConfigureAwait(false);
         var peerMspIds = PeerMspIds(endorsed, connections);
         CheckPolicyCanBeMet(options.WaitFor, connections, peerMspIds, proposal.TxId);
+        trace.ReadyToSubmit(connections.Time.GetElapsedTime(started));
 
         _observer.Submitting(proposal.TxId);
-        var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken, broadcast).ConfigureAwait(false);
         sent(SendState.Sent);
         trace.Submitted(submitted);
         _observer.Submitted(submitted);

@@ -8,7 +8,22 @@ namespace FabricInvoke.Core.Invocation;
 /// <param name="DeliverConnect">Opening the deliver streams; it overlaps the endorsement.</param>
 /// <param name="Commit">From the orderer's acceptance to the last awaited peer's report.</param>
 /// <param name="Total">From the command's start to its end.</param>
-public sealed record PhaseTimings(TimeSpan Startup, TimeSpan Endorse, TimeSpan DeliverConnect, TimeSpan Broadcast, TimeSpan Commit, TimeSpan Total);
+/// <param name="EndorseAndConnect">
+/// From the first endorsement call to the moment the transaction could be broadcast: the endorsements, the deliver
+/// streams and the orderer connection (or discovery) that run alongside them, and the checks on the answers.
+/// </param>
+/// <param name="OrdererConnect">TCP connect time of the accepting orderer's connection when this invoke opened it; zero otherwise.</param>
+/// <param name="OrdererTls">TLS handshake time of that connection; zero otherwise.</param>
+public sealed record PhaseTimings(
+    TimeSpan Startup,
+    TimeSpan Endorse,
+    TimeSpan DeliverConnect,
+    TimeSpan Broadcast,
+    TimeSpan Commit,
+    TimeSpan Total,
+    TimeSpan EndorseAndConnect = default,
+    TimeSpan OrdererConnect = default,
+    TimeSpan OrdererTls = default);
 
 /// <summary>The orderer that accepted the transaction, and its answer (with <paramref name="ThroughGateway"/>: the gateway peer that had it ordered).</summary>
 public sealed record OrdererAcceptance(string Address, string Status, bool ThroughGateway);

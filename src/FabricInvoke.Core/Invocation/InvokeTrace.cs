@@ -24,6 +24,7 @@ public sealed class InvokeTrace
     private SubmittedTransaction? _submitted;
     private TimeSpan _startup;
     private TimeSpan _deliverConnect;
+    private TimeSpan _beforeSubmit;
     private TimeSpan _commit;
     private TimeSpan? _total;
 
@@ -56,7 +57,10 @@ public sealed class InvokeTrace
                     _deliverConnect,
                     _submitted?.Elapsed ?? TimeSpan.Zero,
                     _commit,
-                    _total ?? _time.GetElapsedTime(_started)));
+                    _total ?? _time.GetElapsedTime(_started),
+                    _beforeSubmit,
+                    _submitted?.Connect ?? TimeSpan.Zero,
+                    _submitted?.Tls ?? TimeSpan.Zero));
         }
     }
 
@@ -71,6 +75,8 @@ public sealed class InvokeTrace
     internal void Evaluated(ChaincodeResponse result, PeerEndorsement by, TimeSpan elapsed) => Set(() => _evaluated = (result, by, elapsed));
 
     internal void DeliverConnected(TimeSpan elapsed) => Set(() => _deliverConnect = elapsed);
+
+    internal void ReadyToSubmit(TimeSpan elapsed) => Set(() => _beforeSubmit = elapsed);
 
     internal void Submitted(SubmittedTransaction submitted) => Set(() => _submitted = submitted);
 

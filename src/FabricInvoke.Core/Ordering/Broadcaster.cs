@@ -17,13 +17,17 @@ public static class Broadcaster
     /// non-SUCCESS status fails at once (another orderer of the same channel would refuse it too).
     /// </summary>
     /// <param name="requestTimeout">Deadline for each orderer's answer (--requestTimeout).</param>
+    /// <param name="prepared">
+    /// The first orderer's stream, opened while the peers endorsed (<see cref="PreparedBroadcast.Open"/>); its first
+    /// attempt uses it. Retries and the other orderers open their own calls, exactly as without it.
+    /// </param>
     /// <exception cref="FabricInvokeException">
     /// Connection when no orderer could be reached; Ordering when an orderer refused the transaction or did not answer
     /// (then <see cref="SendState.MaybeSent"/>); Interrupted when <paramref name="cancellationToken"/> was cancelled, saying
     /// whether an orderer may already have the envelope.
     /// </exception>
     public static async Task<SubmittedTransaction> SubmitAsync(
-        EndorsedTransaction transaction, IReadOnlyList<OrdererNode> orderers, TimeSpan requestTimeout, CancellationToken cancellationToken)
+        EndorsedTransaction transaction, IReadOnlyList<OrdererNode> orderers, TimeSpan requestTimeout, CancellationToken cancellationToken, PreparedBroadcast? prepared = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(orderers);
@@ -37,6 +41,7 @@ public static class Broadcaster
         var time = orderers[0].Connection.Time;
         var observer = orderers[0].Connection.Observer;
         var started = time.GetTimestamp();
+        var connectingSince = prepared?.OpenedAt ?? started;
         var attempts = new List<EndpointDetail>();
         var allUnreachable = true;
         Status? lastStatus = null;
@@ -49,10 +54,13 @@ public static class Broadcaster
             try
             {
                 var response = await ConnectRetry.RunAsync(
-                    () => SendOnceAsync(orderer, envelope, requestTimeout, inFlight, () => observer.Broadcasting(txId, orderer.Address), cancellationToken), orderer.Connection, cancellationToken).ConfigureAwait(false);
+                    () => SendOnceAsync(orderer, envelope, requestTimeout, inFlight, () => observer.Broadcasting(txId, orderer.Address), prepared, cancellationToken),
+                    orderer.Connection,
+                    cancellationToken).ConfigureAwait(false);
                 if (response.Status == Status.Success)
                 {
-                    return new SubmittedTransaction(transaction, orderer.Address, time.GetElapsedTime(started), time.GetTimestamp());
+                    var (connect, tls) = orderer.Connection.Timings.EstablishedSince(connectingSince, time);
+                    return new SubmittedTransaction(transaction, orderer.Address, time.GetElapsedTime(started), time.GetTimestamp(), connect: connect, tls: tls);
                 }
 
                 allUnreachable = false;
@@ -102,23 +110,28 @@ public static class Broadcaster
 
     /// <summary>
     /// One attempt on one orderer. While it runs the envelope may be on its way (<paramref name="inFlight"/>), unless the
-    /// attempt fails to connect at all: then the orderer certainly never saw it.
+    /// attempt fails to connect at all: then the orderer certainly never saw it. The first attempt on the orderer of
+    /// <paramref name="prepared"/> writes to its stream, bounding the answer by the request timeout from now.
     /// </summary>
     private static async Task<BroadcastResponse> SendOnceAsync(
-        OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, Action written, CancellationToken cancellationToken)
+        OrdererNode orderer, Envelope envelope, TimeSpan requestTimeout, InFlight inFlight, Action written, PreparedBroadcast? prepared, CancellationToken cancellationToken)
     {
         var time = orderer.Connection.Time;
-        using var call = orderer.Calls.AsyncDuplexStreamingCall(
+        var opened = ReferenceEquals(prepared?.Orderer, orderer) ? prepared!.Take() : null;
+        using var deadline = opened is null ? null : new CancellationTokenSource(requestTimeout, time);
+        using var bounded = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var token = bounded?.Token ?? cancellationToken;
+        using var call = opened ?? orderer.Calls.AsyncDuplexStreamingCall(
             FabricCalls.Broadcast, null, new CallOptions(deadline: time.GetUtcNow().UtcDateTime + requestTimeout, cancellationToken: cancellationToken));
         inFlight.Value = true;
         try
         {
-            if (await StreamWrites.TryWriteAsync(call.RequestStream, envelope, cancellationToken).ConfigureAwait(false))
+            if (await StreamWrites.TryWriteAsync(call.RequestStream, envelope, token).ConfigureAwait(false))
             {
                 written();
             }
 
-            if (!await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false))
+            if (!await StreamWrites.MoveNextAsync(call, token).ConfigureAwait(false))
             {
                 throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "broadcast stream closed without a response"));
             }

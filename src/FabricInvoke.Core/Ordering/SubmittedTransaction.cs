@@ -8,8 +8,11 @@ namespace FabricInvoke.Core.Ordering;
 /// </summary>
 public sealed class SubmittedTransaction
 {
-    internal SubmittedTransaction(EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt, bool throughGateway = false)
+    internal SubmittedTransaction(
+        EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt, bool throughGateway = false, TimeSpan connect = default, TimeSpan tls = default)
     {
+        Connect = connect;
+        Tls = tls;
         ThroughGateway = throughGateway;
         Endorsed = endorsed;
         OrdererAddress = ordererAddress;
@@ -32,6 +35,12 @@ public sealed class SubmittedTransaction
 
     /// <summary>Wall time of the ordering stage (failover included).</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>TCP connect time of the accepting orderer's connection when it was opened for this transaction (ahead, while the peers endorsed, or by the broadcast); zero when reused.</summary>
+    public TimeSpan Connect { get; }
+
+    /// <summary>TLS handshake time of that connection; zero otherwise.</summary>
+    public TimeSpan Tls { get; }
 
     /// <summary>The clock's timestamp when the orderer's acceptance arrived; commit latencies count from it.</summary>
     internal long AcceptedAt { get; }

@@ -30,7 +30,9 @@ internal sealed class DeliverHandler(
     BlockStore blocks,
     Func<VerifiedIdentity, bool> isReader,
     bool requireClientTls,
-    PeerFaults? faults)
+    PeerFaults? faults,
+    Hosting.TransactionTimings? timings = null,
+    string? node = null)
 {
     /// <summary>The accepted distance between the seek header timestamp and the node's clock (peer.authentication.timewindow).</summary>
     private static readonly TimeSpan TimeWindow = TimeSpan.FromMinutes(15);
@@ -40,6 +42,7 @@ internal sealed class DeliverHandler(
 
     public async Task HandleAsync(IAsyncStreamReader<Envelope> requests, IDeliverSink sink, ServerCallContext context, CancellationToken cancellationToken)
     {
+        var stream = timings?.NextStream() ?? 0;
         try
         {
             while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
@@ -50,7 +53,7 @@ internal sealed class DeliverHandler(
                     return;
                 }
 
-                var status = await DeliverBlocksAsync(requests.Current, sink, context, cancellationToken).ConfigureAwait(false);
+                var status = await DeliverBlocksAsync(requests.Current, sink, context, stream, cancellationToken).ConfigureAwait(false);
                 if (status is null)
                 {
                     return;
@@ -70,7 +73,7 @@ internal sealed class DeliverHandler(
     }
 
     /// <summary>Serves one seek; returns the closing status, or null when the stream was aborted by a fault.</summary>
-    private async Task<Status?> DeliverBlocksAsync(Envelope envelope, IDeliverSink sink, ServerCallContext context, CancellationToken cancellationToken)
+    private async Task<Status?> DeliverBlocksAsync(Envelope envelope, IDeliverSink sink, ServerCallContext context, int stream, CancellationToken cancellationToken)
     {
         Payload payload;
         ChannelHeader channelHeader;
@@ -153,6 +156,7 @@ internal sealed class DeliverHandler(
             }
 
             await sink.SendBlockAsync(block, cancellationToken).ConfigureAwait(false);
+            timings?.Delivered(number, node ?? "?", stream);
             sent++;
             if (faults?.DropDeliverAfterFirstBlock == true)
             {

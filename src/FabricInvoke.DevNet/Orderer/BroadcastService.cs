@@ -32,10 +32,15 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
 
+                var txId = orderer.Timings is { } timings ? Timed(timings, requestStream.Current) : null;
                 var response = faults.TakeBroadcastStatus() is { } injected
                     ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
                     : Accept(requestStream.Current);
                 await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                if (txId is not null)
+                {
+                    orderer.Timings?.Answered(txId, orderer.Name, response.Status);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -113,6 +118,27 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
         return orderer.Enqueue(envelope.ToByteString())
             ? new BroadcastResponse { Status = Status.Success }
             : new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} is stopping" };
+    }
+
+    /// <summary>Records the envelope's arrival (devnet up --timings) and returns its txid, or null when it has none.</summary>
+    private string? Timed(Hosting.TransactionTimings timings, Envelope envelope)
+    {
+        try
+        {
+            var header = Payload.Parser.ParseFrom(envelope.Payload).Header;
+            var txId = header is null ? null : ChannelHeader.Parser.ParseFrom(header.ChannelHeader).TxId;
+            if (!string.IsNullOrEmpty(txId))
+            {
+                timings.Received(txId, orderer.Name);
+                return txId;
+            }
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // Accept answers it BAD_REQUEST; nothing to time.
+        }
+
+        return null;
     }
 
     private static BroadcastResponse BadRequest(string info) => new() { Status = Status.BadRequest, Info = info };

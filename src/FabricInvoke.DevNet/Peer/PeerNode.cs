@@ -69,6 +69,9 @@ internal sealed class PeerNode : IDisposable
 
     public PeerFaults Faults { get; }
 
+    /// <summary>Where the network's own time per transaction is recorded (devnet up --timings), or null.</summary>
+    public TransactionTimings? Timings { get; init; }
+
     /// <summary>Why this peer refuses proposals now (its ledger cannot be written), or null when it is healthy.</summary>
     public string? Unavailable => _unavailable;
 
@@ -118,6 +121,7 @@ internal sealed class PeerNode : IDisposable
             {
                 try
                 {
+                    Timings?.Validated(ordered.Header.Number, Name);
                     Blocks.Append(block);
                     return;
                 }

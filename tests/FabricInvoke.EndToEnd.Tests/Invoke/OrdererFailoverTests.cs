@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using FabricInvoke.EndToEnd.Tests.Infrastructure;
 using FabricInvoke.Protos.Common;
 
@@ -128,5 +130,89 @@ public sealed class OrdererFailoverTests : IClassFixture<NetworkFixture>
         var error = Assert.Single(outcome.ErrorLines);
         Assert.Contains($"orderer {Real}: no response within 3s (requestTimeout); the transaction may still be ordered", error, StringComparison.Ordinal);
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(3 + 10), outcome.ToString());
+    }
+
+    // The first orderer's connection is opened while the peers endorse: an endorsement failure must not wait for it.
+    [Fact]
+    public async Task An_endorsement_failure_exits_5_at_once_while_the_first_orderer_is_still_connecting()
+    {
+        using var silent = new SilentOrderer();
+        var args = WithOrderers("""{"Args":["Fail","no such asset"]}""", silent.Address, Real);
+        args[args.IndexOf("--connTimeout") + 1] = "60s";
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
+
+        Assert.True(outcome.ExitCode == 5, outcome.ToString());
+        Assert.Contains("no such asset", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        Assert.DoesNotContain(silent.Address, outcome.Stderr, StringComparison.Ordinal);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(30), outcome.ToString());
+    }
+
+    [Fact]
+    public async Task A_first_orderer_whose_connection_opened_during_endorsement_never_completes_is_skipped_after_the_connect_timeout()
+    {
+        using var silent = new SilentOrderer();
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), WithOrderers("""{"Args":["Put","failover","8"]}""", silent.Address, Real));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"sent to orderer {Real}", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Contains("committed with status (VALID)", outcome.Stderr, StringComparison.Ordinal);
+        Assert.True(silent.Accepted >= 1, "the silent orderer was connected to");
+    }
+
+    /// <summary>An orderer that accepts TCP connections and never says a word (no TLS ServerHello).</summary>
+    private sealed class SilentOrderer : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<Socket> _accepted = [];
+
+        public SilentOrderer()
+        {
+            _listener.Start();
+            Address = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+            _ = AcceptAsync();
+        }
+
+        public string Address { get; }
+
+        public int Accepted
+        {
+            get
+            {
+                lock (_accepted)
+                {
+                    return _accepted.Count;
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            lock (_accepted)
+            {
+                _accepted.ForEach(s => s.Dispose());
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await _listener.AcceptSocketAsync();
+                    lock (_accepted)
+                    {
+                        _accepted.Add(socket);
+                    }
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
     }
 }
