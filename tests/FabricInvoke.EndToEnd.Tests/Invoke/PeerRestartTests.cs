@@ -73,6 +73,18 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
         return args;
     }
 
+    /// <summary>
+    /// The first block number no earlier test's transaction can land in: a put waited for on the endorsers commits
+    /// after anything the orderer accepted before it (an earlier test may end before its transaction is cut, and a
+    /// peer healed after withholding blocks may still be catching up, so neither height can be read directly).
+    /// </summary>
+    private async Task<ulong> QuietHeightAsync()
+    {
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), InvokeArgs("""{"Args":["Put","barrier","v"]}""", _net.Endorsers, wait: true));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        return _net.Network.Orderer.Height;
+    }
+
     /// <summary>Puts <paramref name="key"/> through the endorsers that stay up; done once the orderer accepted it.</summary>
     private async Task PutAsync(string key)
     {
@@ -143,7 +155,7 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
     {
         const int Total = 20;
         var keys = Enumerable.Range(0, Total).Select(i => $"rs-{i:00}").ToList();
-        var start = _net.Victim.Height;
+        var start = await QuietHeightAsync();
 
         // Only the restarting peer is given: the stream must come back on the same peer after its restart.
         using var events = FabinvokeProcess.Start(Path.GetTempPath(), _net.UserEnvironment(), [.. EventsArgs(start, [_net.Victim]), "--count", Total.ToString(CultureInfo.InvariantCulture)]);
@@ -164,7 +176,7 @@ public sealed class PeerRestartTests : IClassFixture<TwoPeersPerOrgFixture>, IAs
     {
         const int Total = 12;
         var keys = Enumerable.Range(0, Total).Select(i => $"fo-{i:00}").ToList();
-        var start = _net.Victim.Height;
+        var start = await QuietHeightAsync();
         var second = _net.Network.Peers[1];
 
         using var events = FabinvokeProcess.Start(Path.GetTempPath(), _net.UserEnvironment(), [.. EventsArgs(start, [_net.Victim, second]), "--count", Total.ToString(CultureInfo.InvariantCulture)]);
