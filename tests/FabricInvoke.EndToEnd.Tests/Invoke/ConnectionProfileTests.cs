@@ -153,6 +153,15 @@ public sealed class ConnectionProfileTests : IClassFixture<PublishedNetworkFixtu
         Assert.True(events.ExitCode == 0, events.ToString());
         Assert.Contains(" event=Put payload=cp-ev", events.Stdout, StringComparison.Ordinal);
 
+        var json = await CliRun.RunAsync(ProfileOnlyEnvironment(),
+            ["events", "chaincode", "-C", _net.Network.ChannelId, "-n", "basic", "--start", block.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--count", "1", "--connectionProfile", Profile, "--output", "json"]);
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var line = JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal("cp-ev", line.GetProperty("payload").GetString());
+        Assert.Equal(block, line.GetProperty("block").GetUInt64());
+
         var blocks = await CliRun.RunAsync(ProfileOnlyEnvironment(),
             ["events", "blocks", "-C", _net.Network.ChannelId, "--start", "oldest", "--count", "1", "--connectionProfile", Profile]);
 
