@@ -12,6 +12,7 @@ using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Transactions;
 using Microsoft.Extensions.Configuration;
+using static FabricInvoke.Cli.Settings.InvokeSettingsBinder;
 using E = FabricInvoke.Cli.Settings.EventsSettingsTable;
 using T = FabricInvoke.Cli.Settings.InvokeSettingsTable;
 
@@ -230,6 +231,8 @@ internal sealed class EventsCommands
         }
     }
 
+    private const string MutualTls = "mutual TLS with peers (CORE_PEER_TLS_CLIENTAUTHREQUIRED=true)";
+
     private EventsSettings Bind(ParseResult parse, bool chaincode)
     {
         var env = _context.Environment;
@@ -250,20 +253,21 @@ internal sealed class EventsCommands
         }
 
         var gateway = chaincode && parse.GetValue(_gateway);
-        var mspIdEnv = string.IsNullOrWhiteSpace(env[T.MspId.Env!]) ? null : env[T.MspId.Env!]!.Trim();
+        var mspIdEnv = Env(env, T.MspId);
         var profile = ProfileBinding.Load(parse.GetValue(_connectionProfile), env, channel, mspIdEnv);
-        var peers = BindPeers(parse, env, profile);
+        var peers = InvokeSettingsBinder.BindPeers(parse.GetValue(_peerAddresses) ?? [], parse.GetValue(_tlsRootCertFiles) ?? [], env,
+            Bool(env, T.TlsEnabled), Env(env, T.ServerHostOverride), profile, ProfileRole.Events, out _);
         var clientAuth = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? clientCert = clientAuth
-            ? new ClientCertificateFiles(Path.GetFullPath(RequiredEnv(env, T.ClientCertFile)), Path.GetFullPath(RequiredEnv(env, T.ClientKeyFile)))
+            ? new ClientCertificateFiles(FullPath(RequiredEnv(env, T.ClientCertFile, MutualTls)), FullPath(RequiredEnv(env, T.ClientKeyFile, MutualTls)))
             : null;
         var connTimeout = parse.GetValue(_connTimeout) ?? TimeSpan.FromSeconds(3);
         _ = FabricLog.ParseSpec(env[T.LoggingSpec.Env!]);
         var checkpoint = parse.GetValue(_checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
         return new EventsSettings(
             new ConnectionSettings { Peers = peers, PeerTransport = new TransportSettings(connTimeout, clientCert), BindTlsCertHash = clientAuth },
-            mspIdEnv ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId),
-            Path.GetFullPath(RequiredEnv(env, T.MspConfigPath)),
+            mspIdEnv ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity"),
+            FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity")),
             channel,
             name,
             (parse.GetValue(_event) ?? []).ToHashSet(StringComparer.Ordinal),
@@ -275,49 +279,6 @@ internal sealed class EventsCommands
             parse.GetValue(_reconnectTimeout) ?? TimeSpan.FromMinutes(5),
             gateway);
     }
-
-    private List<NodeEndpoint> BindPeers(ParseResult parse, IConfiguration env, ProfileBinding? profile)
-    {
-        var tls = Bool(env, T.TlsEnabled);
-        var addresses = parse.GetValue(_peerAddresses) ?? [];
-        var roots = parse.GetValue(_tlsRootCertFiles) ?? [];
-        var hostOverride = string.IsNullOrWhiteSpace(env[T.ServerHostOverride.Env!]) ? null : env[T.ServerHostOverride.Env!];
-        if (addresses.Length == 0 && profile is not null && string.IsNullOrWhiteSpace(env[T.PeerAddresses.Env!]))
-        {
-            if (roots.Length > 0)
-            {
-                throw Failures.Usage("--tlsRootCertFiles pairs with --peerAddresses; the connection profile gives its own peers' TLS roots");
-            }
-
-            return profile.Peers(ProfileRole.Events, hostOverride).Peers;
-        }
-
-        if (addresses.Length == 0)
-        {
-            addresses = [RequiredEnv(env, T.PeerAddresses)];
-            if (roots.Length == 0 && tls)
-            {
-                roots = [RequiredEnv(env, T.TlsRootCertFiles)];
-            }
-        }
-
-        if (tls && roots.Length != addresses.Length)
-        {
-            throw Failures.Usage($"the number of peer addresses ({addresses.Length}) does not match the number of TLS root cert files ({roots.Length}); give one --tlsRootCertFiles per --peerAddresses");
-        }
-
-        return addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? Path.GetFullPath(roots[i]) : null, hostOverride)).ToList();
-    }
-
-    private static string Required(string? value, Setting setting) =>
-        string.IsNullOrWhiteSpace(value) ? throw Failures.Usage($"{setting.Display} must be given") : value;
-
-    private static string RequiredEnv(IConfiguration env, Setting setting) =>
-        string.IsNullOrWhiteSpace(env[setting.Env!]) ? throw Failures.ConfigMessage($"{setting.Env} is not set") : env[setting.Env!]!.Trim();
-
-    private static bool Bool(IConfiguration env, Setting setting) =>
-        env[setting.Env!]?.Trim() is { Length: > 0 } v && (bool.TryParse(v, out var b) ? b : v is "1" or "t" or "T" ? true : v is "0" or "f" or "F" ? false
-            : throw Failures.Usage($"{setting.Env}='{v}' is not a boolean (true or false)"));
 
     private static Option<string> OutputOption()
     {

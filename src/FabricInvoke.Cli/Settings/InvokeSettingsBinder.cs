@@ -208,7 +208,7 @@ internal static class InvokeSettingsBinder
         // With --devnet the network provides everything (FABINVOKE_CONNECTION_PROFILE is not used); usage is checked first.
         var profile = devnetDirectory is null ? ProfileBinding.Load(parse.GetValue(d.ConnectionProfile), env, channel, Env(env, T.MspId)) : null;
         List<NodeEndpoint>? deliverPeers = null;
-        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(d, parse, env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers));
+        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(parse.GetValue(d.PeerAddresses) ?? [], parse.GetValue(d.TlsRootCertFiles) ?? [], env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers));
 
         var clientAuthRequired = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? peerClientCert = null;
@@ -231,12 +231,15 @@ internal static class InvokeSettingsBinder
             parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending, profile);
     }
 
-    private static List<NodeEndpoint> BindPeers(
-        ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, bool tls, string? hostOverride, ProfileBinding? profile, ProfileRole role, out List<NodeEndpoint>? deliverPeers)
+    /// <summary>
+    /// The peers from --peerAddresses/--tlsRootCertFiles, else CORE_PEER_ADDRESS/CORE_PEER_TLS_ROOTCERT_FILE, else the
+    /// connection profile's peers for <paramref name="role"/> (and, for an invoke, the ones to wait on). Every command
+    /// that talks to peers binds them here.
+    /// </summary>
+    internal static List<NodeEndpoint> BindPeers(
+        string[] addresses, string[] roots, IConfiguration env, bool tls, string? hostOverride, ProfileBinding? profile, ProfileRole role, out List<NodeEndpoint>? deliverPeers)
     {
         deliverPeers = null;
-        var addresses = parse.GetValue(d.PeerAddresses) ?? [];
-        var roots = parse.GetValue(d.TlsRootCertFiles) ?? [];
         if (addresses.Length == 0 && profile is not null && Env(env, T.PeerAddresses) is null)
         {
             if (roots.Length > 0)
@@ -272,20 +275,20 @@ internal static class InvokeSettingsBinder
             .Select(o => new NodeEndpoint(Endpoint.Parse(o, "orderer"), ca, hostOverride))
             .ToList();
 
-    private static string Required(string? value, Setting setting, string? why = null) =>
+    internal static string Required(string? value, Setting setting, string? why = null) =>
         string.IsNullOrWhiteSpace(value)
             ? throw Failures.Usage(why is null ? $"{setting.Display} must be given" : $"{setting.Display} ({why}) must be given")
             : value;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string? Env(IConfiguration env, Setting setting) =>
+    internal static string? Env(IConfiguration env, Setting setting) =>
         string.IsNullOrWhiteSpace(env[setting.Env!]) ? null : env[setting.Env!]!.Trim();
 
-    private static string RequiredEnv(IConfiguration env, Setting setting, string what) =>
+    internal static string RequiredEnv(IConfiguration env, Setting setting, string what) =>
         Env(env, setting) ?? throw Failures.ConfigMessage($"{setting.Env} is not set ({what})");
 
-    private static bool Bool(IConfiguration env, Setting setting)
+    internal static bool Bool(IConfiguration env, Setting setting)
     {
         var value = Env(env, setting);
         return value switch
@@ -310,7 +313,7 @@ internal static class InvokeSettingsBinder
     }
 
     /// <exception cref="FabricInvokeException">Usage: not a usable path (a NUL byte, say).</exception>
-    private static string FullPath(string path)
+    internal static string FullPath(string path)
     {
         try
         {

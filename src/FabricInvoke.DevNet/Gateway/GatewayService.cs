@@ -224,24 +224,29 @@ internal sealed class GatewayService(
         throw GatewayErrors.Error(StatusCode.Unavailable, "no orderers could successfully process transaction");
     }
 
-    public override async Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest request, ServerCallContext context)
+    /// <summary>The request inside a signed CommitStatus or ChaincodeEvents request, refused as a v2.4 gateway refuses it when absent or malformed.</summary>
+    private static T ParseSignedRequest<T>(ByteString bytes, MessageParser<T> parser, string missing, string invalid)
+        where T : IMessage<T>
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.Stopping);
-        if (request.Request.IsEmpty)
+        if (bytes.IsEmpty)
         {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "a commit status request is required"));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, missing));
         }
 
-        CommitStatusRequest statusRequest;
         try
         {
-            statusRequest = CommitStatusRequest.Parser.ParseFrom(request.Request);
+            return parser.ParseFrom(bytes);
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"invalid status request: {e.Message}"));
+            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"{invalid}: {e.Message}"));
         }
+    }
 
+    public override async Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest request, ServerCallContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.Stopping);
+        var statusRequest = ParseSignedRequest(request.Request, CommitStatusRequest.Parser, "a commit status request is required", "invalid status request");
         CheckReaders(statusRequest.ChannelId, request.Request, statusRequest.Identity, request.Signature);
         CommittedTransaction committed;
         try
@@ -262,21 +267,7 @@ internal sealed class GatewayService(
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.Stopping);
         var cancellationToken = linked.Token;
-        if (request.Request.IsEmpty)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, "a chaincode events request is required"));
-        }
-
-        ChaincodeEventsRequest eventsRequest;
-        try
-        {
-            eventsRequest = ChaincodeEventsRequest.Parser.ParseFrom(request.Request);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.InvalidArgument, $"invalid chaincode events request: {e.Message}"));
-        }
-
+        var eventsRequest = ParseSignedRequest(request.Request, ChaincodeEventsRequest.Parser, "a chaincode events request is required", "invalid chaincode events request");
         CheckReaders(eventsRequest.ChannelId, request.Request, eventsRequest.Identity, request.Signature);
         var start = StartBlock(eventsRequest);
         var afterTxId = eventsRequest.AfterTransactionId;

@@ -146,17 +146,7 @@ internal sealed class ProposalProcessor(PeerNode peer)
             };
         }
 
-        var endorser = ByteString.CopyFrom(peer.Identity.SerializedIdentity);
-        var signed = new byte[responsePayload.Length + endorser.Length];
-        responsePayload.Span.CopyTo(signed);
-        endorser.Span.CopyTo(signed.AsSpan(responsePayload.Length));
-        return new ProposalResponse
-        {
-            Version = 1,
-            Response = new Response { Status = result.Status, Message = result.Message, Payload = result.Payload },
-            Payload = responsePayload,
-            Endorsement = new Endorsement { Endorser = endorser, Signature = ByteString.CopyFrom(peer.Identity.Sign(signed)) },
-        };
+        return Endorsed(new Response { Status = result.Status, Message = result.Message, Payload = result.Payload }, responsePayload);
     }
 
     /// <summary>Fabric's UnpackedProposal.Validate, with its error texts.</summary>
@@ -236,6 +226,12 @@ internal sealed class ProposalProcessor(PeerNode peer)
             return new ProposalResponse { Response = response };
         }
 
+        return Endorsed(response, responsePayload);
+    }
+
+    /// <summary>A proposal response endorsed by this peer: its identity's signature over payload ‖ endorser.</summary>
+    private ProposalResponse Endorsed(Response response, ByteString responsePayload)
+    {
         var endorser = ByteString.CopyFrom(peer.Identity.SerializedIdentity);
         var signed = new byte[responsePayload.Length + endorser.Length];
         responsePayload.Span.CopyTo(signed);
