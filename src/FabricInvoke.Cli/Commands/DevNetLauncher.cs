@@ -1,12 +1,13 @@
+using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.DevNet;
+using FabricInvoke.DevNet.Host.Protocol;
 using Microsoft.Extensions.Configuration;
 
 namespace FabricInvoke.Cli.Commands;
 
-/// <summary>Defaults shared by <c>devnet up</c> and <c>--devnet</c>.</summary>
+/// <summary>Defaults and bounds shared by <c>devnet up</c> and <c>--devnet</c> (the embedded network's own, checked here before it starts).</summary>
 internal static class DevNetDefaults
 {
     public const string Directory = ".fabinvoke/devnet";
@@ -14,13 +15,33 @@ internal static class DevNetDefaults
     /// <summary>How long a command queues for a DevNet folder another one-shot run (or a starting <c>devnet up</c>) holds.</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest queueing bound the network accepts.</summary>
+    public static readonly TimeSpan MaxLockWait = TimeSpan.FromHours(1);
+
+    /// <summary>The shortest orderer batch timeout the network accepts.</summary>
+    public static readonly TimeSpan MinBatchTimeout = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest orderer batch timeout the network accepts.</summary>
+    public static readonly TimeSpan MaxBatchTimeout = TimeSpan.FromHours(1);
+
     /// <summary>Overrides <see cref="LockWait"/> (a Go duration, 0 to not wait at all, at most 1h).</summary>
     public static readonly string LockWaitVariable = Settings.InvokeSettingsTable.DevNetWait.Env!;
+
+    /// <summary>How the folder's owner is named to other processes, for a one-shot run (README and tests quote it).</summary>
+    public const string OneShotOwner = "fabinvoke chaincode invoke --devnet";
+
+    /// <summary>How <c>devnet up</c> is named to other processes.</summary>
+    public const string UpOwner = "fabinvoke devnet up";
 }
 
+/// <summary>What <c>devnet up</c> asks of the network (every value already checked).</summary>
+internal sealed record DevNetUpRequest(
+    string Directory, int Orgs, int PeersPerOrg, TimeSpan BatchTimeout, int BatchSize, int? Port, bool Durable, string? TimingsFile, TimeSpan LockWait);
+
 /// <summary>
-/// Starts or attaches to the embedded network for a command, turning start-up problems into one-line failures
-/// (exit 3, naming the lock file and its owner's pid, the damaged ledger file and block, or the bad crypto file).
+/// Starts or attaches to the embedded network for a command — in its own process, fabinvoke-devnet
+/// (<see cref="DevNetProcess"/>) — turning start-up problems into one-line failures (exit 3, naming the lock file and its
+/// owner's pid, the damaged ledger file and block, or the bad crypto file).
 /// </summary>
 internal static class DevNetLauncher
 {
@@ -28,40 +49,63 @@ internal static class DevNetLauncher
     /// For <c>chaincode invoke --devnet DIR</c>: attaches to the <c>devnet up</c> that owns DIR, or starts the network
     /// from DIR for this command, queueing behind another one-shot run for at most <see cref="DevNetDefaults.LockWait"/>.
     /// </summary>
-    /// <exception cref="FabricInvokeException">Config (busy folder, damaged ledger, bad material, unwritable folder) or Usage (bad FABINVOKE_DEVNET_WAIT).</exception>
-    public static async Task<DevNetLease> OpenAsync(string directory, CliContext context, CancellationToken cancellationToken)
+    /// <exception cref="FabricInvokeException">Config (busy folder, damaged ledger, bad material, unwritable folder, no host program) or Usage (bad FABINVOKE_DEVNET_WAIT).</exception>
+    public static async Task<DevNetProcess> OpenAsync(string directory, CliContext context, CancellationToken cancellationToken)
     {
         var log = context.CreateLog();
-        var options = new DevNetOptions
+        string[] arguments = ["lease", "--dir", Path.GetFullPath(directory), "--wait-ms", Milliseconds(LockWait(context.Environment)), "--owner", DevNetDefaults.OneShotOwner];
+        void Diagnostic(HostEvent d)
         {
-            Directory = directory,
-            LockWait = LockWait(context.Environment),
-            OwnerDescription = "fabinvoke chaincode invoke --devnet",
-            Diagnostics = d =>
+            if (d.Kind is "WaitingForOwner" or "LedgerWriteRecovered")
             {
-                if (d.Kind is DevNetDiagnosticKind.WaitingForOwner or DevNetDiagnosticKind.LedgerWriteRecovered)
-                {
-                    log.Info("devnet", d.Message);
-                }
-                else
-                {
-                    log.Warning("devnet", d.Message);
-                }
-            },
-        };
-        var lease = await MapFailuresAsync(directory, () => DevNetLease.OpenAsync(options, cancellationToken)).ConfigureAwait(false);
-        if (lease.IsAttached)
-        {
-            log.Info("devnet", $"attached to the embedded network that process {lease.OwnerProcessId} (fabinvoke devnet up) runs from {directory}");
+                log.Info("devnet", d.Message ?? "");
+            }
+            else
+            {
+                log.Warning("devnet", d.Message ?? "");
+            }
         }
 
-        return lease;
+        var network = await StartAsync(directory, arguments, Diagnostic, context, cancellationToken).ConfigureAwait(false);
+        if (network.Network.Attached)
+        {
+            log.Info("devnet", $"attached to the embedded network that process {network.Network.OwnerPid} (fabinvoke devnet up) runs from {directory}");
+        }
+
+        return network;
     }
 
-    /// <summary>For <c>devnet up</c>: starts the network and owns the folder for the network's life.</summary>
+    /// <summary>For <c>devnet up</c>: starts the network, which owns the folder for its life.</summary>
     /// <exception cref="FabricInvokeException">Config, as for <see cref="OpenAsync"/>.</exception>
-    public static Task<DevNetwork> StartAsync(DevNetOptions options, CancellationToken cancellationToken) =>
-        MapFailuresAsync(options.Directory, () => DevNetwork.StartAsync(options, cancellationToken));
+    public static Task<DevNetProcess> StartAsync(DevNetUpRequest request, Action<HostEvent> diagnostic, CliContext context, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string>
+        {
+            "up", "--dir", request.Directory,
+            "--orgs", request.Orgs.ToString(CultureInfo.InvariantCulture),
+            "--peers-per-org", request.PeersPerOrg.ToString(CultureInfo.InvariantCulture),
+            "--batch-timeout-ms", Milliseconds(request.BatchTimeout),
+            "--batch-size", request.BatchSize.ToString(CultureInfo.InvariantCulture),
+            "--wait-ms", Milliseconds(request.LockWait),
+            "--owner", DevNetDefaults.UpOwner,
+        };
+        if (request.Port is { } port)
+        {
+            arguments.AddRange(["--port", port.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (request.Durable)
+        {
+            arguments.Add("--durable");
+        }
+
+        if (request.TimingsFile is { } timings)
+        {
+            arguments.AddRange(["--timings", timings]);
+        }
+
+        return StartAsync(request.Directory, arguments, diagnostic, context, cancellationToken);
+    }
 
     /// <summary>The queueing bound from FABINVOKE_DEVNET_WAIT, else the default.</summary>
     /// <exception cref="FabricInvokeException">Usage: not a Go duration from 0 to 1h.</exception>
@@ -73,43 +117,61 @@ internal static class DevNetLauncher
             return DevNetDefaults.LockWait;
         }
 
-        return GoDuration.TryParse(text, out var wait) && wait <= DevNetOptions.MaxLockWait
+        return GoDuration.TryParse(text, out var wait) && wait <= DevNetDefaults.MaxLockWait
             ? wait
             : throw Failures.Usage($"invalid duration '{text}' for {DevNetDefaults.LockWaitVariable}: use a Go duration from 0s to 1h, such as 30s or 2m");
     }
 
-    private static async Task<T> MapFailuresAsync<T>(string directory, Func<Task<T>> start)
+    private static string Milliseconds(TimeSpan t) => t.TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
+
+    private static async Task<DevNetProcess> StartAsync(string directory, IReadOnlyList<string> arguments, Action<HostEvent> diagnostic, CliContext context, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await start().ConfigureAwait(false);
-        }
-        catch (DevNetBusyException e)
-        {
-            throw Failures.Config(e.LockFile, Busy(e), e);
-        }
-        catch (DevNetLedgerException e)
-        {
-            var where = e.BlockNumber is { } n ? $" at block {n}" : "";
-            throw Failures.Config(e.File,
-                $"the DevNet ledger is damaged{where}: {e.Problem}; nothing was changed (move {Path.Combine(directory, "ledger")} away to start a new chain)", e);
-        }
-        catch (DevNetMaterialException e)
-        {
-            throw Failures.Config(e.File,
-                $"unusable DevNet crypto material ({e.Problem}); delete {Path.Combine(directory, "organizations")} and {Path.Combine(directory, "ledger")} to start afresh", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            throw Failures.Config(directory, $"cannot start the embedded network ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        var (network, failure) = await DevNetProcess.StartAsync(arguments, diagnostic, context.Environment["DOTNET_HOST_PATH"], cancellationToken).ConfigureAwait(false);
+        return network ?? throw Map(directory, failure!);
     }
 
-    private static string Busy(DevNetBusyException e)
+    /// <summary>The one-line failure for the host's failure event.</summary>
+    private static Exception Map(string directory, HostFailure f) => f.Type switch
     {
-        var owner = e.Owner is { } o ? $"process {o.ProcessId} ({o.Description})" : "another process (its devnet.owner record is missing)";
-        return e.Waited > TimeSpan.Zero
-            ? $"gave up after {Failures.FormatDuration(e.Waited)} waiting for the DevNet folder, which is owned by {owner}; set {DevNetDefaults.LockWaitVariable} to wait longer"
+        HostFailure.Busy => Failures.Config(f.File ?? Path.Combine(directory, "devnet.lock"), Busy(f)),
+        HostFailure.Ledger => Failures.Config(f.File ?? directory,
+            $"the DevNet ledger is damaged{(f.Block is { } n ? $" at block {n}" : "")}: {f.Problem}; nothing was changed (move {Path.Combine(directory, "ledger")} away to start a new chain)"),
+        HostFailure.Material => Failures.Config(f.File ?? directory,
+            $"unusable DevNet crypto material ({f.Problem}); delete {Path.Combine(directory, "organizations")} and {Path.Combine(directory, "ledger")} to start afresh"),
+        HostFailure.Io => Failures.Config(directory, $"cannot start the embedded network ({(f.Message ?? "").ReplaceLineEndings(" ")})"),
+        HostFailure.Invalid => new ArgumentException(f.Message),
+        _ => new DevNetHostException(f.ErrorType ?? "Exception", f.Message ?? ""),
+    };
+
+    private static string Busy(HostFailure f)
+    {
+        var owner = f.OwnerPid is { } pid ? $"process {pid} ({f.OwnerDescription})" : "another process (its devnet.owner record is missing)";
+        var waited = TimeSpan.FromMilliseconds(f.WaitedMs ?? 0);
+        return waited > TimeSpan.Zero
+            ? $"gave up after {Failures.FormatDuration(waited)} waiting for the DevNet folder, which is owned by {owner}; set {DevNetDefaults.LockWaitVariable} to wait longer"
             : $"the DevNet folder is owned by {owner}; stop it or use another folder";
+    }
+}
+
+/// <summary>An unexpected error inside fabinvoke-devnet, reported as an internal error (exit 1) the way one in this process would be.</summary>
+internal sealed class DevNetHostException : Exception
+{
+    public DevNetHostException(string errorType, string message)
+        : base($"{errorType} in fabinvoke-devnet: {message}")
+    {
+    }
+
+    public DevNetHostException()
+    {
+    }
+
+    public DevNetHostException(string message)
+        : base(message)
+    {
+    }
+
+    public DevNetHostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.DevNet;
+using FabricInvoke.DevNet.Host.Protocol;
 
 namespace FabricInvoke.Cli.Commands;
 
@@ -48,13 +48,15 @@ internal sealed class DevNetUpCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         // Every usage check comes before the network starts: a usage error leaves nothing on disk.
-        var options = Options(parse);
+        var request = Request(parse);
 
-        var network = await DevNetLauncher.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        var host = await DevNetLauncher.StartAsync(request, Report, _context, cancellationToken).ConfigureAwait(false);
+        bool stoppedItself;
         try
         {
+            var network = host.Network;
             var o = _context.Output;
-            await o.WriteLineAsync($"devnet up: channel {network.ChannelId}, orderer {network.Orderer.Address}, {network.Peers.Count} peer(s){(options.Durable ? ", durable (fsync per block)" : "")}").ConfigureAwait(false);
+            await o.WriteLineAsync($"devnet up: channel {network.Channel}, orderer {network.Orderer.Address}, {network.Peers.Count} peer(s){(network.Durable ? ", durable (fsync per block)" : "")}").ConfigureAwait(false);
             foreach (var peer in network.Peers)
             {
                 await o.WriteLineAsync($"  {peer.Name} ({peer.MspId}) at {peer.Address}").ConfigureAwait(false);
@@ -64,28 +66,35 @@ internal sealed class DevNetUpCommand
             await o.WriteLineAsync($"environment:     source {network.EnvironmentFile}").ConfigureAwait(false);
             await o.WriteLineAsync($"profile:         {network.ConnectionProfileFile} (--connectionProfile)").ConfigureAwait(false);
             await o.WriteLineAsync($"summary:         {network.SummaryFile}").ConfigureAwait(false);
-            await o.WriteLineAsync($"owner:           process {network.Owner.ProcessId} (chaincode invoke --devnet {network.Directory} attaches to it)").ConfigureAwait(false);
+            await o.WriteLineAsync($"owner:           process {network.OwnerPid} (chaincode invoke --devnet {network.Directory} attaches to it)").ConfigureAwait(false);
             await o.WriteLineAsync("try:").ConfigureAwait(false);
             await o.WriteLineAsync($"  source {network.EnvironmentFile}").ConfigureAwait(false);
-            await o.WriteLineAsync($"  fabinvoke chaincode invoke -C {network.ChannelId} -n basic -c '{{\"Args\":[\"Put\",\"hello\",\"world\"]}}' $FABINVOKE_PEERS -o $ORDERER_ADDRESS --tls --cafile $ORDERER_CA --waitForEvent").ConfigureAwait(false);
+            await o.WriteLineAsync($"  fabinvoke chaincode invoke -C {network.Channel} -n basic -c '{{\"Args\":[\"Put\",\"hello\",\"world\"]}}' $FABINVOKE_PEERS -o $ORDERER_ADDRESS --tls --cafile $ORDERER_CA --waitForEvent").ConfigureAwait(false);
             await o.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);
             await o.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
-            try
+            // Ctrl-C (or SIGTERM) is how this command is meant to end; the network's process may also stop by itself
+            // (a terminal's Ctrl-C reaches it too, or it was sent SIGTERM), or die.
+            var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (cancellationToken.Register(() => cancelled.TrySetResult()).ConfigureAwait(false))
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                var ended = host.Ended;
+                stoppedItself = await Task.WhenAny(cancelled.Task, ended).ConfigureAwait(false) == ended;
             }
-            catch (OperationCanceledException)
+
+            if (stoppedItself && !await host.Ended.ConfigureAwait(false))
             {
-                // Ctrl-C is how this command is meant to end: its shutdown (cutting the last block, flushing ledgers)
-                // is the normal outcome, which the signal handler's grace period must not cut short.
-                _context.Progress.TryFinish();
+                throw host.EndedUnexpectedly();
             }
+
+            // Its shutdown (cutting the last block, flushing ledgers) is the normal outcome, which the signal handler's
+            // grace period must not cut short.
+            _context.Progress.TryFinish();
         }
         finally
         {
-            // Removes devnet.json and devnet.env, then releases the folder.
-            await network.DisposeAsync().ConfigureAwait(false);
+            // The host removes devnet.json and devnet.env, then releases the folder, and exits.
+            await host.DisposeAsync().ConfigureAwait(false);
         }
 
         await _context.Output.WriteLineAsync("devnet stopped").ConfigureAwait(false);
@@ -93,7 +102,7 @@ internal sealed class DevNetUpCommand
     }
 
     /// <exception cref="FabricInvokeException">Usage: a flag (or FABINVOKE_DEVNET_WAIT) is out of range.</exception>
-    private DevNetOptions Options(ParseResult parse)
+    private DevNetUpRequest Request(ParseResult parse)
     {
         var dirText = parse.GetValue(_dir);
         if (string.IsNullOrWhiteSpace(dirText) || dirText.Contains('\0', StringComparison.Ordinal))
@@ -116,7 +125,7 @@ internal sealed class DevNetUpCommand
         }
 
         var batchText = parse.GetValue(_batchTimeout) ?? "100ms";
-        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < DevNetOptions.MinBatchTimeout || batchTimeout > DevNetOptions.MaxBatchTimeout)
+        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < DevNetDefaults.MinBatchTimeout || batchTimeout > DevNetDefaults.MaxBatchTimeout)
         {
             throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");
         }
@@ -127,27 +136,22 @@ internal sealed class DevNetUpCommand
             throw Failures.Usage("--timings needs a file name");
         }
 
-        return new DevNetOptions
-        {
-            TimingsFile = timings is null ? null : Path.GetFullPath(timings),
-            Directory = Path.GetFullPath(dirText),
-            Orgs = orgs,
-            PeersPerOrg = peersPerOrg,
-            BatchSize = batchSize,
-            BatchTimeout = batchTimeout,
-            BasePort = port,
-            Durable = parse.GetValue(_durable),
-            Attachable = true,
-            LockWait = DevNetLauncher.LockWait(_context.Environment),
-            OwnerDescription = "fabinvoke devnet up",
-            Diagnostics = Report,
-        };
+        return new DevNetUpRequest(
+            Directory: Path.GetFullPath(dirText),
+            Orgs: orgs,
+            PeersPerOrg: peersPerOrg,
+            BatchTimeout: batchTimeout,
+            BatchSize: batchSize,
+            Port: port,
+            Durable: parse.GetValue(_durable),
+            TimingsFile: timings is null ? null : Path.GetFullPath(timings),
+            LockWait: DevNetLauncher.LockWait(_context.Environment));
     }
 
     /// <summary>One stderr line per node event, as it happens (from node threads).</summary>
-    private void Report(DevNetDiagnostic diagnostic)
+    private void Report(HostEvent diagnostic)
     {
-        var level = diagnostic.Kind is DevNetDiagnosticKind.LedgerWriteRecovered or DevNetDiagnosticKind.WaitingForOwner ? "INFO" : "WARN";
+        var level = diagnostic.Kind is "LedgerWriteRecovered" or "WaitingForOwner" ? "INFO" : "WARN";
         var now = _context.Time.GetUtcNow().UtcDateTime;
         _context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {level} [devnet] {diagnostic.Message}"));
         _context.Error.Flush();

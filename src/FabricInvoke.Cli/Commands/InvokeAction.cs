@@ -62,14 +62,11 @@ internal sealed class InvokeAction
         }
     }
 
-    /// <summary>
-    /// --devnet: in a method of its own, so that the JIT build loads the DevNet assembly (and what it uses) only when
-    /// an embedded network is asked for, not to compile <see cref="RunAsync"/>.
-    /// </summary>
+    /// <summary>--devnet: the embedded network runs in its own process (fabinvoke-devnet) for as long as this command uses it.</summary>
     private async Task<int> InvokeOnDevNetAsync(string directory, ParseResult parse, ResultWriter output, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
         await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network));
+        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
         return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
     }
 

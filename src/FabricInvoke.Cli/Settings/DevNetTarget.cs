@@ -1,5 +1,5 @@
 using FabricInvoke.Core.Configuration;
-using FabricInvoke.DevNet;
+using FabricInvoke.DevNet.Host.Protocol;
 using Microsoft.Extensions.Configuration;
 
 namespace FabricInvoke.Cli.Settings;
@@ -10,9 +10,9 @@ namespace FabricInvoke.Cli.Settings;
 /// </summary>
 internal sealed class DevNetTarget
 {
-    private readonly DevNetLease _network;
+    private readonly HostNetwork _network;
 
-    public DevNetTarget(DevNetLease network)
+    public DevNetTarget(HostNetwork network)
     {
         _network = network;
         Peers = network.Peers.Select(p => new NodeEndpoint(Endpoint.Parse(p.Address, "peer"), p.TlsRootCertFile, null)).ToList();
@@ -26,7 +26,7 @@ internal sealed class DevNetTarget
     /// <summary>The user's environment with the identity and TLS variables replaced by the network's.</summary>
     public IConfiguration Environment(IConfiguration user)
     {
-        var identity = _network.User(1);
+        var identity = _network.Users[0];
         var values = new Dictionary<string, string?>
         {
             ["CORE_PEER_LOCALMSPID"] = identity.MspId,
