@@ -56,7 +56,11 @@ public sealed class FabinvokeProcess : IDisposable
     }
 
     /// <param name="environment">Variables to set for the child (after the CORE_*/FABRIC_* ones of this machine are removed).</param>
-    public static FabinvokeProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static FabinvokeProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        StartFrom(typeof(FabInvokeApp).Assembly.Location, workingDirectory, environment, args);
+
+    /// <summary>Runs <paramref name="fabinvokeDll"/> (a copy of this build elsewhere, say) under dotnet.</summary>
+    public static FabinvokeProcess StartFrom(string fabinvokeDll, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -66,7 +70,7 @@ public sealed class FabinvokeProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(typeof(FabInvokeApp).Assembly.Location);
+        info.ArgumentList.Add(fabinvokeDll);
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
@@ -94,9 +98,16 @@ public sealed class FabinvokeProcess : IDisposable
     }
 
     /// <summary>Runs to completion (bounded) and returns exit code and output.</summary>
-    public static async Task<CliOutcome> RunAsync(string workingDirectory, params string[] args)
+    public static Task<CliOutcome> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
+
+    /// <summary>Runs to completion (bounded) with <paramref name="environment"/> set, and returns exit code and output.</summary>
+    public static Task<CliOutcome> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        RunFromAsync(typeof(FabInvokeApp).Assembly.Location, workingDirectory, environment, args);
+
+    /// <summary>Runs <paramref name="fabinvokeDll"/> to completion (bounded) and returns exit code and output.</summary>
+    public static async Task<CliOutcome> RunFromAsync(string fabinvokeDll, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        using var p = Start(workingDirectory, args);
+        using var p = StartFrom(fabinvokeDll, workingDirectory, environment, args);
         var started = Stopwatch.GetTimestamp();
         await p._process.WaitForExitAsync().WaitAsync(CliRun.Bound);
         p._process.WaitForExit(); // drains the asynchronous output readers
@@ -176,6 +187,12 @@ public sealed class FabinvokeProcess : IDisposable
 
     /// <summary>SIGKILL: no chance to flush or clean up, as when a machine loses the process.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGKILL to fabinvoke alone, not to the processes it started (its embedded network's, say).</summary>
+    public void KillAlone() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>fabinvoke's own pid.</summary>
+    public int Id => _process.Id;
 
     /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
     public void Interrupt() => Signal("-INT");
