@@ -50,6 +50,19 @@ public sealed partial class ToolPackageTests : IDisposable
         Assert.DoesNotContain("fabinvoke.dll", beside);
         Assert.DoesNotContain(beside, f => f!.EndsWith(".dll", StringComparison.Ordinal));
 
+        // The embedded network is a native helper of its own under devnet/ (the client carries no server code); no symbols.
+        var helper = Path.Combine(Path.GetDirectoryName(target)!, "devnet", "fabinvoke-devnet");
+        Assert.True(File.Exists(helper), $"no devnet/fabinvoke-devnet beside {target}");
+        await using (var file = File.OpenRead(helper))
+        {
+            await file.ReadExactlyAsync(magic);
+        }
+
+        Assert.True(magic.SequenceEqual(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }), $"{helper} is not a native executable");
+        var helperFiles = Directory.GetFiles(Path.GetDirectoryName(helper)!).Select(Path.GetFileName).ToList();
+        Assert.DoesNotContain(helperFiles, f => f!.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".dbg", StringComparison.Ordinal) || f.EndsWith(".pdb", StringComparison.Ordinal));
+        Assert.DoesNotContain(beside, f => f!.EndsWith(".dbg", StringComparison.Ordinal) || f.EndsWith(".pdb", StringComparison.Ordinal));
+
         var version = await RunAsync(command, ["--version"]);
         Assert.True(version.ExitCode == 0, version.ToString());
         AssertVersionWithCommit(version.Stdout.Trim());
@@ -101,6 +114,17 @@ public sealed partial class ToolPackageTests : IDisposable
         var version = await RunAsync("dotnet", [dll, "--version"]);
         Assert.True(version.ExitCode == 0, version.ToString());
         AssertVersionWithCommit(version.Stdout.Trim());
+
+        // The client needs the .NET runtime alone; only its embedded-network helper (devnet/) needs ASP.NET Core.
+        Assert.DoesNotContain("Microsoft.AspNetCore", await File.ReadAllTextAsync(Path.ChangeExtension(dll, ".runtimeconfig.json")), StringComparison.Ordinal);
+        var helper = Path.Combine(Path.GetDirectoryName(dll)!, "devnet", "fabinvoke-devnet.dll");
+        Assert.True(File.Exists(helper), $"no devnet/fabinvoke-devnet.dll beside {dll}");
+        Assert.Contains("Microsoft.AspNetCore.App", await File.ReadAllTextAsync(Path.ChangeExtension(helper, ".runtimeconfig.json")), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(any, "*.pdb", SearchOption.AllDirectories));
+
+        var invoke = await RunAsync("dotnet", [dll, "chaincode", "invoke", "--devnet", Path.Combine(_work, "any-devnet"), "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "--waitForEvent"]);
+        Assert.True(invoke.ExitCode == 0, invoke.ToString());
+        Assert.Contains("Chaincode invoke successful", invoke.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>`--version` prints the version and, from a git checkout, the commit the binary was built from.</summary>
