@@ -221,14 +221,16 @@ internal sealed class DevNetProcess : IAsyncDisposable
         var native = Path.Combine(folder, "fabinvoke-devnet");
         ProcessStartInfo start;
         string hostPath;
-        if (!RuntimeFeature.IsDynamicCodeSupported && File.Exists(native))
+        var managed = Path.Combine(folder, "fabinvoke-devnet.dll");
+        if (!RuntimeFeature.IsDynamicCodeSupported && (File.Exists(native) || !File.Exists(managed)))
         {
+            // Native: its own native helper (named when it is missing), or else a managed one beside it.
             start = new ProcessStartInfo(native);
             hostPath = native;
         }
         else
         {
-            hostPath = Path.Combine(folder, "fabinvoke-devnet.dll");
+            hostPath = managed;
             start = new ProcessStartInfo(DotnetHost(dotnetHostPath));
             start.ArgumentList.Add(hostPath);
         }

@@ -119,6 +119,7 @@ public sealed partial class ToolPackageTests : IDisposable
         Assert.DoesNotContain("Microsoft.AspNetCore", await File.ReadAllTextAsync(Path.ChangeExtension(dll, ".runtimeconfig.json")), StringComparison.Ordinal);
         var helper = Path.Combine(Path.GetDirectoryName(dll)!, "devnet", "fabinvoke-devnet.dll");
         Assert.True(File.Exists(helper), $"no devnet/fabinvoke-devnet.dll beside {dll}");
+        Assert.False(File.Exists(Path.ChangeExtension(helper, null)), "the any package carries an apphost for fabinvoke-devnet (fabinvoke runs it under dotnet)");
         Assert.Contains("Microsoft.AspNetCore.App", await File.ReadAllTextAsync(Path.ChangeExtension(helper, ".runtimeconfig.json")), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(any, "*.pdb", SearchOption.AllDirectories));
 
