@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Reflection;
 using System.CommandLine.Help;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
+using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Errors;
 
 namespace FabricInvoke.Cli;
@@ -31,9 +33,27 @@ internal static class FabInvokeApp
         return root;
     }
 
+    /// <summary>The version and commit this build was made from (the same text the root command's --version prints).</summary>
+    private static string Version =>
+        typeof(FabInvokeApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
     /// <summary>Runs one command line and returns the process exit code. Never throws for user-facing failures.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
+        if (args is ["--version"])
+        {
+            // What the root command's --version prints, without building the command tree first: scripts run it
+            // to check the tool is there, and the tree is most of what this process would otherwise do.
+            await context.Output.WriteLineAsync(Version).ConfigureAwait(false);
+            await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        if (args is ["chaincode" or "events", ..])
+        {
+            StartupWarmup.Begin();
+        }
+
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         var output = new ResultWriter(RequestsJson(parse) ? OutputFormat.Json : OutputFormat.Text, context);

@@ -269,11 +269,21 @@ internal static class InvokeSettingsBinder
         return addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? FullPath(roots[i]) : null, hostOverride)).ToList();
     }
 
-    private static List<NodeEndpoint> BindOrderers(InvokeCommandDefinition d, ParseResult parse, string? ca, string? hostOverride) =>
-        (parse.GetValue(d.Orderer) ?? [])
-            .SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(o => new NodeEndpoint(Endpoint.Parse(o, "orderer"), ca, hostOverride))
-            .ToList();
+    // A loop, not a LINQ chain: LINQ's iterators dispatch through generic virtual methods, which native AOT resolves
+    // with its run-time type loader on first use (DirectCallInvoker says why that matters).
+    private static List<NodeEndpoint> BindOrderers(InvokeCommandDefinition d, ParseResult parse, string? ca, string? hostOverride)
+    {
+        var orderers = new List<NodeEndpoint>();
+        foreach (var value in parse.GetValue(d.Orderer) ?? [])
+        {
+            foreach (var address in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                orderers.Add(new NodeEndpoint(Endpoint.Parse(address, "orderer"), ca, hostOverride));
+            }
+        }
+
+        return orderers;
+    }
 
     internal static string Required(string? value, Setting setting, string? why = null) =>
         string.IsNullOrWhiteSpace(value)

@@ -11,7 +11,7 @@ public sealed class PeerNode
     internal PeerNode(NodeConnection connection)
     {
         Connection = connection;
-        Calls = connection.Channel.CreateCallInvoker();
+        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker());
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -23,7 +23,7 @@ public sealed class PeerNode
     internal NodeConnection Connection { get; }
 
     /// <summary>The peer's Endorser and Deliver calls (<see cref="FabricCalls"/>).</summary>
-    internal CallInvoker Calls { get; }
+    internal DirectCallInvoker Calls { get; }
 
     public override string ToString() => Address;
 }
@@ -34,7 +34,7 @@ public sealed class OrdererNode
     internal OrdererNode(NodeConnection connection)
     {
         Connection = connection;
-        Calls = connection.Channel.CreateCallInvoker();
+        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker());
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -43,7 +43,7 @@ public sealed class OrdererNode
     internal NodeConnection Connection { get; }
 
     /// <summary>The orderer's Broadcast call (<see cref="FabricCalls"/>).</summary>
-    internal CallInvoker Calls { get; }
+    internal DirectCallInvoker Calls { get; }
 
     public override string ToString() => Address;
 }

@@ -1,14 +1,27 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FabricInvoke.DevNet.Crypto;
 
 namespace FabricInvoke.DevNet.Validation;
 
-/// <summary>A creator or endorser whose certificate chains to its org's CA and is within its validity period.</summary>
+/// <summary>
+/// A creator or endorser whose certificate chains to its org's CA and is within its validity period. Identities are
+/// shared by every node of the network, so a signature that one peer has verified (a client's proposal, an endorsement
+/// in a block) is not verified again by the other peers of the same process: every peer still checks every signature,
+/// but the network's own CPU no longer grows with peers × signatures (on a real network each peer has its own
+/// machine; here they share the client's cores).
+/// </summary>
 internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 certificate, ECDsa publicKey, string role)
 {
+    /// <summary>Enough for every signature of the blocks in flight; past it the cache starts again.</summary>
+    private const int MaxVerified = 4096;
+
     // ECDsa instances are not documented as thread-safe; identities are cached and shared by concurrent requests.
     private readonly Lock _keyGate = new();
+
+    /// <summary>SHA-256(data) and the signature, for each signature verified as good.</summary>
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
 
     public ChannelMember Member { get; } = member;
 
@@ -25,9 +38,31 @@ internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 ce
     /// <summary>Fabric's identity Verify: ECDSA P-256 over SHA-256, DER, low-S.</summary>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
+        var key = string.Concat(Convert.ToHexString(SHA256.HashData(data)), ":", Convert.ToHexString(signature));
+        if (_verified.ContainsKey(key))
+        {
+            return true;
+        }
+
         lock (_keyGate)
         {
-            return EcdsaSignatures.Verify(publicKey, data, signature);
+            if (_verified.ContainsKey(key))
+            {
+                return true;
+            }
+
+            if (!EcdsaSignatures.Verify(publicKey, data, signature))
+            {
+                return false;
+            }
+
+            if (_verified.Count >= MaxVerified)
+            {
+                _verified.Clear();
+            }
+
+            _verified[key] = 0;
+            return true;
         }
     }
 }

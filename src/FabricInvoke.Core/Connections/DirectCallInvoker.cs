@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+
+namespace FabricInvoke.Core.Connections;
+
+/// <summary>
+/// The channel's call invoker without generic virtual dispatch. <see cref="CallInvoker"/>'s call methods are generic
+/// virtual methods; native AOT resolves each new instantiation of one at run time with its type loader, which builds the
+/// target's generic dictionaries and allocates enough to start a garbage collection in a process that lives a fifth of
+/// a second: measured at about a quarter of a native invoke's CPU (perf record, README "Measured figures"). grpc-dotnet's
+/// own invoker is sealed, so calling its methods directly lets the compiler prepare every instantiation ahead of time.
+/// Any other invoker (an interceptor, a future grpc-dotnet that renames its class) is called the ordinary way.
+/// </summary>
+internal sealed class DirectCallInvoker
+{
+    private const string GrpcInvokerType = "Grpc.Net.Client.Internal.HttpClientCallInvoker, Grpc.Net.Client";
+
+    private readonly CallInvoker _invoker;
+    private readonly bool _direct;
+
+    public DirectCallInvoker(CallInvoker invoker)
+    {
+        _invoker = invoker;
+        _direct = invoker.GetType().FullName == "Grpc.Net.Client.Internal.HttpClientCallInvoker";
+    }
+
+    /// <summary>True when calls go straight to grpc-dotnet's invoker.</summary>
+    public bool IsDirect => _direct;
+
+    public AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+        where TRequest : class
+        where TResponse : class =>
+        _direct ? GrpcUnary(_invoker, method, host, options, request) : _invoker.AsyncUnaryCall(method, host, options, request);
+
+    public AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options)
+        where TRequest : class
+        where TResponse : class =>
+        _direct ? GrpcDuplex(_invoker, method, host, options) : _invoker.AsyncDuplexStreamingCall(method, host, options);
+
+    public AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+        where TRequest : class
+        where TResponse : class =>
+        _direct ? GrpcServerStreaming(_invoker, method, host, options, request) : _invoker.AsyncServerStreamingCall(method, host, options, request);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = nameof(CallInvoker.AsyncUnaryCall))]
+    private static extern AsyncUnaryCall<TResponse> GrpcUnary<TRequest, TResponse>(
+        [UnsafeAccessorType(GrpcInvokerType)] object invoker, Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+        where TRequest : class
+        where TResponse : class;
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = nameof(CallInvoker.AsyncDuplexStreamingCall))]
+    private static extern AsyncDuplexStreamingCall<TRequest, TResponse> GrpcDuplex<TRequest, TResponse>(
+        [UnsafeAccessorType(GrpcInvokerType)] object invoker, Method<TRequest, TResponse> method, string? host, CallOptions options)
+        where TRequest : class
+        where TResponse : class;
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = nameof(CallInvoker.AsyncServerStreamingCall))]
+    private static extern AsyncServerStreamingCall<TResponse> GrpcServerStreaming<TRequest, TResponse>(
+        [UnsafeAccessorType(GrpcInvokerType)] object invoker, Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+        where TRequest : class
+        where TResponse : class;
+}
