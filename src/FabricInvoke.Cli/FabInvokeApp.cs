@@ -3,7 +3,6 @@ using System.Reflection;
 using System.CommandLine.Help;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
-using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Errors;
 
 namespace FabricInvoke.Cli;
@@ -47,11 +46,6 @@ internal static class FabInvokeApp
             await context.Output.WriteLineAsync(Version).ConfigureAwait(false);
             await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
-        }
-
-        if (args is ["chaincode" or "events", ..])
-        {
-            StartupWarmup.Begin();
         }
 
         var root = BuildRoot(context);
