@@ -39,13 +39,18 @@ public sealed partial class ToolPackageTests : IDisposable
         // The command is the native executable itself: an ELF file, and no managed assembly beside it.
         var command = Path.Combine(tools, "fabinvoke");
         var target = new FileInfo(command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? command;
-        var magic = new byte[4];
+        var header = new byte[18];
         await using (var file = File.OpenRead(target))
         {
-            await file.ReadExactlyAsync(magic);
+            await file.ReadExactlyAsync(header);
         }
 
-        Assert.True(magic.SequenceEqual(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }), $"{target} is not a native executable");
+        Assert.True(header.AsSpan(0, 4).SequenceEqual(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }), $"{target} is not a native executable");
+
+        // The start-up build (FabricInvoke.Cli.csproj): undehydrated type data in a position-dependent executable, ELF
+        // type ET_EXEC (2) rather than a PIE's ET_DYN (3), so that nothing is expanded or relocated before main.
+        Assert.True(BitConverter.ToUInt16(header, 16) == 2, $"{target} is not a position-dependent executable (ELF type {BitConverter.ToUInt16(header, 16)})");
+        var magic = new byte[4];
         var beside = Directory.GetFiles(Path.GetDirectoryName(target)!).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain("fabinvoke.dll", beside);
         Assert.DoesNotContain(beside, f => f!.EndsWith(".dll", StringComparison.Ordinal));
