@@ -75,12 +75,10 @@ return 0;
 static async Task<(IAsyncDisposable, HostNetwork)> UpAsync(DevNetOptions options, CancellationToken cancellationToken)
 {
     var network = await DevNetwork.StartAsync(options, cancellationToken).ConfigureAwait(false);
-    var described = new HostNetwork
+    var orderer = new DevNetEndpoint(network.Orderer.Name, network.Orderer.MspId, network.Orderer.Address, network.Orderer.TlsRootCertFile);
+    var peers = network.Peers.Select(p => new DevNetEndpoint(p.Name, p.MspId, p.Address, p.TlsRootCertFile)).ToList();
+    var described = Describe(network.ChannelId, orderer, peers, network.User) with
     {
-        Channel = network.ChannelId,
-        Orderer = new HostEndpoint("orderer.example.com", "OrdererMSP", network.Orderer.Address, network.Orderer.TlsRootCertFile),
-        Peers = [.. network.Peers.Select(p => new HostEndpoint(p.Name, p.MspId, p.Address, p.TlsRootCertFile))],
-        Users = [.. Enumerable.Range(1, options.Orgs).Select(org => Identity(network.User(org)))],
         OwnerPid = network.Owner.ProcessId,
         Directory = network.Directory,
         OrganizationsDirectory = network.OrganizationsDirectory,
@@ -95,18 +93,26 @@ static async Task<(IAsyncDisposable, HostNetwork)> UpAsync(DevNetOptions options
 static async Task<(IAsyncDisposable, HostNetwork)> LeaseAsync(DevNetOptions options, CancellationToken cancellationToken)
 {
     var lease = await DevNetLease.OpenAsync(options, cancellationToken).ConfigureAwait(false);
-    var orgs = lease.Peers.Select(p => p.MspId).Distinct(StringComparer.Ordinal).Count();
-    var described = new HostNetwork
+    var described = Describe(lease.ChannelId, lease.Orderer, lease.Peers, lease.User) with
     {
-        Channel = lease.ChannelId,
-        Orderer = Endpoint(lease.Orderer),
-        Peers = [.. lease.Peers.Select(Endpoint)],
-        Users = [.. Enumerable.Range(1, orgs).Select(org => Identity(lease.User(org)))],
         Attached = lease.IsAttached,
         OwnerPid = lease.OwnerProcessId ?? Environment.ProcessId,
         Directory = options.Directory,
     };
     return (lease, described);
+}
+
+// What both modes tell fabinvoke: the channel, the nodes and User1 of each peer org.
+static HostNetwork Describe(string channel, DevNetEndpoint orderer, IReadOnlyList<DevNetEndpoint> peers, Func<int, DevIdentity> user)
+{
+    var orgs = peers.Select(p => p.MspId).Distinct(StringComparer.Ordinal).Count();
+    return new HostNetwork
+    {
+        Channel = channel,
+        Orderer = Endpoint(orderer),
+        Peers = [.. peers.Select(Endpoint)],
+        Users = [.. Enumerable.Range(1, orgs).Select(org => Identity(user(org)))],
+    };
 }
 
 static HostEndpoint Endpoint(DevNetEndpoint e) => new(e.Name, e.MspId, e.Address, e.TlsRootCertFile);

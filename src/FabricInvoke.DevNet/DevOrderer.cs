@@ -16,6 +16,12 @@ public sealed class DevOrderer
         Address = host.Address;
     }
 
+    /// <summary>"orderer.example.com".</summary>
+    public string Name => _node.Name;
+
+    /// <summary>"OrdererMSP".</summary>
+    public string MspId => _node.Identity.MspId;
+
     /// <summary>"127.0.0.1:&lt;port&gt;".</summary>
     public string Address { get; }
 
@@ -41,5 +47,5 @@ public sealed class DevOrderer
     /// <exception cref="IOException">The port cannot be bound.</exception>
     public Task StartAsync(CancellationToken cancellationToken = default) => _host.ResumeAsync(cancellationToken);
 
-    public override string ToString() => $"orderer.example.com at {Address}";
+    public override string ToString() => $"{Name} at {Address}";
 }

@@ -56,7 +56,7 @@ internal static class DevNetLauncher
         string[] arguments = ["lease", "--dir", Path.GetFullPath(directory), "--wait-ms", Milliseconds(LockWait(context.Environment)), "--owner", DevNetDefaults.OneShotOwner];
         void Diagnostic(HostEvent d)
         {
-            if (d.Kind is "WaitingForOwner" or "LedgerWriteRecovered")
+            if (d.IsInformational)
             {
                 log.Info("devnet", d.Message ?? "");
             }

@@ -151,7 +151,7 @@ internal sealed class DevNetUpCommand
     /// <summary>One stderr line per node event, as it happens (from node threads).</summary>
     private void Report(HostEvent diagnostic)
     {
-        var level = diagnostic.Kind is "LedgerWriteRecovered" or "WaitingForOwner" ? "INFO" : "WARN";
+        var level = diagnostic.IsInformational ? "INFO" : "WARN";
         var now = _context.Time.GetUtcNow().UtcDateTime;
         _context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {level} [devnet] {diagnostic.Message}"));
         _context.Error.Flush();

@@ -13,34 +13,34 @@ namespace FabricInvoke.Core.Connections;
 /// </summary>
 internal sealed class DirectCallInvoker
 {
-    private const string GrpcInvokerType = "Grpc.Net.Client.Internal.HttpClientCallInvoker, Grpc.Net.Client";
+    private const string GrpcInvokerName = "Grpc.Net.Client.Internal.HttpClientCallInvoker";
+    private const string GrpcInvokerType = GrpcInvokerName + ", Grpc.Net.Client";
 
     private readonly CallInvoker _invoker;
-    private readonly bool _direct;
 
     public DirectCallInvoker(CallInvoker invoker)
     {
         _invoker = invoker;
-        _direct = invoker.GetType().FullName == "Grpc.Net.Client.Internal.HttpClientCallInvoker";
+        IsDirect = invoker.GetType().FullName == GrpcInvokerName;
     }
 
     /// <summary>True when calls go straight to grpc-dotnet's invoker.</summary>
-    public bool IsDirect => _direct;
+    public bool IsDirect { get; }
 
     public AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
         where TRequest : class
         where TResponse : class =>
-        _direct ? GrpcUnary(_invoker, method, host, options, request) : _invoker.AsyncUnaryCall(method, host, options, request);
+        IsDirect ? GrpcUnary(_invoker, method, host, options, request) : _invoker.AsyncUnaryCall(method, host, options, request);
 
     public AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options)
         where TRequest : class
         where TResponse : class =>
-        _direct ? GrpcDuplex(_invoker, method, host, options) : _invoker.AsyncDuplexStreamingCall(method, host, options);
+        IsDirect ? GrpcDuplex(_invoker, method, host, options) : _invoker.AsyncDuplexStreamingCall(method, host, options);
 
     public AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
         where TRequest : class
         where TResponse : class =>
-        _direct ? GrpcServerStreaming(_invoker, method, host, options, request) : _invoker.AsyncServerStreamingCall(method, host, options, request);
+        IsDirect ? GrpcServerStreaming(_invoker, method, host, options, request) : _invoker.AsyncServerStreamingCall(method, host, options, request);
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = nameof(CallInvoker.AsyncUnaryCall))]
     private static extern AsyncUnaryCall<TResponse> GrpcUnary<TRequest, TResponse>(

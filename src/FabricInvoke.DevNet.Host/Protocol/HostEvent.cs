@@ -26,6 +26,10 @@ internal sealed record HostEvent
     /// <summary>For a diagnostic: the name of its DevNetDiagnosticKind ("WaitingForOwner", "LedgerWriteFailed", …).</summary>
     public string? Kind { get; init; }
 
+    /// <summary>A diagnostic that reports progress (waiting for the folder, a ledger write recovered), not a problem.</summary>
+    [JsonIgnore]
+    public bool IsInformational => Kind is "WaitingForOwner" or "LedgerWriteRecovered";
+
     public string? Node { get; init; }
 
     public string? Message { get; init; }
