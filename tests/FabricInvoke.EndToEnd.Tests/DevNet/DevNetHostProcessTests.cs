@@ -88,6 +88,45 @@ public sealed class DevNetHostProcessTests : IDisposable
         Assert.False(IsRunning(network), $"the network's process {network} outlived devnet up");
     }
 
+    [Fact]
+    public async Task A_helper_killed_under_devnet_up_ends_it_with_exit_3_naming_the_helper()
+    {
+        var dir = Path.Combine(_work, "helper-killed-up");
+        using var up = FabinvokeProcess.Start(_work, "devnet", "up", "--dir", dir);
+        await up.WaitForLineAsync("Press Ctrl-C to stop.").WaitAsync(CliRun.Bound);
+        var helper = DevNetFolders.OwnerPid(up.Stdout);
+
+        Process.GetProcessById(helper).Kill();
+        await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
+
+        Assert.Equal(3, up.ExitCode);
+        var errors = up.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(errors);
+        Assert.Contains("the embedded network stopped unexpectedly: fabinvoke-devnet exited", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", up.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_helper_killed_under_a_one_shot_invoke_ends_the_invoke_in_one_line_with_a_documented_code()
+    {
+        var dir = Path.Combine(_work, "helper-killed-invoke");
+        var env = new Dictionary<string, string?> { ["FABRIC_LOGGING_SPEC"] = "debug", ["CORE_PEER_CLIENT_CONNTIMEOUT"] = "2s" };
+        using var invoke = FabinvokeProcess.Start(_work, env,
+            "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Sleep","3000"]}""", "--waitForEvent", "--requestTimeout", "10s");
+        await invoke.WaitForLineAsync("proposal created").WaitAsync(CliRun.Bound);
+        var helper = DevNetFolderLock.ReadOwner(dir)!.ProcessId;
+
+        Process.GetProcessById(helper).Kill();
+        await invoke.WaitForExitAsync().WaitAsync(CliRun.Bound);
+
+        // The peers went away mid-endorsement: a connection (4) or endorsement (5) failure, said once, no stack trace.
+        Assert.Contains(invoke.ExitCode, new[] { 4, 5 });
+        var errors = invoke.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(errors);
+        Assert.Contains("127.0.0.1:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", invoke.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("invoke")]
     [InlineData("up")]
