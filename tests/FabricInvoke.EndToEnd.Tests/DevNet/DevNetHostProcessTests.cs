@@ -100,10 +100,8 @@ public sealed class DevNetHostProcessTests : IDisposable
         await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
 
         Assert.Equal(3, up.ExitCode);
-        var errors = up.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
-        var line = Assert.Single(errors);
+        var line = SingleErrorLine(up.Stderr);
         Assert.Contains("the embedded network stopped unexpectedly: fabinvoke-devnet exited", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", up.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,10 +119,8 @@ public sealed class DevNetHostProcessTests : IDisposable
 
         // The peers went away mid-endorsement: a connection (4) or endorsement (5) failure, said once, no stack trace.
         Assert.Contains(invoke.ExitCode, new[] { 4, 5 });
-        var errors = invoke.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("Error:", StringComparison.Ordinal)).ToList();
-        var line = Assert.Single(errors);
+        var line = SingleErrorLine(invoke.Stderr);
         Assert.Contains("127.0.0.1:", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", invoke.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -175,6 +171,13 @@ public sealed class DevNetHostProcessTests : IDisposable
 
     private Task<CliOutcome> PutAsync(string dir, string key) => FabinvokeProcess.RunAsync(_work, NoWait,
         "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic", "-c", $$"""{"Args":["Put","{{key}}","v"]}""", "--waitForEvent");
+
+    /// <summary>The one "Error:" line of <paramref name="stderr"/>, which holds no stack trace.</summary>
+    private static string SingleErrorLine(string stderr)
+    {
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Error:", StringComparison.Ordinal));
+    }
 
     private static bool IsRunning(int pid)
     {
