@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the .NET tool `fabinvoke` into OUT (default: artifacts/packages): the pointer package `fabinvoke`, the native AOT
 # package for this machine's RID when it is one the tool lists (linux-x64), and the framework-dependent `any` fallback
-# that every other platform with the .NET 10 runtime installs. Native AOT needs clang and zlib (Debian: clang zlib1g-dev).
+# that every other platform with the .NET 10 runtime installs. Native AOT needs clang and zlib, and links OpenSSL in
+# with cmake and the static OpenSSL libraries (Debian: clang zlib1g-dev cmake libssl-dev).
 #   eng/pack-tool.sh [OUT] [extra dotnet pack arguments, e.g. -p:VersionSuffix=rc.1]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -73,10 +73,24 @@ public sealed partial class ToolPackageTests : IDisposable
         AssertVersionWithCommit(version.Stdout.Trim());
 
         var devnet = Path.Combine(_work, "devnet");
-        var invoke = await RunAsync(command, ["chaincode", "invoke", "--devnet", devnet, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "--waitForEvent"]);
+        // The dynamic loader reports what each process loads (one file per process): the native client has OpenSSL
+        // linked in (FabricInvoke.Cli.csproj) and loads no libssl or libcrypto; its helper, built the ordinary way, does,
+        // which shows the report would name them.
+        var loads = Path.Combine(_work, "ld-debug");
+        Directory.CreateDirectory(loads);
+        var invoke = await RunAsync(command, ["chaincode", "invoke", "--devnet", devnet, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "--waitForEvent"],
+            new Dictionary<string, string> { ["LD_DEBUG"] = "libs", ["LD_DEBUG_OUTPUT"] = Path.Combine(loads, "ld") });
         Assert.True(invoke.ExitCode == 0, invoke.ToString());
         Assert.Contains("committed with status (VALID)", invoke.Stderr, StringComparison.Ordinal);
         Assert.Contains("Chaincode invoke successful", invoke.Stderr, StringComparison.Ordinal);
+        var reports = Directory.GetFiles(loads).Select(File.ReadAllText).ToList();
+        var client = reports.Where(r => r.Contains($"initialize program: {command}", StringComparison.Ordinal) || r.Contains($"initialize program: {target}", StringComparison.Ordinal)).ToList();
+        var helperReport = reports.Where(r => r.Contains("initialize program: " + helper, StringComparison.Ordinal)).ToList();
+        Assert.True(client.Count == 1, $"no single loader report for {target} among {reports.Count}");
+        Assert.DoesNotContain("libssl.so", client[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("libcrypto.so", client[0], StringComparison.Ordinal);
+        Assert.True(helperReport.Count == 1, $"no single loader report for {helper} among {reports.Count}");
+        Assert.Contains("libssl.so", helperReport[0], StringComparison.Ordinal);
 
         var query = await RunAsync(command, ["chaincode", "query", "--devnet", devnet, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Get","k"]}"""]);
         Assert.True(query.ExitCode == 0, query.ToString());
@@ -150,7 +164,7 @@ public sealed partial class ToolPackageTests : IDisposable
         return path;
     }
 
-    private async Task<CliOutcome> RunAsync(string file, IEnumerable<string> args)
+    private async Task<CliOutcome> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -172,6 +186,11 @@ public sealed partial class ToolPackageTests : IDisposable
 
         // A package cache of this test's own, so no package another build left in the machine's cache is used.
         info.Environment["NUGET_PACKAGES"] = Path.Combine(_work, "nuget-cache");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
