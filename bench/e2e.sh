@@ -24,6 +24,8 @@
 #   runtime start = main began - exec,   exit = process gone - main ended,
 #   network wait  = ready to broadcast + broadcast + commit wait,
 #   client time   = whole invoke - network wait.
+# It also reports each invoke's CPU time (user + system, from the shell's `time`) and DevNet's CPU per invoke (the
+# helper process that runs every node, from /proc: a mean over the runs, as the kernel counts it in 10 ms ticks).
 set -euo pipefail
 n=${1:-20}
 peers_list=${PEERS:-1 2 4 16}
@@ -72,19 +74,24 @@ done
 first_kind=${kinds%% *}
 devnet_bin=${FABINVOKE_DEVNET:-${bin[native]:-${bin[$first_kind]}}}
 
-# One timed process: its stderr (the debug log) goes to $3, then "exec <t0> exit <t1> status <rc>" is appended.
+# One timed process: its stderr (the debug log) goes to $3, then "exec <t0> exit <t1> status <rc>" and its CPU time
+# (user and system seconds, from the shell's `time`) are appended.
 timed() { # timed <label-for-errors> <logfile> cmd...
-  local label=$1 log=$2 t0 t1 rc
+  local label=$1 log=$2 t0 t1 rc TIMEFORMAT='%3U %3S'
   shift 2
   t0=$EPOCHREALTIME
   set +e
-  "$@" >/dev/null 2>"$log"
+  { time "$@" >/dev/null 2>"$log"; } 2>"$work/cpu"
   rc=$?
   set -e
   t1=$EPOCHREALTIME
   echo "BENCH exec $t0 exit $t1 status $rc" >>"$log"
+  echo "BENCH cpu $(cat "$work/cpu")" >>"$log"
   [ "$rc" = 0 ] || { echo "run failed ($label, exit $rc):" >&2; tail -5 "$log" >&2; exit 1; }
 }
+
+# User + system CPU of a process so far, in clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() { if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
 
 for peers in $peers_list; do
   if [ "$peers" = 1 ]; then orgs=1; ppo=1; elif [ "$peers" -le 16 ] && [ $((peers % 2)) = 0 ]; then orgs=2; ppo=$((peers / 2)); else
@@ -98,9 +105,11 @@ for peers in $peers_list; do
   grep -q "Press Ctrl-C" "$work/up.log" || { echo "devnet did not start" >&2; cat "$work/up.log" >&2; exit 1; }
   # shellcheck disable=SC1091
   source "$net/devnet.env"
+  helper=$(pgrep -P "$up_pid" | head -1 || true)
   for kind in $kinds; do
     fab=${bin[$kind]}
     echo "$kind, $peers peer(s): $n invokes (load $(load))"
+    devnet_cpu_before=$(cpu_ticks "$helper")
     for i in $(seq -2 "$n"); do
       log=$raw/invoke-$kind-$peers-$i.log
       # shellcheck disable=SC2086
@@ -109,6 +118,8 @@ for peers in $peers_list; do
       [ "$i" -gt 0 ] || rm -f "$log" # warm-up
     done
     echo "LOAD $(load)" >"$raw/load-$kind-$peers"
+    # DevNet's CPU (the helper process that runs every node), over the counted invokes and their two warm-ups.
+    echo "$(( $(cpu_ticks "$helper") - devnet_cpu_before )) $(getconf CLK_TCK) $((n + 2))" >"$raw/devnet-cpu-$kind-$peers"
   done
   kill -TERM "$up_pid"; wait "$up_pid" 2>/dev/null || true; up_pid=""
 done
@@ -135,6 +146,7 @@ ENDORSED = re.compile(r"endorsed by (.*); endorsements from")
 PEER = re.compile(r"(\S+) \(([\d.]+)ms(?:: connect ([\d.]+)ms, TLS ([\d.]+)ms, call ([\d.]+)ms)?\)")
 COMMIT = re.compile(r"in block \d+ at (\S+), ([\d.]+)ms after the orderer accepted it")
 BENCH = re.compile(r"BENCH exec ([\d.]+) exit ([\d.]+) status 0")
+CPU = re.compile(r"BENCH cpu ([\d.]+) ([\d.]+)")
 
 def pct(values, p):
     v = sorted(values)
@@ -179,6 +191,9 @@ for peers in peers_list:
             network = ready + broadcast + commit
             add(key, "whole invoke", wall)
             add(key, "client time (whole − network wait)", wall - network)
+            c = CPU.search(text)
+            if c:
+                add(key, "client CPU (user + system)", (float(c.group(1)) + float(c.group(2))) * 1000)
             add(key, "network wait (ready to broadcast + broadcast + commit wait)", network)
             add(key, "runtime start (exec → main)", (began - t0) * 1000)
             add(key, "main → proposal created", startup)
@@ -222,6 +237,11 @@ for peers in peers_list:
                 add(key, "DevNet: block cut → last peer's deliver stream sent it", (sent - cut[0][0]) * 1000)
                 add(key, "DevNet: own time (received → answered, block cut → last sent)", own)
                 add(key, "client: last block sent → main ended", (ended - sent) * 1000)
+        cpu_file = os.path.join(raw, f"devnet-cpu-{kind}-{peers}")
+        if os.path.exists(cpu_file):
+            ticks, hz, runs = (int(x) for x in open(cpu_file).read().split())
+            add(key, "DevNet CPU per invoke (all nodes; mean, not median / p95)", 0)
+            rows[key]["DevNet CPU per invoke (all nodes; mean, not median / p95)"] = f"{ticks * 1000 / hz / runs:.1f}"
         loads = open(os.path.join(raw, f"load-{kind}-{peers}")).read().split()[1:] if os.path.exists(os.path.join(raw, f"load-{kind}-{peers}")) else []
         add(key, "load average after (1/5/15 min)", 0)
         rows[key]["load average after (1/5/15 min)"] = " ".join(loads)

@@ -102,34 +102,57 @@ public sealed class ChaincodeCmdFactory : IDisposable
         observer ??= IProgressObserver.None;
         time ??= TimeProvider.System;
         WarnAboutKeyFiles(settings, signer, observer);
+        var nodes = Nodes.Create(settings, observer, time);
+        return new ChaincodeCmdFactory(settings, signer, nodes.Peers, nodes.DeliverPeers, nodes.Orderers, observer, time);
+    }
 
-        var created = new List<NodeConnection>();
-        try
+    /// <summary>The channels of one command: each TLS root file is read once, however many nodes name it.</summary>
+    private sealed record Nodes(IReadOnlyList<PeerNode> Peers, IReadOnlyList<PeerNode> DeliverPeers, IReadOnlyList<OrdererNode> Orderers) : IDisposable
+    {
+        public static Nodes Create(ConnectionSettings settings, IProgressObserver observer, TimeProvider time)
         {
-            // A peer that both endorses and reports commits is one connection.
-            var nodes = new Dictionary<NodeEndpoint, PeerNode>();
-            PeerNode Peer(NodeEndpoint p) =>
-                nodes.TryGetValue(p, out var node) ? node : nodes[p] = new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time)));
-            var peers = settings.Peers.Select(Peer).ToList();
-            var deliverPeers = settings.DeliverPeers is { } d ? d.Select(Peer).ToList() : peers;
-            var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
-            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time)))).ToList();
-            return new ChaincodeCmdFactory(settings, signer, peers, deliverPeers, orderers, observer, time);
-        }
-        catch
-        {
-            foreach (var c in created)
+            var created = new List<NodeConnection>();
+            var roots = new TlsRoots();
+            try
             {
-                c.Dispose();
+                // A peer that both endorses and reports commits is one connection.
+                var nodes = new Dictionary<NodeEndpoint, PeerNode>();
+                PeerNode Peer(NodeEndpoint p) =>
+                    nodes.TryGetValue(p, out var node) ? node : nodes[p] = new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time, roots)));
+                var peers = settings.Peers.Select(Peer).ToList();
+                var deliverPeers = settings.DeliverPeers is { } d ? d.Select(Peer).ToList() : peers;
+                var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
+                var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time, roots)))).ToList();
+                return new Nodes(peers, deliverPeers, orderers);
+            }
+            catch
+            {
+                foreach (var c in created)
+                {
+                    c.Dispose();
+                }
+
+                throw;
             }
 
-            throw;
+            NodeConnection Track(NodeConnection c)
+            {
+                created.Add(c);
+                return c;
+            }
         }
 
-        NodeConnection Track(NodeConnection c)
+        public void Dispose()
         {
-            created.Add(c);
-            return c;
+            foreach (var p in Peers.Concat(DeliverPeers).Distinct())
+            {
+                p.Connection.Dispose();
+            }
+
+            foreach (var o in Orderers)
+            {
+                o.Connection.Dispose();
+            }
         }
     }
 
@@ -170,16 +193,5 @@ public sealed class ChaincodeCmdFactory : IDisposable
         _orderers = created;
     }
 
-    public void Dispose()
-    {
-        foreach (var p in Peers.Concat(DeliverPeers).Distinct())
-        {
-            p.Connection.Dispose();
-        }
-
-        foreach (var o in Orderers)
-        {
-            o.Connection.Dispose();
-        }
-    }
+    public void Dispose() => new Nodes(Peers, DeliverPeers, _orderers).Dispose();
 }

@@ -63,8 +63,10 @@ internal sealed class NodeConnection : IDisposable
     public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate);
 
     /// <summary>Creates the channel. Reads the TLS files now, so a missing or bad file fails before any network traffic.</summary>
+    /// <param name="tlsRoots">The TLS roots read so far by the command, shared by its connections; null: read this endpoint's own.</param>
     /// <exception cref="FabricInvokeException">Config: a TLS root or client certificate file cannot be used.</exception>
-    public static NodeConnection Create(string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time)
+    public static NodeConnection Create(
+        string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time, TlsRoots? tlsRoots = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(transport);
@@ -101,9 +103,7 @@ internal sealed class NodeConnection : IDisposable
         {
             if (endpoint.UseTls)
             {
-                var roots = endpoint.TlsRootPem is { } pem
-                    ? TlsFiles.ParseCertificates(pem, endpoint.TlsRootCertFile!, $"{role} TLS root certificate")
-                    : TlsFiles.LoadCertificates(endpoint.TlsRootCertFile!, $"{role} TLS root certificate file");
+                var roots = (tlsRoots ?? new TlsRoots()).Of(endpoint, role);
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
                 SystemTrustStore.KeepOutOfChainBuilding();
                 var ssl = new SslClientAuthenticationOptions
