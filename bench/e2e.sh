@@ -15,7 +15,8 @@
 #   JIT_BUILD="build"|"r2r"              how the JIT build is made: dotnet build (default), or publish with ReadyToRun
 #   FABINVOKE_DEVNET=path/to/fabinvoke   run devnet up from this binary (default: the native one, else the first kind's)
 #   KEEP=dir                             keep the raw logs (one per invoke) and timings files there
-# Needs: the .NET 10 SDK, python3; for the native build clang and zlib (Debian: apt-get install -y clang zlib1g-dev).
+# Needs: the .NET 10 SDK, python3; for the native build clang, zlib, cmake and the static OpenSSL libraries
+# (Debian: apt-get install -y clang zlib1g-dev cmake libssl-dev).
 #
 # Definitions (also in the README): the debug log's phase line gives, from fabinvoke's main(): start-up (to the signed
 # proposal), "ready to broadcast" (endorsement on every peer with the deliver streams and the orderer connection opened
@@ -50,7 +51,7 @@ for kind in $kinds; do
   case $kind in
     native)
       if [ -n "${FABINVOKE_NATIVE:-}" ]; then bin[native]=$FABINVOKE_NATIVE; else
-        command -v clang >/dev/null || { echo "native AOT needs clang: apt-get install -y clang zlib1g-dev" >&2; exit 2; }
+        command -v clang >/dev/null || { echo "native AOT needs clang: apt-get install -y clang zlib1g-dev cmake libssl-dev" >&2; exit 2; }
         echo "publishing the native binary (2-3 min)..."
         dotnet publish "$root/src/FabricInvoke.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$work/native" >"$work/native.log" 2>&1 \
           || { cat "$work/native.log" >&2; exit 1; }
