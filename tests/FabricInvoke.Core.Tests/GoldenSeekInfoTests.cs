@@ -92,12 +92,14 @@ public sealed class GoldenSeekInfoTests
     {
         var cert = Fixtures.PathOf(certFile);
         var key = Path.Combine(Path.GetDirectoryName(cert)!, "client.key");
+        using var tls = new FabricInvoke.Core.Connections.TlsMaterial();
         using var connection = FabricInvoke.Core.Connections.NodeConnection.Create(
             "peer",
             new FabricInvoke.Core.Configuration.NodeEndpoint(FabricInvoke.Core.Configuration.Endpoint.Parse("127.0.0.1:7051", "peer"), Fixtures.PathOf("identities/org1-user1/tls/ca.crt"), null),
             new FabricInvoke.Core.Configuration.TransportSettings(TimeSpan.FromSeconds(1), new FabricInvoke.Core.Configuration.ClientCertificateFiles(cert, key)),
             FabricInvoke.Core.Diagnostics.IProgressObserver.None,
-            TimeProvider.System);
+            TimeProvider.System,
+            tls);
         return connection.ClientCertificateHash();
     }
 }

@@ -57,14 +57,16 @@ public sealed class ChaincodeCmdFactory : IDisposable
 {
     private readonly ConnectionSettings _settings;
     private readonly IProgressObserver _observer;
+    private readonly TlsMaterial _tls;
     private IReadOnlyList<OrdererNode> _orderers;
 
     private ChaincodeCmdFactory(
-        ConnectionSettings settings, SigningIdentity signer, IReadOnlyList<PeerNode> peers, IReadOnlyList<PeerNode> deliverPeers, IReadOnlyList<OrdererNode> orderers, IProgressObserver observer, TimeProvider time)
+        ConnectionSettings settings, SigningIdentity signer, TlsMaterial tls, IReadOnlyList<PeerNode> peers, IReadOnlyList<PeerNode> deliverPeers, IReadOnlyList<OrdererNode> orderers, IProgressObserver observer, TimeProvider time)
     {
         DeliverPeers = deliverPeers;
         _settings = settings;
         _observer = observer;
+        _tls = tls;
         _orderers = orderers;
         var bindTlsCertHash = settings.BindTlsCertHash;
         Signer = signer;
@@ -102,57 +104,36 @@ public sealed class ChaincodeCmdFactory : IDisposable
         observer ??= IProgressObserver.None;
         time ??= TimeProvider.System;
         WarnAboutKeyFiles(settings, signer, observer);
-        var nodes = Nodes.Create(settings, observer, time);
-        return new ChaincodeCmdFactory(settings, signer, nodes.Peers, nodes.DeliverPeers, nodes.Orderers, observer, time);
-    }
 
-    /// <summary>The channels of one command: each TLS root file is read once, however many nodes name it.</summary>
-    private sealed record Nodes(IReadOnlyList<PeerNode> Peers, IReadOnlyList<PeerNode> DeliverPeers, IReadOnlyList<OrdererNode> Orderers) : IDisposable
-    {
-        public static Nodes Create(ConnectionSettings settings, IProgressObserver observer, TimeProvider time)
+        var tls = new TlsMaterial();
+        var created = new List<NodeConnection>();
+        try
         {
-            var created = new List<NodeConnection>();
-            var roots = new TlsRoots();
-            try
+            // A peer that both endorses and reports commits is one connection; all of them share the TLS files.
+            var nodes = new Dictionary<NodeEndpoint, PeerNode>();
+            PeerNode Peer(NodeEndpoint p) =>
+                nodes.TryGetValue(p, out var node) ? node : nodes[p] = new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time, tls)));
+            var peers = settings.Peers.Select(Peer).ToList();
+            var deliverPeers = settings.DeliverPeers is { } d ? d.Select(Peer).ToList() : peers;
+            var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
+            var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time, tls)))).ToList();
+            return new ChaincodeCmdFactory(settings, signer, tls, peers, deliverPeers, orderers, observer, time);
+        }
+        catch
+        {
+            foreach (var c in created)
             {
-                // A peer that both endorses and reports commits is one connection.
-                var nodes = new Dictionary<NodeEndpoint, PeerNode>();
-                PeerNode Peer(NodeEndpoint p) =>
-                    nodes.TryGetValue(p, out var node) ? node : nodes[p] = new PeerNode(Track(NodeConnection.Create("peer", p, settings.PeerTransport, observer, time, roots)));
-                var peers = settings.Peers.Select(Peer).ToList();
-                var deliverPeers = settings.DeliverPeers is { } d ? d.Select(Peer).ToList() : peers;
-                var ordererTransport = settings.OrdererTransport ?? settings.PeerTransport;
-                var orderers = settings.Orderers.Select(o => new OrdererNode(Track(NodeConnection.Create("orderer", o, ordererTransport, observer, time, roots)))).ToList();
-                return new Nodes(peers, deliverPeers, orderers);
-            }
-            catch
-            {
-                foreach (var c in created)
-                {
-                    c.Dispose();
-                }
-
-                throw;
+                c.Dispose();
             }
 
-            NodeConnection Track(NodeConnection c)
-            {
-                created.Add(c);
-                return c;
-            }
+            tls.Dispose();
+            throw;
         }
 
-        public void Dispose()
+        NodeConnection Track(NodeConnection c)
         {
-            foreach (var p in Peers.Concat(DeliverPeers).Distinct())
-            {
-                p.Connection.Dispose();
-            }
-
-            foreach (var o in Orderers)
-            {
-                o.Connection.Dispose();
-            }
+            created.Add(c);
+            return c;
         }
     }
 
@@ -181,7 +162,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
         {
             foreach (var endpoint in endpoints)
             {
-                created.Add(new OrdererNode(NodeConnection.Create("orderer", endpoint, transport, _observer, Time)));
+                created.Add(new OrdererNode(NodeConnection.Create("orderer", endpoint, transport, _observer, Time, _tls)));
             }
         }
         catch
@@ -193,5 +174,18 @@ public sealed class ChaincodeCmdFactory : IDisposable
         _orderers = created;
     }
 
-    public void Dispose() => new Nodes(Peers, DeliverPeers, _orderers).Dispose();
+    public void Dispose()
+    {
+        foreach (var p in Peers.Concat(DeliverPeers).Distinct())
+        {
+            p.Connection.Dispose();
+        }
+
+        foreach (var o in Orderers)
+        {
+            o.Connection.Dispose();
+        }
+
+        _tls.Dispose();
+    }
 }

@@ -63,13 +63,14 @@ internal sealed class NodeConnection : IDisposable
     public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate);
 
     /// <summary>Creates the channel. Reads the TLS files now, so a missing or bad file fails before any network traffic.</summary>
-    /// <param name="tlsRoots">The TLS roots read so far by the command, shared by its connections; null: read this endpoint's own.</param>
+    /// <param name="tls">The command's TLS files, shared by its connections (it owns the client certificate).</param>
     /// <exception cref="FabricInvokeException">Config: a TLS root or client certificate file cannot be used.</exception>
     public static NodeConnection Create(
-        string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time, TlsRoots? tlsRoots = null)
+        string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time, TlsMaterial tls)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(tls);
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = transport.ConnectTimeout,
@@ -103,7 +104,7 @@ internal sealed class NodeConnection : IDisposable
         {
             if (endpoint.UseTls)
             {
-                var roots = (tlsRoots ?? new TlsRoots()).Of(endpoint, role);
+                var roots = tls.RootsOf(endpoint, role);
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
                 SystemTrustStore.KeepOutOfChainBuilding();
                 var ssl = new SslClientAuthenticationOptions
@@ -120,7 +121,7 @@ internal sealed class NodeConnection : IDisposable
                 };
                 if (transport.ClientCertificate is { } files)
                 {
-                    clientCertificate = TlsFiles.LoadClientCertificate(files);
+                    clientCertificate = tls.ClientCertificate(files);
                     ssl.ClientCertificates = [clientCertificate];
                     var presented = clientCertificate;
                     ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => presented;
@@ -142,16 +143,12 @@ internal sealed class NodeConnection : IDisposable
         catch
         {
             handler.Dispose();
-            clientCertificate?.Dispose();
             throw;
         }
     }
 
-    public void Dispose()
-    {
-        Channel.Dispose();
-        _clientCertificate?.Dispose();
-    }
+    /// <summary>Closes the channel; the client certificate belongs to the command's <see cref="TlsMaterial"/>.</summary>
+    public void Dispose() => Channel.Dispose();
 }
 
 /// <summary>Where a handshake's certificate check leaves its reason for the error message (written on the TLS thread).</summary>
