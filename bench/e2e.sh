@@ -15,6 +15,8 @@
 #   JIT_BUILD="build"|"r2r"              how the JIT build is made: dotnet build (default), or publish with ReadyToRun
 #   FABINVOKE_DEVNET=path/to/fabinvoke   run devnet up from this binary (default: the native one, else the first kind's)
 #   KEEP=dir                             keep the raw logs (one per invoke) and timings files there
+#   CLIENT_TLS=1                         give the client the mutual-TLS settings (DevNet's User1 TLS certificate and key
+#                                        for peers and orderer): it loads and offers them; devnet up does not ask for them
 # Needs: the .NET 10 SDK, python3; for the native build clang, zlib, cmake and the static OpenSSL libraries
 # (Debian: apt-get install -y clang zlib1g-dev cmake libssl-dev).
 #
@@ -106,6 +108,12 @@ for peers in $peers_list; do
   grep -q "Press Ctrl-C" "$work/up.log" || { echo "devnet did not start" >&2; cat "$work/up.log" >&2; exit 1; }
   # shellcheck disable=SC1091
   source "$net/devnet.env"
+  client_tls=()
+  if [ "${CLIENT_TLS:-0}" = 1 ]; then
+    tls_dir=$(dirname "$CORE_PEER_MSPCONFIGPATH")/tls
+    export CORE_PEER_TLS_CLIENTAUTHREQUIRED=true CORE_PEER_TLS_CLIENTCERT_FILE=$tls_dir/client.crt CORE_PEER_TLS_CLIENTKEY_FILE=$tls_dir/client.key
+    client_tls=(--clientauth --certfile "$tls_dir/client.crt" --keyfile "$tls_dir/client.key")
+  fi
   helper=$(pgrep -P "$up_pid" | head -1 || true)
   for kind in $kinds; do
     fab=${bin[$kind]}
@@ -115,7 +123,7 @@ for peers in $peers_list; do
       log=$raw/invoke-$kind-$peers-$i.log
       # shellcheck disable=SC2086
       FABRIC_LOGGING_SPEC=debug timed "$kind $peers peers" "$log" "$fab" chaincode invoke -C mychannel -n basic -c "{\"Args\":[\"Put\",\"bench$i\",\"v\"]}" \
-        $FABINVOKE_PEERS -o "$ORDERER_ADDRESS" --tls --cafile "$ORDERER_CA" --waitForEvent
+        $FABINVOKE_PEERS -o "$ORDERER_ADDRESS" --tls --cafile "$ORDERER_CA" "${client_tls[@]}" --waitForEvent
       [ "$i" -gt 0 ] || rm -f "$log" # warm-up
     done
     echo "LOAD $(load)" >"$raw/load-$kind-$peers"
@@ -254,7 +262,8 @@ for kind in kinds:
 
 print()
 print(f"Machine: {machine}")
-print(f"Command: bench/e2e.sh {n}  (PEERS=\"{' '.join(peers_list)}\" KINDS=\"{' '.join(kinds)}\" BATCH={batch}); "
+print(f"Command: bench/e2e.sh {n}  (PEERS=\"{' '.join(peers_list)}\" KINDS=\"{' '.join(kinds)}\" BATCH={batch}"
+      f"{' CLIENT_TLS=1' if os.environ.get('CLIENT_TLS') == '1' else ''}); "
       f"figures in ms, median / p95 of {n} runs")
 for kind in kinds:
     name = {"native": "native AOT", "jit": "JIT (framework-dependent)"}.get(kind, kind)
