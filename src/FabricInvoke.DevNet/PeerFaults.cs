@@ -63,7 +63,7 @@ public sealed class PeerFaults : Ledger.ILedgerFaults
     /// <summary>Send the first block of a deliver stream, then nothing more (the client's commit wait times out).</summary>
     public bool WithholdBlocks { get { lock (_gate) { return _withholdBlocks; } } set { lock (_gate) { _withholdBlocks = value; } } }
 
-    /// <summary>Delay every deliver response.</summary>
+    /// <summary>Delay every deliver response (an injected <see cref="DeliverStatus"/> too).</summary>
     public TimeSpan DeliverDelay { get { lock (_gate) { return _deliverDelay; } } set { lock (_gate) { _deliverDelay = value; } } }
 
     /// <summary>This peer marks every transaction of every new block with this validation code.</summary>

@@ -15,14 +15,14 @@ namespace FabricInvoke.Cli.Commands;
 /// </summary>
 internal sealed class DevNetUpCommand
 {
-    private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", DefaultValueFactory = _ => DevNetDefaults.Directory };
+    private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", HelpName = "DIR", DefaultValueFactory = _ => DevNetDefaults.Directory };
     private readonly Option<int> _orgs = new("--orgs") { Description = "Number of peer organisations", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _peersPerOrg = new("--peers-per-org") { Description = "Peers in each organisation", DefaultValueFactory = _ => 1 };
     private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout (1ms to 1h)", DefaultValueFactory = _ => "100ms" };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
     private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
     private readonly Option<bool> _durable = new("--durable") { Description = "fsync every block before delivering it, so acknowledged blocks survive a machine crash (slower)" };
-    private readonly Option<string?> _timings = new("--timings") { Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
+    private readonly Option<string?> _timings = new("--timings") { HelpName = "FILE", Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
     private readonly CliContext _context;
 
     public DevNetUpCommand(CliContext context)

@@ -38,6 +38,11 @@ internal sealed class InvokeAction
             // Everything is validated first: a usage error must not start (or create) an embedded network.
             var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
             var log = _context.CreateLog();
+            foreach (var notice in settings.Notices)
+            {
+                log.Info("InitCmdFactory", notice);
+            }
+
             trace = new InvokeTrace(settings.Options.Invocation, _context.Time, _context.StartedAt);
             if (settings.DevNetDirectory is not { } directory)
             {

@@ -34,6 +34,11 @@ internal sealed class QueryAction
         {
             var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
             var log = _context.CreateLog();
+            foreach (var notice in settings.Notices)
+            {
+                log.Info("InitCmdFactory", notice);
+            }
+
             trace = new InvokeTrace(settings.Invocation, _context.Time, _context.StartedAt);
             if (settings.DevNetDirectory is not { } directory)
             {

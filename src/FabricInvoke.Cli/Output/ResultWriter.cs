@@ -86,10 +86,22 @@ internal sealed class ResultWriter
             return code;
         }
 
-        _context.Error.WriteLine($"Error: {e.Line}");
+        var hint = ClientCertificateHint(e);
+        _context.Error.WriteLine($"Error: {(hint is null ? e.Line : e.Line.Insert(e.Message.Length, hint))}");
         WriteJson(InvokeJson.From(partial, e, code));
         return code;
     }
+
+    /// <summary>
+    /// For a node that refused the connection for want of a TLS client certificate: how to give one, in the peer CLI's
+    /// terms (its orderer flags, its peer variables).
+    /// </summary>
+    internal static string? ClientCertificateHint(FabricInvokeException e) => e.ClientCertificateRequiredBy switch
+    {
+        null => null,
+        "orderer" => "; give one with --clientauth --certfile FILE --keyfile FILE",
+        _ => "; give one with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true, CORE_PEER_TLS_CLIENTCERT_FILE=FILE and CORE_PEER_TLS_CLIENTKEY_FILE=FILE",
+    };
 
     /// <summary>A parse error (bad or unknown flag): exit 2.</summary>
     public int UsageFailed(string message, string? hint)

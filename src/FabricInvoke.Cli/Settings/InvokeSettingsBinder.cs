@@ -22,6 +22,9 @@ internal sealed record InvokeCommandSettings(
 {
     /// <summary>--no-progress (or FABINVOKE_NO_PROGRESS): no live status line even on a terminal.</summary>
     public bool NoProgress { get; init; }
+
+    /// <summary>Where one source replaced another's list (a flag a connection profile's, say): one INFO line each.</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
 }
 
 /// <summary>Everything one <c>chaincode query</c> needs, validated.</summary>
@@ -35,7 +38,11 @@ internal sealed record QueryCommandSettings(
     bool QueryAll,
     PayloadFormat Payload,
     OutputFormat Output,
-    string? DevNetDirectory);
+    string? DevNetDirectory)
+{
+    /// <summary>Where one source replaced another's list (a flag a connection profile's, say): one INFO line each.</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
+}
 
 /// <summary>How a query prints its payload: as text (the bytes as they are), as Go prints a byte slice (-r), or in hex (-x).</summary>
 internal enum PayloadFormat
@@ -47,7 +54,9 @@ internal enum PayloadFormat
 
 /// <summary>
 /// Builds command settings from flags, then environment, then defaults, as the rows of <see cref="InvokeSettingsTable"/>
-/// state. Relative paths are resolved against the current directory.
+/// state; a connection profile named explicitly (--connectionProfile or FABINVOKE_CONNECTION_PROFILE) gives the peers
+/// and orderers unless flags replace them, whatever CORE_PEER_* variables say. Every replaced list is reported as a
+/// notice. Relative paths are resolved against the current directory.
 /// </summary>
 internal static class InvokeSettingsBinder
 {
@@ -105,10 +114,18 @@ internal static class InvokeSettingsBinder
         string? ordererCa = parse.GetValue(d.Tls) ? FullPath(Required(parse.GetValue(d.CaFile), T.CaFile, "required with --tls")) : null;
         var ordererOverride = NullIfEmpty(parse.GetValue(d.OrdererHostOverride));
         var orderers = devnet?.Orderers ?? (common.Pending || gateway ? [] : BindOrderers(d, parse, ordererCa, ordererOverride));
-        if (orderers.Count == 0 && !gateway && common.Profile is { Selection.Orderers.Count: > 0 } profile)
+        var notices = common.Notices;
+        if (!gateway && common.Profile is { Selection.Orderers.Count: > 0 } profile)
         {
-            // No -o: the profile's orderers for the channel, with --cafile / --ordererTLSHostnameOverride when given.
-            orderers = profile.Orderers(ordererCa, ordererOverride);
+            if (orderers.Count == 0)
+            {
+                // No -o: the profile's orderers for the channel, with --cafile / --ordererTLSHostnameOverride when given.
+                orderers = profile.Orderers(ordererCa, ordererOverride);
+            }
+            else if (devnet is null)
+            {
+                notices = [.. notices, $"-o replaces the orderers of connection profile {profile.Profile.File}"];
+            }
         }
 
         var connections = common.Connections with
@@ -120,6 +137,7 @@ internal static class InvokeSettingsBinder
         return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory)
         {
             NoProgress = parse.GetValue(d.NoProgress) || Bool(env, T.NoProgress),
+            Notices = notices,
         };
     }
 
@@ -152,7 +170,10 @@ internal static class InvokeSettingsBinder
             queryAll,
             raw ? PayloadFormat.Raw : hex ? PayloadFormat.Hex : PayloadFormat.Text,
             common.Output,
-            common.DevNetDirectory);
+            common.DevNetDirectory)
+        {
+            Notices = common.Notices,
+        };
     }
 
     /// <summary>What every chaincode command binds the same way.</summary>
@@ -168,7 +189,8 @@ internal static class InvokeSettingsBinder
         OutputFormat Output,
         string? DevNetDirectory,
         bool Pending,
-        ProfileBinding? Profile);
+        ProfileBinding? Profile,
+        IReadOnlyList<string> Notices);
 
     private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, ref IConfiguration env, DevNetTarget? devnet, ProfileRole role, (Option, Setting)[] extraForbidden)
     {
@@ -208,7 +230,8 @@ internal static class InvokeSettingsBinder
         // With --devnet the network provides everything (FABINVOKE_CONNECTION_PROFILE is not used); usage is checked first.
         var profile = devnetDirectory is null ? ProfileBinding.Load(parse.GetValue(d.ConnectionProfile), env, channel, Env(env, T.MspId)) : null;
         List<NodeEndpoint>? deliverPeers = null;
-        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(parse.GetValue(d.PeerAddresses) ?? [], parse.GetValue(d.TlsRootCertFiles) ?? [], env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers));
+        var notices = new List<string>();
+        var peers = devnet?.Peers ?? (pending ? [] : BindPeers(parse.GetValue(d.PeerAddresses) ?? [], parse.GetValue(d.TlsRootCertFiles) ?? [], env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers, notices));
 
         var clientAuthRequired = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? peerClientCert = null;
@@ -228,28 +251,43 @@ internal static class InvokeSettingsBinder
         var mspId = pending ? string.Empty : Env(env, T.MspId) ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity");
         var mspPath = pending ? string.Empty : FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity"));
         return new Common(channel, name, args, transient, connections, mspId, mspPath,
-            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending, profile);
+            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending, profile, notices);
     }
 
     /// <summary>
-    /// The peers from --peerAddresses/--tlsRootCertFiles, else CORE_PEER_ADDRESS/CORE_PEER_TLS_ROOTCERT_FILE, else the
-    /// connection profile's peers for <paramref name="role"/> (and, for an invoke, the ones to wait on). Every command
-    /// that talks to peers binds them here.
+    /// The peers from --peerAddresses/--tlsRootCertFiles, else the connection profile's peers for
+    /// <paramref name="role"/> (and, for an invoke, the ones to wait on) when one is named, else
+    /// CORE_PEER_ADDRESS/CORE_PEER_TLS_ROOTCERT_FILE. A profile is named explicitly, so the CORE_PEER_* variables that
+    /// describe one peer (which every Fabric sample's environment script exports) do not replace its peers; flags do.
+    /// Every command that talks to peers binds them here.
     /// </summary>
+    /// <param name="notices">Receives one line for each list replaced or variable left unused because of the profile.</param>
     internal static List<NodeEndpoint> BindPeers(
-        string[] addresses, string[] roots, IConfiguration env, bool tls, string? hostOverride, ProfileBinding? profile, ProfileRole role, out List<NodeEndpoint>? deliverPeers)
+        string[] addresses, string[] roots, IConfiguration env, bool tls, string? hostOverride, ProfileBinding? profile, ProfileRole role, out List<NodeEndpoint>? deliverPeers,
+        List<string>? notices = null)
     {
         deliverPeers = null;
-        if (addresses.Length == 0 && profile is not null && Env(env, T.PeerAddresses) is null)
+        if (addresses.Length == 0 && profile is not null)
         {
             if (roots.Length > 0)
             {
                 throw Failures.Usage("--tlsRootCertFiles pairs with --peerAddresses; the connection profile gives its own peers' TLS roots");
             }
 
-            var (fromProfile, waitOn) = profile.Peers(role, hostOverride);
+            var unused = new[] { T.PeerAddresses, T.TlsRootCertFiles, T.ServerHostOverride }.Where(s => Env(env, s) is not null).Select(s => s.Env).ToList();
+            if (unused.Count > 0)
+            {
+                notices?.Add($"{string.Join(", ", unused)} not used: connection profile {profile.Profile.File} gives the peers (only --peerAddresses replaces them)");
+            }
+
+            var (fromProfile, waitOn) = profile.Peers(role);
             deliverPeers = waitOn;
             return fromProfile;
+        }
+
+        if (profile is not null)
+        {
+            notices?.Add($"--peerAddresses replace the peers of connection profile {profile.Profile.File}");
         }
 
         if (addresses.Length == 0)

@@ -32,7 +32,7 @@ internal static class InvokeSettingsTable
         "one per peer, in `--peerAddresses` order, when TLS is on") { Repeatable = true, IsPath = true };
 
     public static readonly Setting ConnectionProfile = new(["--connectionProfile"], "FABINVOKE_CONNECTION_PROFILE", null,
-        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` or `CORE_PEER_ADDRESS` replace its peers, `-o` its orderers (README: Connection profiles)") { IsPath = true };
+        "a Fabric connection profile (YAML or JSON) that provides the peers (by role), their TLS roots and the orderers; `--peerAddresses` replace its peers, `-o` its orderers, `CORE_PEER_ADDRESS` does not (README: Connection profiles)") { IsPath = true };
 
     public static readonly Setting TlsEnabled = new([], "CORE_PEER_TLS_ENABLED", "false", "TLS to peers");
 
@@ -72,7 +72,7 @@ internal static class InvokeSettingsTable
     public static readonly Setting WaitForEvent = new(["--waitForEvent"], null, "false", "wait until every peer reports the commit");
 
     public static readonly Setting WaitForEventTimeout = new(["--waitForEventTimeout"], null, "30s",
-        "one deadline for connecting the deliver streams and the wait, up to 24h");
+        "one deadline, counted from the end of endorsement as the peer CLI counts it, for connecting the deliver streams, the broadcast and the commit wait (with `--gateway`: the CommitStatus call); up to 24h");
 
     public static readonly Setting RequestTimeout = new(["--requestTimeout"], null, "30s",
         "deadline for each endorsement and broadcast call (the peer CLI has none), up to 24h");

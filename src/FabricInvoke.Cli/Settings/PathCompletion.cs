@@ -12,7 +12,15 @@ internal static class PathCompletion
     /// <summary>At most this many suggestions: a huge folder must not stall the shell.</summary>
     private const int Limit = 500;
 
-    public static void AddTo(Option option) => option.CompletionSources.Add(context => Complete(context.WordToComplete));
+    /// <summary>
+    /// Completes <paramref name="option"/>'s value with paths. Its help shows a fixed value name (FILE unless it has
+    /// one, such as DIR): without one, help would list the completions, i.e. the current folder's files.
+    /// </summary>
+    public static void AddTo(Option option)
+    {
+        option.HelpName ??= "FILE";
+        option.CompletionSources.Add(context => Complete(context.WordToComplete));
+    }
 
     public static IEnumerable<CompletionItem> Complete(string word)
     {

@@ -19,10 +19,10 @@ internal enum ProfileRole
 }
 
 /// <summary>
-/// The connection profile's part in binding (--connectionProfile, else FABINVOKE_CONNECTION_PROFILE): flags and
-/// variables win over it, whole lists at a time — any --peerAddresses (or CORE_PEER_ADDRESS) replaces its peers, any
-/// -o its orderers; CORE_PEER_TLS_SERVERHOSTOVERRIDE replaces its peers' host name overrides, --cafile and
-/// --ordererTLSHostnameOverride (with --tls) its orderers' TLS root and host name.
+/// The connection profile's part in binding (--connectionProfile, else FABINVOKE_CONNECTION_PROFILE): flags win over
+/// it, whole lists at a time — any --peerAddresses replaces its peers, any -o its orderers; --cafile and
+/// --ordererTLSHostnameOverride (with --tls) its orderers' TLS root and host name. The CORE_PEER_* variables that
+/// describe one peer (address, TLS root, host name override) do not: the profile was named on purpose.
 /// </summary>
 internal sealed class ProfileBinding
 {
@@ -64,9 +64,9 @@ internal sealed class ProfileBinding
         return new ProfileBinding(profile, profile.Select(channel, mspId ?? profile.ClientMspId), channel);
     }
 
-    /// <summary>The peers for <paramref name="role"/> (and, for an invoke, the peers to wait on), with the variable's host name override applied.</summary>
+    /// <summary>The peers for <paramref name="role"/> (and, for an invoke, the peers to wait on), as the profile states them.</summary>
     /// <exception cref="FabricInvokeException">Config: the profile gives no peer for the role on the channel.</exception>
-    public (List<NodeEndpoint> Peers, List<NodeEndpoint>? DeliverPeers) Peers(ProfileRole role, string? hostOverride)
+    public (List<NodeEndpoint> Peers, List<NodeEndpoint>? DeliverPeers) Peers(ProfileRole role)
     {
         var (peers, roleName) = role switch
         {
@@ -79,16 +79,13 @@ internal sealed class ProfileBinding
             throw Failures.ConnectionProfile(Profile.File, $"channels.{Channel}.peers", $"no peer with the role {roleName} on channel {Channel}");
         }
 
-        List<NodeEndpoint> Apply(IEnumerable<NodeEndpoint> list) =>
-            list.Select(p => hostOverride is null ? p : p with { ServerNameOverride = hostOverride }).ToList();
-
         if (role != ProfileRole.Invoke)
         {
-            return (Apply(peers), null);
+            return (peers.ToList(), null);
         }
 
         // No eventSource peer: the endorsers are waited on, as without a profile.
-        return (Apply(peers), Selection.EventPeers.Count == 0 ? null : Apply(Selection.EventPeers));
+        return (peers.ToList(), Selection.EventPeers.Count == 0 ? null : Selection.EventPeers.ToList());
     }
 
     /// <summary>The channel's orderers, with --cafile / --ordererTLSHostnameOverride applied when given.</summary>

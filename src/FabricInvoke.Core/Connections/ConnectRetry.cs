@@ -28,7 +28,7 @@ internal static class ConnectRetry
             {
                 return await attempt().ConfigureAwait(false);
             }
-            catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !RpcFailure.IsTls(e)
+            catch (RpcException e) when (RpcFailure.IsConnectFailure(e) && !RpcFailure.IsTls(e) && !RpcFailure.NeedsClientCertificate(e, connection)
                                          && RpcFailure.AsConnectTimeout(e) is null
                                          && time.GetElapsedTime(started) + delay < connection.ConnectTimeout)
             {

@@ -59,6 +59,18 @@ internal sealed class NodeConnection : IDisposable
     /// <summary>Why the last TLS handshake refused the server's certificate, or null.</summary>
     public string? TlsRefusal => _refusal.Reason;
 
+    /// <summary>
+    /// Why the last connection failed for want of a TLS client certificate, or null: none was configured and the node
+    /// asked for one during the handshake, or closed the TLS session right after accepting its own certificate — what a
+    /// node that requires mutual TLS does (Go's TLS 1.3 server sends its alert after the client's last flight).
+    /// Only meaningful for a connection that just failed.
+    /// </summary>
+    public string? ClientCertificateRefusal =>
+        _clientCertificate is not null || !Endpoint.UseTls ? null
+        : _refusal.ClientCertificateRequested ? $"the {Role} asked for a TLS client certificate (it requires mutual TLS) and none was given"
+        : _refusal.ServerCertificateAccepted ? $"the {Role} closed the TLS session during the handshake, as a node that requires a TLS client certificate (mutual TLS) does when none is given"
+        : null;
+
     /// <summary>SHA-256 of the DER of the mutual-TLS client certificate (the deliver request's TLS binding); empty without one.</summary>
     public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate);
 
@@ -85,6 +97,7 @@ internal sealed class NodeConnection : IDisposable
         var timings = new ConnectTimings();
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
+            refusal.NewConnection();
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var started = time.GetTimestamp();
             try
@@ -115,6 +128,7 @@ internal sealed class NodeConnection : IDisposable
                     RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                     {
                         refusal.Reason = ServerCertificateCheck.Refusal(certificate, chain, errors, targetHost, endpoint.TlsRootCertFile!, time);
+                        refusal.ServerCertificateAccepted = refusal.Reason is null;
                         timings.Verified(time.GetTimestamp());
                         return refusal.Reason is null;
                     },
@@ -125,6 +139,20 @@ internal sealed class NodeConnection : IDisposable
                     ssl.ClientCertificates = [clientCertificate];
                     var presented = clientCertificate;
                     ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => presented;
+                }
+                else
+                {
+                    // None to give; but a server that asks for one (its certificate is known by then, unlike in the
+                    // selection made before the handshake) will refuse the connection: note it for the error message.
+                    ssl.LocalCertificateSelectionCallback = (_, _, _, remote, _) =>
+                    {
+                        if (remote is not null)
+                        {
+                            refusal.ClientCertificateRequested = true;
+                        }
+
+                        return null!;
+                    };
                 }
 
                 handler.SslOptions = ssl;
@@ -151,15 +179,39 @@ internal sealed class NodeConnection : IDisposable
     public void Dispose() => Channel.Dispose();
 }
 
-/// <summary>Where a handshake's certificate check leaves its reason for the error message (written on the TLS thread).</summary>
+/// <summary>
+/// Where a handshake leaves what the error message needs (written on the TLS thread): why the server's certificate was
+/// refused, whether it was accepted, whether the server asked for a client certificate. The last two are per connection.
+/// </summary>
 internal sealed class TlsRefusalNote
 {
     private volatile string? _reason;
+    private volatile bool _serverCertificateAccepted;
+    private volatile bool _clientCertificateRequested;
 
     public string? Reason
     {
         get => _reason;
         set => _reason = value;
+    }
+
+    public bool ServerCertificateAccepted
+    {
+        get => _serverCertificateAccepted;
+        set => _serverCertificateAccepted = value;
+    }
+
+    public bool ClientCertificateRequested
+    {
+        get => _clientCertificateRequested;
+        set => _clientCertificateRequested = value;
+    }
+
+    /// <summary>A new TCP connection starts: what the previous handshake saw no longer applies.</summary>
+    public void NewConnection()
+    {
+        _serverCertificateAccepted = false;
+        _clientCertificateRequested = false;
     }
 }
 

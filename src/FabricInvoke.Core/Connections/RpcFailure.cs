@@ -65,8 +65,20 @@ internal static class RpcFailure
         return $"rpc error: code = {e.StatusCode} desc = {Text.OneLine(detail)}";
     }
 
+    /// <summary>
+    /// True when the call failed because the node wants a TLS client certificate and none was configured
+    /// (<see cref="NodeConnection.ClientCertificateRefusal"/>): worth no retry, and worth telling how to give one.
+    /// </summary>
+    public static bool NeedsClientCertificate(RpcException e, NodeConnection? connection) =>
+        connection?.ClientCertificateRefusal is not null && IsConnectFailure(e) && !Causes(e.InnerException ?? e.Status.DebugException).Any(c => c is TimeoutException);
+
     private static string DescribeTransport(Exception e, NodeConnection? connection)
     {
+        if (connection?.ClientCertificateRefusal is { } noClientCertificate && !Causes(e).Any(c => c is TimeoutException))
+        {
+            return noClientCertificate;
+        }
+
         string? tls = null;
         string? socket = null;
         string? timeout = null;
@@ -95,15 +107,31 @@ internal static class RpcFailure
                 case HttpIOException:
                     socket ??= "the server closed the connection before HTTP/2 was set up (a server that requires a TLS client certificate does this when none is presented)";
                     break;
+                case ObjectDisposedException when connection?.Endpoint.UseTls == true:
+                case IOException io when connection?.Endpoint.UseTls == true && io.InnerException is not SocketException:
+                    // The TLS stream closed under the handshake; .NET's own words ("Cannot access a disposed object.
+                    // Object name: 'System.Net.Security.SslStream'.") would only puzzle.
+                    socket ??= "the server closed the TLS session during the handshake";
+                    break;
             }
         }
 
         if (tls is not null)
         {
-            return $"TLS handshake failed: {Text.OneLine(tls)}";
+            return $"TLS handshake failed: {FirstLine(tls)}";
         }
 
-        return timeout ?? socket ?? Text.OneLine(Causes(e).Last().Message);
+        return timeout ?? socket ?? FirstLine(Causes(e).Last().Message);
+    }
+
+    /// <summary>
+    /// A .NET exception's text as one line: its first line only (the rest, such as "Object name: …", is detail for a
+    /// developer), never a newline escaped into the message.
+    /// </summary>
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return Text.OneLine((end < 0 ? message : message[..end]).Trim());
     }
 
     private static IEnumerable<Exception> Causes(Exception? e)

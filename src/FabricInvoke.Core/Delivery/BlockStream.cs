@@ -40,7 +40,7 @@ public sealed class BlockStream : IDisposable
             }
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
             {
-                throw Failures.Connection("peer", Address, RpcFailure.Describe(e, _connection), e);
+                throw Failures.Connection("peer", Address, RpcFailure.Describe(e, _connection), e, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, _connection));
             }
             catch (DeliverFault fault)
             {

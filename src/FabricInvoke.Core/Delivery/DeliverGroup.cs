@@ -12,7 +12,9 @@ namespace FabricInvoke.Core.Delivery;
 /// The commit wait (the Go CLI's DeliverGroup), made race-free: <see cref="ConnectAsync"/> returns only when every
 /// peer's DeliverFiltered stream has answered with its current block, so a transaction broadcast afterwards cannot
 /// have its block missed; <see cref="WaitAsync"/> then reads each stream until the transaction appears. One deadline
-/// (--waitForEventTimeout) covers both, starting with <see cref="ConnectAsync"/>, as in the peer CLI.
+/// (--waitForEventTimeout) covers both, from <see cref="StartClock"/>: the peer CLI starts it once the endorsements are
+/// in (internal/peer/chaincode/common.go), so a slow chaincode does not use up the commit wait. Streams may be connected
+/// earlier, while the peers endorse; until the clock starts, each connection is bounded by the connect timeout only.
 /// </summary>
 public sealed class DeliverGroup : IDisposable
 {
@@ -20,9 +22,10 @@ public sealed class DeliverGroup : IDisposable
     private readonly BlockStream?[] _streams;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
-    private CancellationTokenSource? _deadline;
+    private readonly CancellationTokenSource _deadline;
+    private int _clockStarted;
 
-    /// <param name="timeout">The one deadline for connecting and waiting.</param>
+    /// <param name="timeout">The one deadline for connecting and waiting, counted from <see cref="StartClock"/>.</param>
     public DeliverGroup(IReadOnlyList<PeerNode> peers, SigningIdentity signer, string channelId, bool bindTlsCertHash, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -31,12 +34,29 @@ public sealed class DeliverGroup : IDisposable
         _streams = new BlockStream?[peers.Count];
         _timeout = timeout;
         _time = peers[0].Connection.Time;
+        _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+    }
+
+    /// <summary>
+    /// Starts the deadline (once; later calls do nothing): from now, connecting and waiting together may take the
+    /// timeout. The invoker calls it when the endorsements are in; <see cref="WaitAsync"/> starts it if nobody did.
+    /// </summary>
+    public void StartClock()
+    {
+        if (Interlocked.Exchange(ref _clockStarted, 1) == 0)
+        {
+            _deadline.CancelAfter(_timeout);
+        }
     }
 
     /// <summary>The peers waited on, in the order given.</summary>
     public IReadOnlyList<string> Addresses => _clients.Select(c => c.Address).ToList();
 
-    /// <summary>Connects every peer in parallel; the first failure stops the others. Starts the deadline.</summary>
+    /// <summary>
+    /// Connects every peer in parallel; the first failure stops the others. Bounded by the deadline once
+    /// <see cref="StartClock"/> has been called (also when that happens while connecting), else by each connection's
+    /// connect timeout.
+    /// </summary>
     /// <exception cref="FabricInvokeException">
     /// Connection (a peer unreachable), Deliver (a status such as FORBIDDEN before the first block, or the deadline
     /// passed) — all with <see cref="SendState.NotSent"/>.
@@ -44,7 +64,6 @@ public sealed class DeliverGroup : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task ConnectAsync(string txId, CancellationToken cancellationToken)
     {
-        _deadline ??= new CancellationTokenSource(_timeout, _time);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
         var tasks = _clients.Select((c, i) => ConnectOneAsync(i, c, txId, failFast.Token)).ToList();
         try
@@ -81,10 +100,12 @@ public sealed class DeliverGroup : IDisposable
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(peerMspIds);
-        if (_deadline is null || _streams.Any(s => s is null))
+        if (_streams.Any(s => s is null))
         {
             throw new InvalidOperationException("the deliver streams are not connected");
         }
+
+        StartClock();
 
         var peers = _clients.Select(c => (c.Address, peerMspIds.GetValueOrDefault(c.Address))).ToList();
         var valid = new HashSet<string>(StringComparer.Ordinal);
@@ -174,7 +195,7 @@ public sealed class DeliverGroup : IDisposable
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
-            throw Failures.Connection("peer", client.Address, RpcFailure.Describe(e, client.Peer.Connection), e, txId);
+            throw Failures.Connection("peer", client.Address, RpcFailure.Describe(e, client.Peer.Connection), e, txId, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, client.Peer.Connection));
         }
         catch (DeliverFault fault)
         {
@@ -218,6 +239,6 @@ public sealed class DeliverGroup : IDisposable
             s?.Dispose();
         }
 
-        _deadline?.Dispose();
+        _deadline.Dispose();
     }
 }

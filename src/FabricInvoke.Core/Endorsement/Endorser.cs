@@ -57,7 +57,7 @@ public static class Endorser
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
-            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, txId);
+            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, txId, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, peer.Connection));
         }
         catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
                                    || (e is OperationCanceledException && !failFast.IsCancellationRequested))

@@ -64,6 +64,12 @@ public sealed class FabricInvokeException : Exception
     /// <summary>The block an invalidated transaction is in.</summary>
     public ulong? BlockNumber { get; init; }
 
+    /// <summary>
+    /// The role of the node ("peer", "orderer", "gateway peer") that refused the connection because it requires a TLS
+    /// client certificate and none was given; null otherwise. A front end can say how to give one.
+    /// </summary>
+    public string? ClientCertificateRequiredBy { get; init; }
+
     /// <summary>How far the transaction got towards the orderer; decides whether it may still commit.</summary>
     public SendState SendState { get; init; }
 

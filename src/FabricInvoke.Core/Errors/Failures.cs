@@ -27,12 +27,14 @@ public static class Failures
         new(FailureKind.Config, message, inner);
 
     /// <summary>A node that could not be reached: nothing was sent to it.</summary>
-    public static FabricInvokeException Connection(string role, string address, string problem, Exception? inner = null, string? txId = null) =>
+    /// <param name="needsClientCertificate">The node refused the connection for want of a TLS client certificate.</param>
+    public static FabricInvokeException Connection(string role, string address, string problem, Exception? inner = null, string? txId = null, bool needsClientCertificate = false) =>
         new(FailureKind.Connection, $"cannot connect to {role} {address}: {problem}", inner)
         {
             Targets = [address],
             TxId = txId,
             GrpcStatus = StatusCode.Unavailable,
+            ClientCertificateRequiredBy = needsClientCertificate ? role : null,
         };
 
     /// <summary>No orderer of several could be reached.</summary>

@@ -118,7 +118,7 @@ public sealed class EventFollower
                 }
                 catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
                 {
-                    failure = Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e);
+                    failure = Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, peer.Connection));
                 }
                 catch (DeliverFault fault) when (IsLasting(fault.Status))
                 {

@@ -165,7 +165,7 @@ public sealed class GatewayClient
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
-            throw Failures.Connection("gateway peer", Address, RpcFailure.Describe(e, _gateway.Connection), e, txId);
+            throw Failures.Connection("gateway peer", Address, RpcFailure.Describe(e, _gateway.Connection), e, txId, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, _gateway.Connection));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

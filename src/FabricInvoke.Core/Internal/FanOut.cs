@@ -36,29 +36,32 @@ internal static class FanOut
     }
 
     /// <summary>
-    /// Awaits two different pieces of work; when one faults, cancels <paramref name="failFast"/> so the other stops,
-    /// and rethrows that first failure. Results stay in the tasks.
+    /// Awaits <paramref name="decisive"/> and <paramref name="alongside"/>, where the first one's outcome decides: when
+    /// it faults, <paramref name="failFast"/> is cancelled so the other stops, and its failure is rethrown; a failure of
+    /// <paramref name="alongside"/> does not stop it and is rethrown only once <paramref name="decisive"/> has
+    /// succeeded. The same faults therefore give the same failure, whichever side notices first.
     /// </summary>
-    public static async Task WhenBothFailFast(Task first, Task second, CancellationTokenSource failFast)
+    public static async Task FirstDecides(Task decisive, Task alongside, CancellationTokenSource failFast)
     {
-        var done = await Task.WhenAny(first, second).ConfigureAwait(false);
-        var other = done == first ? second : first;
-        if (done.IsFaulted || (done.IsCanceled && !failFast.IsCancellationRequested))
+        try
+        {
+            await decisive.ConfigureAwait(false);
+        }
+        catch (Exception)
         {
             await failFast.CancelAsync().ConfigureAwait(false);
             try
             {
-                await other.ConfigureAwait(false);
+                await alongside.ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Stopped because of the first failure: a consequence, not news.
+                // Stopped because of the decisive failure, or failed alongside: either way not the news.
             }
 
-            await done.ConfigureAwait(false);
+            throw;
         }
 
-        await other.ConfigureAwait(false);
-        await done.ConfigureAwait(false);
+        await alongside.ConfigureAwait(false);
     }
 }

@@ -12,8 +12,9 @@ namespace FabricInvoke.Core.Invocation;
 
 /// <summary>
 /// Composes the stages for one <c>chaincode invoke</c>. Directly: <see cref="ChaincodeProposal"/> →
-/// <see cref="Endorser"/> (with <see cref="DeliverGroup.ConnectAsync"/> alongside) → <see cref="Broadcaster"/> →
-/// <see cref="DeliverGroup.WaitAsync"/>. Through a Gateway: the same proposal → <see cref="GatewayClient"/> Endorse →
+/// <see cref="Endorser"/> (with <see cref="DeliverGroup.ConnectAsync"/> alongside; the endorsement's outcome decides
+/// first) → <see cref="Broadcaster"/> → <see cref="DeliverGroup.WaitAsync"/>, the commit wait's clock starting once
+/// endorsed. Through a Gateway: the same proposal → <see cref="GatewayClient"/> Endorse →
 /// Submit → CommitStatus. Each stage words its own failures; this class only decides what "interrupted" means at
 /// each point.
 /// </summary>
@@ -73,17 +74,21 @@ public sealed class ChaincodeInvoker
         // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile), and
         // so are the first orderer's broadcast stream (its connection is ready when the transaction is) and the
         // orderer discovery when no orderer was given; the broadcast still waits for all of it, so no block can be
-        // missed. The first failure of any stops the others, and resets the broadcast stream unused.
+        // missed. The endorsement decides first, whatever finishes first: its failure stops the others (and resets the
+        // broadcast stream unused); theirs is reported only once the endorsement has succeeded, so one fault (a wrong
+        // MSP id, an unknown channel: refused by the endorsers and the deliver service alike) gives one exit code.
+        // --waitForEventTimeout starts when the endorsements are in, as in the peer CLI: it bounds the rest of the
+        // deliver connect, the broadcast and the commit wait, never the chaincode's run.
         using var deliver = options.WaitForEvent
             ? new DeliverGroup(connections.DeliverPeers, connections.Signer, proposal.ChannelId, connections.BindTlsCertHash, options.WaitForEventTimeout)
             : null;
         using var together = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = connections.Time.GetTimestamp();
         using var broadcast = PreparedBroadcast.Open(connections.Orderers, together.Token);
-        var endorsing = EndorseAsync(proposal, connections, options, trace, together.Token);
+        var endorsing = EndorseAsync(proposal, connections, options, trace, deliver, together.Token);
         var connecting = deliver is null ? Task.CompletedTask : ConnectAsync(deliver, proposal.TxId, connections, trace, together.Token);
         var discovering = connections.CanDiscoverOrderers ? DiscoverAsync(connections, proposal.ChannelId, options, together.Token) : Task.CompletedTask;
-        await FanOut.WhenBothFailFast(endorsing, Task.WhenAll(connecting, discovering), together).ConfigureAwait(false);
+        await FanOut.FirstDecides(endorsing, Task.WhenAll(connecting, discovering), together).ConfigureAwait(false);
         var endorsed = await endorsing.ConfigureAwait(false);
         var peerMspIds = PeerMspIds(endorsed, connections);
         CheckPolicyCanBeMet(options.WaitFor, connections, peerMspIds, proposal.TxId);
@@ -133,9 +138,10 @@ public sealed class ChaincodeInvoker
     }
 
     private async Task<EndorsedTransaction> EndorseAsync(
-        ChaincodeProposal proposal, ChaincodeCmdFactory connections, InvokeOptions options, InvokeTrace trace, CancellationToken cancellationToken)
+        ChaincodeProposal proposal, ChaincodeCmdFactory connections, InvokeOptions options, InvokeTrace trace, DeliverGroup? deliver, CancellationToken cancellationToken)
     {
         var endorsed = await Endorser.EndorseAsync(proposal, connections.Peers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        deliver?.StartClock();
         trace.Endorsed(endorsed);
         _observer.Endorsed(endorsed);
         return endorsed;

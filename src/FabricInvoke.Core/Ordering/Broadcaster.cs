@@ -99,7 +99,7 @@ public static class Broadcaster
         if (allUnreachable)
         {
             throw orderers.Count == 1
-                ? Failures.Connection("orderer", orderers[0].Address, attempts[0].Message, txId: txId)
+                ? Failures.Connection("orderer", orderers[0].Address, attempts[0].Message, txId: txId, needsClientCertificate: orderers[0].Connection.ClientCertificateRefusal is not null)
                 : Failures.NoOrdererReachable(txId, attempts);
         }
 

@@ -80,7 +80,7 @@ internal static class OrdererDiscovery
         }
         catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
         {
-            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e);
+            throw Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, peer.Connection));
         }
         catch (RpcException e)
         {

@@ -49,6 +49,11 @@ internal sealed class DeliverHandler(
             {
                 if (faults?.DeliverStatus is { } injected)
                 {
+                    if (faults.DeliverDelay is { } late && late > TimeSpan.Zero)
+                    {
+                        await Task.Delay(late, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await sink.SendStatusAsync(injected, cancellationToken).ConfigureAwait(false);
                     return;
                 }

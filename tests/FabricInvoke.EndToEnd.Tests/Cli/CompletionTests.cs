@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FabricInvoke.EndToEnd.Tests.Infrastructure;
 
 namespace FabricInvoke.EndToEnd.Tests.Cli;
 
@@ -57,6 +58,30 @@ public sealed class CompletionTests : IDisposable
 
         Assert.Equal(0, outcome.ExitCode);
         Assert.Equal([$"{_folder}/org1-tlsca.pem", $"{_folder}/org2-tlsca.pem", $"{_folder}/organizations/"], Lines(outcome.Stdout));
+    }
+
+    [Theory]
+    [InlineData("chaincode invoke", new[] { "--tlsRootCertFiles <FILE>", "--connectionProfile <FILE>", "--cafile <FILE>", "--certfile <FILE>", "--keyfile <FILE>", "<DIR>" })]
+    [InlineData("chaincode query", new[] { "--tlsRootCertFiles <FILE>", "--connectionProfile <FILE>" })]
+    [InlineData("events chaincode", new[] { "--checkpoint <FILE>", "--connectionProfile <FILE>" })]
+    [InlineData("devnet up", new[] { "--dir <DIR>", "--timings <FILE>" })]
+    public async Task Help_run_in_a_folder_with_files_names_file_values_FILE_or_DIR_never_the_folders_files(string command, string[] expected)
+    {
+        foreach (var name in new[] { "a", "b", "secret.pem" })
+        {
+            File.WriteAllText(Path.Combine(_folder, name), "");
+        }
+
+        var outcome = await FabinvokeProcess.RunAsync(_folder, [.. command.Split(' '), "--help"]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        foreach (var text in expected)
+        {
+            Assert.Contains(text, outcome.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("secret.pem", outcome.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a|b", outcome.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -103,6 +103,44 @@ public sealed class ConnectionProfileTests : IClassFixture<PublishedNetworkFixtu
         var json = JsonDocument.Parse(outcome.Stdout).RootElement;
         Assert.Equal([second.Address], json.GetProperty("endorsements").EnumerateArray().Select(e => e.GetProperty("address").GetString()));
         Assert.Equal(_net.Network.Orderer.Address, json.GetProperty("orderer").GetProperty("address").GetString());
+        Assert.Contains($"INFO [chaincodeCmd] InitCmdFactory -> --peerAddresses replace the peers of connection profile {Profile}", outcome.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_exported_CORE_PEER_ADDRESS_does_not_replace_the_profiles_peers_and_one_INFO_line_says_so()
+    {
+        // What every Fabric sample's environment script exports: one peer, its TLS root.
+        var first = _net.Network.Peers[0];
+        var env = ProfileOnlyEnvironment();
+        env["CORE_PEER_TLS_ENABLED"] = "true";
+        env["CORE_PEER_ADDRESS"] = first.Address;
+        env["CORE_PEER_TLS_ROOTCERT_FILE"] = first.TlsRootCertFile;
+
+        var outcome = await CliRun.RunAsync(env, Invoke("""{"Args":["Put","cp-env","1"]}""", "--connectionProfile", Profile));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        foreach (var peer in _net.Network.Peers)
+        {
+            Assert.Contains($"committed with status (VALID) at {peer.Address}", outcome.Stderr, StringComparison.Ordinal);
+        }
+
+        var notice = Assert.Single(outcome.StderrLines, l => l.Contains("not used: connection profile", StringComparison.Ordinal));
+        Assert.EndsWith($"INFO [chaincodeCmd] InitCmdFactory -> CORE_PEER_ADDRESS, CORE_PEER_TLS_ROOTCERT_FILE not used: connection profile {Profile} gives the peers (only --peerAddresses replaces them)", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_query_with_the_profile_from_the_variable_is_not_redirected_by_CORE_PEER_ADDRESS()
+    {
+        var env = ProfileOnlyEnvironment();
+        env["FABINVOKE_CONNECTION_PROFILE"] = Profile;
+        env["CORE_PEER_ADDRESS"] = ClosedPort.Address();
+        Assert.Equal(0, (await CliRun.RunAsync(ProfileOnlyEnvironment(), Invoke("""{"Args":["Put","cp-q","42"]}""", "--connectionProfile", Profile))).ExitCode);
+
+        var outcome = await CliRun.RunAsync(env, Query("""{"Args":["Get","cp-q"]}"""));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Equal("42\n", outcome.Stdout);
+        Assert.Contains("CORE_PEER_ADDRESS not used: connection profile", outcome.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,6 +154,7 @@ public sealed class ConnectionProfileTests : IClassFixture<PublishedNetworkFixtu
 
         Assert.Equal(4, outcome.ExitCode);
         Assert.Contains(closed, Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains($"InitCmdFactory -> -o replaces the orderers of connection profile {Profile}", outcome.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

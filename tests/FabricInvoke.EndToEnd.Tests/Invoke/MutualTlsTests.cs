@@ -45,7 +45,37 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), _net.InvokeArgs("""{"Args":["Put","mtls","no"]}"""));
 
         Assert.True(outcome.ExitCode == 4, outcome.ToString());
-        Assert.StartsWith("Error: cannot connect to peer 127.0.0.1:", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.StartsWith("Error: cannot connect to peer 127.0.0.1:", error, StringComparison.Ordinal);
+        Assert.Matches("the peer (asked for a TLS client certificate|closed the TLS session during the handshake)", error);
+        Assert.Contains("give one with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true, CORE_PEER_TLS_CLIENTCERT_FILE=FILE and CORE_PEER_TLS_CLIENTKEY_FILE=FILE", error, StringComparison.Ordinal);
+        AssertNoDotNetInternals(error);
+    }
+
+    [Fact]
+    public async Task Without_clientauth_the_orderer_refuses_the_connection_and_the_invoke_exits_4_saying_which_flags_give_a_certificate()
+    {
+        // The peers get their client certificate from the environment; the orderer flags are left out.
+        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","orderer"]}""");
+        args.RemoveRange(args.IndexOf("--clientauth"), 5);
+
+        var outcome = await CliRun.RunAsync(env, args);
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.StartsWith($"Error: cannot connect to orderer {_net.Network.Orderer.Address}: the orderer ", error, StringComparison.Ordinal);
+        Assert.Matches("the orderer (asked for a TLS client certificate|closed the TLS session during the handshake)", error);
+        Assert.Contains("give one with --clientauth --certfile FILE --keyfile FILE", error, StringComparison.Ordinal);
+        AssertNoDotNetInternals(error);
+    }
+
+    /// <summary>No .NET exception text (nor an escaped newline) reaches the line a user reads.</summary>
+    private static void AssertNoDotNetInternals(string error)
+    {
+        Assert.DoesNotContain(@"\n", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("disposed object", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("SslStream", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Operation failed with error", error, StringComparison.Ordinal);
     }
 
     [Fact]
