@@ -130,7 +130,7 @@ static HostFailure Failure(Exception e) => e switch
         WaitedMs = busy.Waited.TotalMilliseconds,
         Message = busy.Message,
     },
-    DevNetLedgerException ledger => new HostFailure { Type = HostFailure.Ledger, File = ledger.File, Block = ledger.BlockNumber, Problem = ledger.Problem, Message = ledger.Message },
+    DevNetLedgerException ledger => new HostFailure { Type = HostFailure.Ledger, File = ledger.File, Block = ledger.BlockNumber, Offset = ledger.Offset, Problem = ledger.Problem, Message = ledger.Message },
     DevNetMaterialException material => new HostFailure { Type = HostFailure.Material, File = material.File, Problem = material.Problem, Message = material.Message },
     IOException or UnauthorizedAccessException or InvalidDataException => new HostFailure { Type = HostFailure.Io, Message = e.Message },
     ArgumentException => new HostFailure { Type = HostFailure.Invalid, Message = e.Message },

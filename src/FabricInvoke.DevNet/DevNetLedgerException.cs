@@ -2,15 +2,23 @@ namespace FabricInvoke.DevNet;
 
 /// <summary>
 /// A node's ledger file is damaged somewhere other than a torn last record (checksum mismatch, damaged length
-/// prefix, broken chain, a peer ahead of or diverging from its orderer), so the network refuses to start on it.
+/// prefix or header, zeros where records were, a broken chain, an orderer's file that lost blocks its peers have, a
+/// peer diverging from its orderer), so the network refuses to start on it. It is thrown before any ledger file is
+/// changed or created.
 /// </summary>
 public sealed class DevNetLedgerException : IOException
 {
     public DevNetLedgerException(string file, ulong? blockNumber, string problem)
-        : base(blockNumber is { } n ? $"{file}: block {n}: {problem}" : $"{file}: {problem}")
+        : this(file, blockNumber, null, problem)
+    {
+    }
+
+    public DevNetLedgerException(string file, ulong? blockNumber, long? offset, string problem)
+        : base($"{file}: {Location(blockNumber, offset)}{problem}")
     {
         File = file;
         BlockNumber = blockNumber;
+        Offset = offset;
         Problem = problem;
     }
 
@@ -36,9 +44,21 @@ public sealed class DevNetLedgerException : IOException
     /// <summary>The damaged block file.</summary>
     public string File { get; }
 
-    /// <summary>The block whose record is damaged, when the damage belongs to one block.</summary>
+    /// <summary>The block whose record is damaged or missing, when the damage belongs to one block.</summary>
     public ulong? BlockNumber { get; }
 
-    /// <summary>What is wrong, without the file name.</summary>
+    /// <summary>Where in <see cref="File"/> the damage is: the start of the damaged record, or of the damaged header field.</summary>
+    public long? Offset { get; }
+
+    /// <summary>What is wrong, without the file name, block or offset.</summary>
     public string Problem { get; }
+
+    /// <summary>"block 3, offset 1234: ", "offset 0: " or "".</summary>
+    internal static string Location(ulong? block, long? offset) => (block, offset) switch
+    {
+        ({ } b, { } o) => $"block {b}, offset {o}: ",
+        ({ } b, null) => $"block {b}: ",
+        (null, { } o) => $"offset {o}: ",
+        _ => "",
+    };
 }

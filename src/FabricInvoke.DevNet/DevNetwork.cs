@@ -223,27 +223,24 @@ public sealed class DevNetwork : IAsyncDisposable
         {
             timings = options.TimingsFile is { } timingsFile ? TransactionTimings.Open(timingsFile) : null;
             var ordererFaults = new OrdererFaults();
-            var ordererBlocks = await Task.Run(
-                () => BlockStore.Open(
-                    Path.Combine(ledger, ordererIdentity.Name, "blocks.bin"),
-                    new BlockStoreOptions(ordererIdentity.Name, diagnostics, options.Durable, ordererFaults)),
+            var peerFaults = tree.Peers.Select(_ => new PeerFaults()).ToList();
+
+            // Every file verified read-only, and the peers checked against the orderer, before any file is changed.
+            var (ordererBlocks, peerBlocks) = await Task.Run(
+                () => NetworkLedger.Open(
+                    (Path.Combine(ledger, ordererIdentity.Name, "blocks.bin"), new BlockStoreOptions(ordererIdentity.Name, diagnostics, options.Durable, ordererFaults)),
+                    [.. tree.Peers.Select((p, i) => (
+                        Path.Combine(ledger, p.Identity.Name, "blocks.bin"),
+                        new BlockStoreOptions(p.Identity.Name, diagnostics, options.Durable, peerFaults[i], HasValidationFlags: true)))]),
                 cancellationToken).ConfigureAwait(false);
-            var peerBlocks = new List<BlockStore>();
             try
             {
-                foreach (var (_, identity) in tree.Peers)
+                foreach (var (org, identity) in tree.Peers)
                 {
-                    var faults = new PeerFaults();
-                    var blocks = await Task.Run(
-                        () => BlockStore.Open(
-                            Path.Combine(ledger, identity.Name, "blocks.bin"),
-                            new BlockStoreOptions(identity.Name, diagnostics, options.Durable, faults, HasValidationFlags: true)),
-                        cancellationToken).ConfigureAwait(false);
-                    peerBlocks.Add(blocks);
-                    peerNodes.Add(new PeerNode(options.ChannelId, identity, tree.Peers[peerNodes.Count].Org.TlsCaCertPath, msp, blocks, faults, diagnostics) { Timings = timings });
+                    var i = peerNodes.Count;
+                    peerNodes.Add(new PeerNode(options.ChannelId, identity, org.TlsCaCertPath, msp, peerBlocks[i], peerFaults[i], diagnostics) { Timings = timings });
                 }
 
-                LedgerCrossCheck.Verify(ordererIdentity.Name, ordererBlocks, peerNodes.Select(p => (p.Name, p.Blocks)));
                 ordererNode = new OrdererNode(
                     options.ChannelId, ordererIdentity, ordererOrg.TlsCaCertPath, msp, ordererBlocks, ordererFaults, peerNodes,
                     options.BatchTimeout, options.BatchSize, diagnostics)

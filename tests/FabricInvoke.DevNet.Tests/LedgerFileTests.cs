@@ -6,8 +6,9 @@ namespace FabricInvoke.DevNet.Tests;
 
 /// <summary>
 /// The block file format: every record is checksummed, so a torn last record (cut, and reported) is told apart from
-/// damage anywhere else (refused, naming file and block); ledgers of the old format are converted; write failures
-/// leave nothing half-written behind.
+/// damage anywhere else (refused, naming file and block, the file left as it was); a damaged header is never taken
+/// for the old format; ledgers of the old format are converted; write failures leave nothing half-written behind.
+/// (The exhaustive version, every byte and every length of a network's files: LedgerIntegrityTests.)
 /// </summary>
 public sealed class LedgerFileTests : IDisposable
 {
@@ -76,12 +77,33 @@ public sealed class LedgerFileTests : IDisposable
     }
 
     [Fact]
-    public void A_zero_filled_tail_is_an_unfinished_append_and_is_cut()
+    public void A_zero_filled_tail_is_refused_not_cut_as_an_unfinished_append()
+    {
+        // Issue 22 D3: zeros where records were were cut as "an unfinished append", dropping acknowledged blocks.
+        TestLedger.Write(File(), TestLedger.Chain(5));
+        var third = TestLedger.Records(File())[2].Offset;
+        var bytes = System.IO.File.ReadAllBytes(File());
+        Array.Clear(bytes, (int)third, bytes.Length - (int)third);
+        System.IO.File.WriteAllBytes(File(), bytes);
+
+        var diagnostics = new List<DevNetDiagnostic>();
+        var e = Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options(diagnostics)));
+
+        Assert.Equal(File(), e.File);
+        Assert.Equal(2ul, e.BlockNumber);
+        Assert.Contains("only zeros", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(bytes, System.IO.File.ReadAllBytes(File()));
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public void Fewer_bytes_than_a_record_header_after_the_last_record_are_a_torn_record_and_are_cut()
     {
         TestLedger.Write(File(), TestLedger.Chain(3));
+        var length = new FileInfo(File()).Length;
         using (var f = new FileStream(File(), FileMode.Append))
         {
-            f.Write(new byte[300]);
+            f.Write(new byte[7]);
         }
 
         var diagnostics = new List<DevNetDiagnostic>();
@@ -89,6 +111,73 @@ public sealed class LedgerFileTests : IDisposable
 
         Assert.Equal(3ul, store.Height);
         Assert.Equal(DevNetDiagnosticKind.LedgerTailCut, Assert.Single(diagnostics).Kind);
+        Assert.Equal(length, new FileInfo(File()).Length);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(11)]
+    [InlineData(15)]
+    public void A_flipped_bit_in_the_header_is_refused_not_read_as_the_pre_checksum_format(int at)
+    {
+        // Issue 22 D2: a flipped bit in byte 0 made the file "pre-checksum", whose conversion cut it to an empty ledger.
+        TestLedger.Write(File(), TestLedger.Chain(4));
+        for (var bit = 0; bit < 8; bit++)
+        {
+            var original = System.IO.File.ReadAllBytes(File());
+            var damaged = (byte[])original.Clone();
+            damaged[at] ^= (byte)(1 << bit);
+            System.IO.File.WriteAllBytes(File(), damaged);
+            var diagnostics = new List<DevNetDiagnostic>();
+
+            var e = Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options(diagnostics)));
+
+            Assert.Equal(File(), e.File);
+            Assert.Null(e.BlockNumber);
+            Assert.Contains("header", e.Problem, StringComparison.Ordinal);
+            Assert.Equal(damaged, System.IO.File.ReadAllBytes(File()));
+            Assert.Empty(diagnostics);
+            Assert.Equal(new[] { File() }, Directory.GetFiles(_dir));
+            System.IO.File.WriteAllBytes(File(), original);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(15)]
+    public void A_file_shorter_than_its_header_is_refused_and_left_as_it_is(int length)
+    {
+        // Files are created whole (header then rename), so a short one is damage, not an interrupted creation.
+        TestLedger.Write(File(), TestLedger.Chain(2));
+        using (var f = new FileStream(File(), FileMode.Open))
+        {
+            f.SetLength(length);
+        }
+
+        var before = System.IO.File.ReadAllBytes(File());
+
+        var e = Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options()));
+
+        Assert.Equal(File(), e.File);
+        Assert.Contains("header", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(before, System.IO.File.ReadAllBytes(File()));
+    }
+
+    [Fact]
+    public void A_new_file_is_created_whole_with_its_header()
+    {
+        var path = Path.Combine(_dir, "node", "blocks.bin");
+
+        using (BlockStore.Open(path, TestLedger.Options()))
+        {
+            Assert.Equal(16, new FileInfo(path).Length);
+        }
+
+        Assert.Equal(new[] { path }, Directory.GetFiles(Path.Combine(_dir, "node")));
     }
 
     [Theory]
@@ -127,6 +216,24 @@ public sealed class LedgerFileTests : IDisposable
     }
 
     [Fact]
+    public void A_record_with_intact_checksums_that_breaks_the_chain_is_refused()
+    {
+        TestLedger.Write(File(), TestLedger.Chain(2));
+        var foreign = TestLedger.Chain(3, txPerBlock: 3)[2];
+        using (var f = new FileStream(File(), FileMode.Append))
+        {
+            f.Write(BlockFileFormat.Record(Google.Protobuf.MessageExtensions.ToByteArray(foreign)));
+        }
+
+        var before = System.IO.File.ReadAllBytes(File());
+        var e = Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options()));
+
+        Assert.Equal(2ul, e.BlockNumber);
+        Assert.Contains("previous-block hash", e.Problem, StringComparison.Ordinal);
+        Assert.Equal(before, System.IO.File.ReadAllBytes(File()));
+    }
+
+    [Fact]
     public void A_damaged_record_checksum_is_refused()
     {
         TestLedger.Write(File(), TestLedger.Chain(3));
@@ -159,7 +266,9 @@ public sealed class LedgerFileTests : IDisposable
         TestLedger.Write(File(), TestLedger.Chain(1));
         TestLedger.Flip(File(), 11);
 
-        Assert.Contains("format version", Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options())).Problem, StringComparison.Ordinal);
+        var problem = Assert.Throws<DevNetLedgerException>(() => BlockStore.Open(File(), TestLedger.Options())).Problem;
+        Assert.Contains("format version 0", problem, StringComparison.Ordinal);
+        Assert.Contains("or a damaged header", problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -135,12 +135,21 @@ internal static class DevNetLauncher
     {
         HostFailure.Busy => Failures.Config(f.File ?? Path.Combine(directory, "devnet.lock"), Busy(f)),
         HostFailure.Ledger => Failures.Config(f.File ?? directory,
-            $"the DevNet ledger is damaged{(f.Block is { } n ? $" at block {n}" : "")}: {f.Problem}; nothing was changed (move {Path.Combine(directory, "ledger")} away to start a new chain)"),
+            $"the DevNet ledger is damaged{Where(f)}: {f.Problem}; no ledger file was changed (move {Path.Combine(directory, "ledger")} away to start a new chain)"),
         HostFailure.Material => Failures.Config(f.File ?? directory,
             $"unusable DevNet crypto material ({f.Problem}); delete {Path.Combine(directory, "organizations")} and {Path.Combine(directory, "ledger")} to start afresh"),
         HostFailure.Io => Failures.Config(directory, $"cannot start the embedded network ({(f.Message ?? "").ReplaceLineEndings(" ")})"),
         HostFailure.Invalid => new ArgumentException(f.Message),
         _ => new DevNetHostException(f.ErrorType ?? "Exception", f.Message ?? ""),
+    };
+
+    /// <summary>" at block 3 (offset 1234)", " at offset 0" or "".</summary>
+    private static string Where(HostFailure f) => (f.Block, f.Offset) switch
+    {
+        ({ } block, { } offset) => $" at block {block} (offset {offset})",
+        ({ } block, null) => $" at block {block}",
+        (null, { } offset) => $" at offset {offset}",
+        _ => "",
     };
 
     private static string Busy(HostFailure f)

@@ -106,6 +106,9 @@ internal sealed record HostFailure
 
     public ulong? Block { get; init; }
 
+    /// <summary>Where in <see cref="File"/> the damage is (ledger).</summary>
+    public long? Offset { get; init; }
+
     public int? OwnerPid { get; init; }
 
     public string? OwnerDescription { get; init; }

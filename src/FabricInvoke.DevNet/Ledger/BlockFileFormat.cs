@@ -11,8 +11,14 @@ namespace FabricInvoke.DevNet.Ledger;
 /// </code>
 /// Records are in block order from block 0, so a record's index is its block number. The length has its own
 /// checksum, so a damaged length prefix is told apart from a torn (short) last record; the payload checksum covers
-/// everything in the block, the peer's validation flags (TRANSACTIONS_FILTER) included.
-/// The pre-checksum format (no header; record = int32 BE length | block) is read for migration only.
+/// everything in the block, the peer's validation flags (TRANSACTIONS_FILTER) included. CRC-32C detects every error
+/// of up to 32 adjacent bits, so a flipped byte anywhere in a record is always seen.
+/// A file is read as this format only when its 16 header bytes are exactly the ones above: a header with any other
+/// bit set (a flipped bit in the magic, version or reserved bytes) is refused, never taken for another format.
+/// The file is created whole (header written to a temporary file, then renamed), so a file shorter than its header
+/// is damage, not an interrupted creation.
+/// The pre-checksum format (no header; record = int32 BE length | block) is read for migration only, and only when
+/// its first record is a complete, valid block 0 (which no damaged header of this format can be).
 /// </summary>
 internal static class BlockFileFormat
 {
@@ -44,8 +50,4 @@ internal static class BlockFileFormat
         BinaryPrimitives.WriteUInt32BigEndian(record.AsSpan(RecordHeaderLength + payload.Length), Crc32C.Compute(payload));
         return record;
     }
-
-    /// <summary>True when <paramref name="bytes"/> could be the start of a file header cut short by a crash.</summary>
-    public static bool IsTornHeader(ReadOnlySpan<byte> bytes) =>
-        bytes.Length < HeaderLength && (bytes.IndexOfAnyExcept((byte)0) < 0 || FileHeader().AsSpan().StartsWith(bytes));
 }

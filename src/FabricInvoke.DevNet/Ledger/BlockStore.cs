@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using FabricInvoke.DevNet.Hosting;
+using FabricInvoke.DevNet.Storage;
 using FabricInvoke.Protos.Common;
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
@@ -22,8 +22,9 @@ internal sealed record BlockStoreOptions(
 /// <summary>
 /// A node's chain of blocks: appended in order, read by number, and awaited by deliver streams. With a file
 /// (<see cref="BlockFileFormat"/>), a block is written (and with <see cref="BlockStoreOptions.Durable"/> fsynced)
-/// before it becomes visible to readers, and the chain is reloaded and verified on the next start: a torn last
-/// record is cut (and reported); any other damage refuses the file with <see cref="DevNetLedgerException"/>.
+/// before it becomes visible to readers, and the chain is reloaded and verified on the next start, read-only first
+/// (<see cref="LedgerScan"/>): a torn final record is cut (and reported) only once every file was verified; any
+/// other damage refuses the file with <see cref="DevNetLedgerException"/> and changes nothing.
 /// The file is opened exclusively: no other handle (in this process or another) may write it meanwhile.
 /// </summary>
 internal sealed class BlockStore : IDisposable
@@ -52,49 +53,70 @@ internal sealed class BlockStore : IDisposable
     /// <summary>A chain kept in memory only.</summary>
     public static BlockStore InMemory() => new(null, null, null, [], 0);
 
-    /// <summary>Opens (or creates) <paramref name="path"/> and loads its chain, verifying every record.</summary>
-    /// <exception cref="DevNetLedgerException">The file is damaged other than by a torn last record, or has an unknown format.</exception>
+    /// <summary>Verifies <paramref name="path"/> read-only, then opens it (see <see cref="Open(LedgerScan, BlockStoreOptions)"/>).</summary>
+    /// <exception cref="DevNetLedgerException">The file is damaged other than by a torn final record, or has an unknown format; it was not changed.</exception>
     /// <exception cref="IOException">The file cannot be opened (another handle holds it), read or repaired.</exception>
     /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
-    public static BlockStore Open(string path, BlockStoreOptions options)
+    public static BlockStore Open(string path, BlockStoreOptions options) => Open(LedgerScan.Read(path, options), options);
+
+    /// <summary>
+    /// Step two of a start, once every file of the network passed <see cref="LedgerScan.Read"/> and the cross-check:
+    /// creates a missing file (whole: header written to a temporary file, then renamed), converts a pre-checksum file,
+    /// or cuts a torn final record (reported), then opens the file exclusively with the scanned chain.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be created, opened (another handle holds it), converted or cut, or it changed since it was scanned.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static BlockStore Open(LedgerScan scan, BlockStoreOptions options)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var path = scan.Path;
+        long length;
+        switch (scan.Kind)
+        {
+            case LedgerFileKind.Missing:
+                AtomicFile.Write(path, BlockFileFormat.FileHeader(), durable: options.Durable);
+                length = BlockFileFormat.HeaderLength;
+                break;
+            case LedgerFileKind.PreChecksum:
+                length = LegacyBlockFile.Convert(scan, options);
+                break;
+            default:
+                length = scan.IntactLength;
+                break;
+        }
+
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         try
         {
-            var bytes = ReadAll(file, path);
-            if (bytes.Length > 0 && !BlockFileFormat.IsTornHeader(bytes) && !bytes.AsSpan().StartsWith(BlockFileFormat.Magic))
+            var found = RandomAccess.GetLength(file);
+            var expected = scan.Kind == LedgerFileKind.Current ? scan.FileLength : length;
+            if (found != expected)
             {
-                // The pre-checksum format: convert it once, then open the converted file.
-                file.Dispose();
-                LegacyBlockFile.Migrate(path, bytes, options);
-                file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                bytes = ReadAll(file, path);
+                throw new IOException($"{path} changed while DevNet was opening it ({found} bytes, {expected} when it was verified); start again");
             }
 
-            var (blocks, length) = Load(path, bytes, options);
-            if (length == 0)
-            {
-                // A new file, or one whose creator died before its header was complete.
-                RandomAccess.SetLength(file, 0);
-                RandomAccess.Write(file, BlockFileFormat.FileHeader(), 0);
-                length = BlockFileFormat.HeaderLength;
-                FlushIf(options.Durable, file);
-            }
-            else if (length != bytes.Length)
+            if (scan.Kind == LedgerFileKind.Current && scan.IsTorn)
             {
                 // A torn last write (a process killed mid-append) is cut off, like a ledger recovering to its last complete block.
                 RandomAccess.SetLength(file, length);
                 FlushIf(options.Durable, file);
+                ReportCut(scan, options, converting: false);
             }
 
-            return new BlockStore(path, file, options, blocks, length);
+            return new BlockStore(path, file, options, [.. scan.Blocks], length);
         }
         catch
         {
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Reports that the torn final record of <paramref name="scan"/> was cut (or left out of the converted file).</summary>
+    internal static void ReportCut(LedgerScan scan, BlockStoreOptions options, bool converting)
+    {
+        var after = scan.Height == 0 ? "before block 0" : $"after block {scan.Height - 1}";
+        options.Diagnostics.Report(DevNetDiagnosticKind.LedgerTailCut, options.NodeName,
+            $"{options.NodeName}: cut a torn last record ({scan.FileLength - scan.IntactLength} bytes at offset {scan.IntactLength}, {after}) from {scan.Path}{(converting ? " while converting it" : "")}; the ledger resumes at height {scan.Height}");
     }
 
     /// <summary>Number of blocks (the next block's number).</summary>
@@ -249,145 +271,6 @@ internal sealed class BlockStore : IDisposable
 
             throw new IOException($"cannot write block {number} to {Path}: {e.Message}", e);
         }
-    }
-
-    /// <summary>Parses a format-1 file: the chain, and the length of its intact part (shorter than the file only for a torn tail).</summary>
-    private static (List<Block> Blocks, long Length) Load(string path, byte[] bytes, BlockStoreOptions options)
-    {
-        var blocks = new List<Block>();
-        if (bytes.Length == 0 || BlockFileFormat.IsTornHeader(bytes))
-        {
-            // New, or created by a process killed before its header was complete: an empty chain.
-            return (blocks, 0);
-        }
-
-        var version = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8));
-        if (version != BlockFileFormat.Version)
-        {
-            throw new DevNetLedgerException(path, null, $"unknown ledger format version {version} (this fabinvoke reads version {BlockFileFormat.Version})");
-        }
-
-        long offset = BlockFileFormat.HeaderLength;
-        while (offset < bytes.Length)
-        {
-            var number = (ulong)blocks.Count;
-            var rest = bytes.AsSpan((int)offset);
-            if (rest.IndexOfAnyExcept((byte)0) < 0 || rest.Length < BlockFileFormat.RecordHeaderLength)
-            {
-                // A file system can leave an unfinished append as zeros; a killed process leaves a short record.
-                return CutTail(path, blocks, offset, rest.Length, options);
-            }
-
-            var length = BinaryPrimitives.ReadUInt32BigEndian(rest);
-            if (Crc32C.Compute(rest[..4]) != BinaryPrimitives.ReadUInt32BigEndian(rest[4..]))
-            {
-                throw new DevNetLedgerException(path, number, $"the length prefix of its record (offset {offset}) is damaged: checksum mismatch");
-            }
-
-            if (length > BlockFileFormat.MaxPayload)
-            {
-                throw new DevNetLedgerException(path, number, $"its record (offset {offset}) claims {length} bytes, more than a block can have");
-            }
-
-            if (rest.Length < BlockFileFormat.RecordOverhead + (long)length)
-            {
-                return CutTail(path, blocks, offset, rest.Length, options);
-            }
-
-            var payload = rest.Slice(BlockFileFormat.RecordHeaderLength, (int)length);
-            if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32BigEndian(rest[(BlockFileFormat.RecordHeaderLength + (int)length)..]))
-            {
-                throw new DevNetLedgerException(path, number, $"its record (offset {offset}, {length} bytes) is damaged: checksum mismatch");
-            }
-
-            blocks.Add(Verified(path, payload, blocks, options));
-            offset += BlockFileFormat.RecordOverhead + length;
-        }
-
-        return (blocks, offset);
-    }
-
-    private static (List<Block>, long) CutTail(string path, List<Block> blocks, long offset, int bytes, BlockStoreOptions options)
-    {
-        var after = blocks.Count == 0 ? "before block 0" : $"after block {blocks.Count - 1}";
-        options.Diagnostics.Report(DevNetDiagnosticKind.LedgerTailCut, options.NodeName,
-            $"{options.NodeName}: cut a torn last record ({bytes} bytes at offset {offset}, {after}) from {path}; the ledger resumes at height {blocks.Count}");
-        return (blocks, offset);
-    }
-
-    /// <summary>
-    /// Parses one record's block and checks it is the next block of the chain: right number, data hash matching its
-    /// data, previous hash matching the block before, and (peer) one validation flag per transaction.
-    /// </summary>
-    /// <exception cref="DevNetLedgerException">It is not.</exception>
-    internal static Block Verified(string path, ReadOnlySpan<byte> payload, IReadOnlyList<Block> chain, BlockStoreOptions options)
-    {
-        var number = (ulong)chain.Count;
-        Block block;
-        try
-        {
-            block = Block.Parser.ParseFrom(payload);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new DevNetLedgerException(path, number, $"its record is not a block ({e.Message})");
-        }
-
-        if (block.Header is null || block.Data is null || block.Metadata is null)
-        {
-            throw new DevNetLedgerException(path, number, "its record has no header, data or metadata");
-        }
-
-        if (block.Header.Number != number)
-        {
-            throw new DevNetLedgerException(path, number, $"its record holds block {block.Header.Number}");
-        }
-
-        if (!block.Header.DataHash.Span.SequenceEqual(BlockHashes.DataHash(block.Data)))
-        {
-            throw new DevNetLedgerException(path, number, "its data hash does not match its transactions");
-        }
-
-        if (chain.Count > 0 && !block.Header.PreviousHash.Span.SequenceEqual(BlockHashes.HeaderHash(chain[^1].Header)))
-        {
-            throw new DevNetLedgerException(path, number, $"its previous-block hash does not match block {number - 1}");
-        }
-
-        if (options.HasValidationFlags)
-        {
-            var metadata = block.Metadata.Metadata;
-            var flags = metadata.Count > (int)BlockMetadataIndex.TransactionsFilter ? metadata[(int)BlockMetadataIndex.TransactionsFilter].Length : 0;
-            if (flags != block.Data.Data.Count)
-            {
-                throw new DevNetLedgerException(path, number, $"it has {flags} validation flag(s) for {block.Data.Data.Count} transaction(s)");
-            }
-        }
-
-        return block;
-    }
-
-    private static byte[] ReadAll(SafeFileHandle file, string path)
-    {
-        var length = RandomAccess.GetLength(file);
-        if (length > Array.MaxLength)
-        {
-            throw new DevNetLedgerException(path, null, $"the file is {length} bytes, larger than DevNet can load");
-        }
-
-        var bytes = new byte[length];
-        var read = 0;
-        while (read < bytes.Length)
-        {
-            var n = RandomAccess.Read(file, bytes.AsSpan(read), read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        return read == bytes.Length ? bytes : bytes[..read];
     }
 
     private static void FlushIf(bool durable, SafeFileHandle file)

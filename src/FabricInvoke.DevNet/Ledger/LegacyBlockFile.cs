@@ -1,52 +1,30 @@
 using System.Buffers.Binary;
 using FabricInvoke.DevNet.Storage;
-using FabricInvoke.Protos.Common;
-using Google.Protobuf;
 
 namespace FabricInvoke.DevNet.Ledger;
 
 /// <summary>
-/// Ledgers written before block files had a header and checksums (record = int32 BE length | block). They are
-/// converted once, at the first start of a newer fabinvoke, into the current format; the chain checks apply on the way
-/// (number, data hash, previous hash), so damage other than a torn tail is refused as for a current file. The old
-/// format cannot show a flipped byte that keeps the chain intact (a validation flag): such damage is carried over.
+/// Ledgers written before block files had a header and checksums (record = int32 BE length | block). One is taken for
+/// such a file only when its first record is a complete, valid block 0, and is verified like a current file
+/// (<see cref="LedgerScan"/>: number, data hash, previous hash; damage other than a torn final record is refused); it
+/// is converted at the first start of a newer fabinvoke, once every file of the network passed, into the current
+/// format. The old format cannot show a flipped byte that keeps the chain intact (a validation flag), nor tell a damaged
+/// length prefix of the last record from a torn one: such damage is carried over or cut as torn.
 /// </summary>
 internal static class LegacyBlockFile
 {
-    /// <summary>Rewrites <paramref name="path"/> (whose old content is <paramref name="bytes"/>) in the current format.</summary>
-    /// <exception cref="DevNetLedgerException">The old file is damaged.</exception>
+    /// <summary>Rewrites <paramref name="scan"/>'s file in the current format (whole, by rename); returns its new length.</summary>
     /// <exception cref="IOException">The new file cannot be written.</exception>
-    public static void Migrate(string path, byte[] bytes, BlockStoreOptions options)
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static long Convert(LedgerScan scan, BlockStoreOptions options)
     {
-        var chain = new List<Block>();
+        var old = scan.PreChecksumContent!;
         var records = new List<byte[]> { BlockFileFormat.FileHeader() };
-        var offset = 0;
-        while (offset < bytes.Length)
+        foreach (var offset in scan.Offsets)
         {
-            var rest = bytes.AsSpan(offset);
-            var number = (ulong)chain.Count;
-            if (rest.Length < 4 || rest.IndexOfAnyExcept((byte)0) < 0)
-            {
-                ReportCut(path, chain.Count, offset, rest.Length, options);
-                break;
-            }
-
-            var length = BinaryPrimitives.ReadInt32BigEndian(rest);
-            if (length < 0 || length > BlockFileFormat.MaxPayload)
-            {
-                throw new DevNetLedgerException(path, number, $"its record's length prefix (offset {offset}) is damaged: {length} bytes (pre-checksum ledger format)");
-            }
-
-            if (rest.Length < 4 + length)
-            {
-                ReportCut(path, chain.Count, offset, rest.Length, options);
-                break;
-            }
-
-            var block = BlockStore.Verified(path, rest.Slice(4, length), chain, options);
-            chain.Add(block);
-            records.Add(BlockFileFormat.Record(rest.Slice(4, length)));
-            offset += 4 + length;
+            // The block's own bytes, as they were written: not re-encoded.
+            var length = BinaryPrimitives.ReadInt32BigEndian(old.AsSpan((int)offset));
+            records.Add(BlockFileFormat.Record(old.AsSpan((int)offset + 4, length)));
         }
 
         var content = new byte[records.Sum(r => r.Length)];
@@ -58,12 +36,14 @@ internal static class LegacyBlockFile
         }
 
         // Always durable: the old file is replaced, so the new one must be on disk before the rename.
-        AtomicFile.Write(path, content, durable: true);
-        options.Diagnostics.Report(DevNetDiagnosticKind.LedgerMigrated, options.NodeName,
-            $"{options.NodeName}: converted {path} ({chain.Count} blocks) from the pre-checksum ledger format to format {BlockFileFormat.Version}");
-    }
+        AtomicFile.Write(scan.Path, content, durable: true);
+        if (scan.IsTorn)
+        {
+            BlockStore.ReportCut(scan, options, converting: true);
+        }
 
-    private static void ReportCut(string path, int blocks, int offset, int bytes, BlockStoreOptions options) =>
-        options.Diagnostics.Report(DevNetDiagnosticKind.LedgerTailCut, options.NodeName,
-            $"{options.NodeName}: cut a torn last record ({bytes} bytes at offset {offset}) from {path} while converting it; the ledger resumes at height {blocks}");
+        options.Diagnostics.Report(DevNetDiagnosticKind.LedgerMigrated, options.NodeName,
+            $"{options.NodeName}: converted {scan.Path} ({scan.Height} blocks) from the pre-checksum ledger format to format {BlockFileFormat.Version}");
+        return content.Length;
+    }
 }

@@ -9,8 +9,8 @@ namespace FabricInvoke.DevNet.Tests.Infrastructure;
 /// <summary>Valid block chains and raw access to block files, for ledger tests that need no network.</summary>
 internal static class TestLedger
 {
-    /// <summary><paramref name="count"/> chained blocks of <paramref name="txPerBlock"/> opaque entries, each with one validation flag per entry.</summary>
-    public static List<Block> Chain(int count, int txPerBlock = 2)
+    /// <summary><paramref name="count"/> chained blocks of <paramref name="txPerBlock"/> opaque entries (of <paramref name="padding"/> extra bytes), each with one validation flag per entry.</summary>
+    public static List<Block> Chain(int count, int txPerBlock = 2, int padding = 40)
     {
         var blocks = new List<Block>();
         for (var n = 0; n < count; n++)
@@ -18,7 +18,7 @@ internal static class TestLedger
             var data = new BlockData();
             for (var t = 0; t < txPerBlock; t++)
             {
-                data.Data.Add(ByteString.CopyFromUtf8($"block {n} tx {t} " + new string('x', 40)));
+                data.Data.Add(ByteString.CopyFromUtf8($"block {n} tx {t} " + new string('x', padding)));
             }
 
             var header = new BlockHeader

@@ -44,14 +44,23 @@ internal static partial class DevNetFolders
         return records;
     }
 
-    /// <summary>XORs one byte with 0x01.</summary>
-    public static void Flip(string path, long offset)
+    /// <summary>XORs one byte with <paramref name="mask"/> (one bit by default).</summary>
+    public static void Flip(string path, long offset, byte mask = 0x01)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
         file.Position = offset;
         var b = file.ReadByte();
         file.Position = offset;
-        file.WriteByte((byte)(b ^ 0x01));
+        file.WriteByte((byte)(b ^ mask));
+    }
+
+    /// <summary>Overwrites the file with zeros from <paramref name="offset"/> to its end, keeping its length.</summary>
+    public static void ZeroFrom(string path, long offset)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var zeros = new byte[file.Length - offset];
+        file.Position = offset;
+        file.Write(zeros);
     }
 
     public static void Truncate(string path, long length)

@@ -39,9 +39,11 @@ public sealed class LedgerTemplate : IAsyncLifetime
 
 /// <summary>
 /// Ledger integrity as a user meets it, over real processes: damage anywhere but a torn last record — a flipped byte
-/// mid-file, a damaged length prefix, a flipped validation flag — in the orderer's or a peer's file is refused at
-/// start (exit 3, one line naming the file and the block) and the file is left as it was; a torn last record is cut
-/// (and said) and the network runs; a peer ahead of its orderer is refused instead of wedging every invoke.
+/// mid-file or in the header, a damaged length prefix, a flipped validation flag, zeros where records were — in the
+/// orderer's or a peer's file is refused at start (exit 3, one line naming the file, the block and the offset) and no
+/// ledger file is changed or created; a torn last record is cut (and said) and the network runs; an orderer that lost
+/// blocks its peers have is refused, naming the orderer's file, instead of wedging every invoke. (Every byte and every
+/// length of a network's files, through the same code without processes: DevNet.Tests' LedgerIntegrityTests.)
 /// </summary>
 public sealed class DevNetLedgerDamageTests(LedgerTemplate template) : IClassFixture<LedgerTemplate>
 {
@@ -84,10 +86,59 @@ public sealed class DevNetLedgerDamageTests(LedgerTemplate template) : IClassFix
         Assert.True(outcome.ExitCode == 3, outcome.ToString());
         outcome.AssertWellBehaved();
         var error = outcome.ErrorLines[0];
-        Assert.Contains($"the DevNet ledger is damaged at block {block}", error, StringComparison.Ordinal);
+        Assert.Contains($"the DevNet ledger is damaged at block {block} (offset {offset}): ", error, StringComparison.Ordinal);
         Assert.Contains(damage == "length" ? "length prefix" : "checksum mismatch", error, StringComparison.Ordinal);
+        Assert.Contains("; no ledger file was changed (move ", error, StringComparison.Ordinal);
         Assert.EndsWith(file, error, StringComparison.Ordinal);
         Assert.Equal(damaged, await File.ReadAllBytesAsync(file));
+    }
+
+    [Theory]
+    [InlineData(Orderer)]
+    [InlineData(Peer)]
+    public async Task A_flipped_bit_in_the_header_is_refused_not_converted_as_an_old_format(string node)
+    {
+        // Issue 22 D2: 'F' ^ 0x40 made the file look like the pre-checksum format, whose "conversion" emptied it.
+        var dir = template.Copy();
+        var file = DevNetFolders.BlockFile(dir, node);
+        DevNetFolders.Flip(file, 0, 0x40);
+        var ledger = Snapshot(dir);
+
+        var outcome = await FabinvokeProcess.RunAsync(template.Work, "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Get","k1"]}""", "--waitForEvent");
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        outcome.AssertWellBehaved();
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains("the DevNet ledger is damaged at offset 0: its header is damaged", error, StringComparison.Ordinal);
+        Assert.EndsWith(file, error, StringComparison.Ordinal);
+        Assert.Equal(ledger, Snapshot(dir));
+    }
+
+    [Fact]
+    public async Task Zeros_from_a_record_on_in_every_file_are_refused_not_cut()
+    {
+        // Issue 22 D3: zeros from record 2 on in every file were cut as "torn last records": acknowledged blocks lost.
+        var dir = template.Copy();
+        foreach (var node in new[] { Orderer, Peer, "peer0.org2.example.com" })
+        {
+            var file = DevNetFolders.BlockFile(dir, node);
+            DevNetFolders.ZeroFrom(file, DevNetFolders.Records(file)[2].Offset);
+        }
+
+        var ledger = Snapshot(dir);
+        var orderer = DevNetFolders.BlockFile(dir, Orderer);
+
+        var outcome = await FabinvokeProcess.RunAsync(template.Work, "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Get","k1"]}""", "--waitForEvent");
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        outcome.AssertWellBehaved();
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"the DevNet ledger is damaged at block 2 (offset {DevNetFolders.Records(orderer)[2].Offset}): the file holds only zeros", error, StringComparison.Ordinal);
+        Assert.EndsWith(orderer, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cut a torn", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ledger, Snapshot(dir));
     }
 
     [Theory]
@@ -121,21 +172,32 @@ public sealed class DevNetLedgerDamageTests(LedgerTemplate template) : IClassFix
         Assert.Contains(file, cut, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_peer_ahead_of_its_orderer_is_refused_instead_of_wedging()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_orderer_that_lost_blocks_its_peers_have_is_refused_naming_it_and_nothing_is_cut(bool torn)
     {
+        // Issue 22 D16: the orderer's torn record was cut, then the refusal said "nothing was changed" and named a peer's file.
         var dir = template.Copy();
         var orderer = DevNetFolders.BlockFile(dir, Orderer);
-        var last = DevNetFolders.Records(orderer)[^1];
-        DevNetFolders.Truncate(orderer, last.Offset);
+        var records = DevNetFolders.Records(orderer);
+        var (offset, length) = records[^1];
+        DevNetFolders.Truncate(orderer, torn ? offset + 8 + (length / 2) : offset);
+        var ledger = Snapshot(dir);
 
         var outcome = await FabinvokeProcess.RunAsync(template.Work, "chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic",
             "-c", """{"Args":["Get","k1"]}""", "--waitForEvent", "--waitForEventTimeout", "5s");
 
         Assert.True(outcome.ExitCode == 3, outcome.ToString());
         outcome.AssertWellBehaved();
-        Assert.Contains("ahead of its orderer", outcome.ErrorLines[0], StringComparison.Ordinal);
-        Assert.Contains(orderer, outcome.ErrorLines[0], StringComparison.Ordinal);
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Contains($"damaged at block {records.Count - 1} (offset {offset}): {Orderer}'s file ends", error, StringComparison.Ordinal);
+        Assert.Contains(torn ? "in a torn record of this block" : "before this block", error, StringComparison.Ordinal);
+        Assert.Contains("no ledger file was changed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was changed", error, StringComparison.Ordinal);
+        Assert.EndsWith(orderer, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cut a torn", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ledger, Snapshot(dir));
     }
 
     [Fact]
@@ -144,9 +206,13 @@ public sealed class DevNetLedgerDamageTests(LedgerTemplate template) : IClassFix
         var damaged = template.Copy();
         var file = DevNetFolders.BlockFile(damaged, Peer);
         DevNetFolders.Flip(file, DevNetFolders.Records(file)[1].Offset + 20);
+        var ledger = Snapshot(damaged);
         var refused = await FabinvokeProcess.RunAsync(template.Work, "devnet", "up", "--dir", damaged);
         Assert.True(refused.ExitCode == 3, refused.ToString());
-        Assert.Contains("damaged at block 1", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
+        var error = Assert.Single(refused.ErrorLines);
+        Assert.Contains($"damaged at block 1 (offset {DevNetFolders.Records(file)[1].Offset}): its record", error, StringComparison.Ordinal);
+        Assert.EndsWith(file, error, StringComparison.Ordinal);
+        Assert.Equal(ledger, Snapshot(damaged));
         Assert.False(File.Exists(Path.Combine(damaged, "devnet.env")));
 
         var torn = template.Copy();
@@ -176,4 +242,9 @@ public sealed class DevNetLedgerDamageTests(LedgerTemplate template) : IClassFix
         Assert.Equal(3, outcome.StderrLines.Count(l => l.Contains("from the pre-checksum ledger format", StringComparison.Ordinal)));
         Assert.Equal("FIDNLDGR"u8.ToArray(), (await File.ReadAllBytesAsync(DevNetFolders.BlockFile(dir, Orderer)))[..8]);
     }
+
+    /// <summary>Every file under DIR/ledger (path and content), to show a refused start changed and created none.</summary>
+    private static SortedDictionary<string, string> Snapshot(string dir) =>
+        new(Directory.GetFiles(Path.Combine(dir, "ledger"), "*", SearchOption.AllDirectories)
+            .ToDictionary(f => f, f => Convert.ToHexString(File.ReadAllBytes(f))), StringComparer.Ordinal);
 }
