@@ -129,7 +129,7 @@ internal static class TlsFiles
         {
             throw Failures.Config(
                 files.CertFile,
-                $"the TLS client certificate has an Ed25519 key, which .NET's TLS cannot present ({e.Message}); for mutual TLS use an ECDSA or RSA client certificate issued by a TLS CA of the channel (the Ed25519 MSP identity still signs)",
+                $"the TLS client certificate has an Ed25519 key, which .NET's TLS cannot present ({e.Message.TrimEnd('.')}); for mutual TLS use an ECDSA or RSA client certificate issued by a TLS CA of the channel (the Ed25519 MSP identity still signs)",
                 e);
         }
     }
