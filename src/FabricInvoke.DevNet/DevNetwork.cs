@@ -454,6 +454,21 @@ public sealed class DevNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An Ed25519 client identity of org <paramref name="org"/> (Ed25519User1@org{N}.example.com under
+    /// &lt;Directory&gt;/ed25519), as Fabric 3's cryptogen issues for an Ed25519 org: PKCS#8 Ed25519 key, Ed25519
+    /// signing certificate from the org's CA. The network's MSPs accept it like any member identity.
+    /// </summary>
+    public DevIdentity CreateEd25519Identity(int org)
+    {
+        var material = OrgOf(org);
+        var name = $"Ed25519User1@{material.Domain}";
+        lock (_gate)
+        {
+            return material.EnsureEd25519User(Path.Combine(_root, "ed25519", material.Domain, "users", name), name, "client");
+        }
+    }
+
     /// <summary>Stops every node promptly (open deliver streams included), flushes the ledgers and releases the folder.</summary>
     public async ValueTask DisposeAsync()
     {

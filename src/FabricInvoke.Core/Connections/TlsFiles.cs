@@ -71,10 +71,16 @@ internal static class TlsFiles
     public static X509Certificate2 LoadClientCertificate(ClientCertificateFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var certs = LoadCertificates(files.CertFile, "TLS client certificate file");
+        var certPem = BoundedFile.ReadText(files.CertFile, "TLS client certificate file", FileLimit.Certificates);
+        var certs = ParseCertificates(certPem, files.CertFile, "TLS client certificate file");
         try
         {
             var keyPem = BoundedFile.ReadText(files.KeyFile, "TLS client key file", FileLimit.PrivateKey);
+            if (Ed25519Keys.CertificatePublicKey(certs[0], files.CertFile) is not null)
+            {
+                return LoadEd25519ClientCertificate(certPem, keyPem, files);
+            }
+
             ECDsa key;
             try
             {
@@ -103,6 +109,28 @@ internal static class TlsFiles
         finally
         {
             Dispose(certs);
+        }
+    }
+
+    /// <summary>
+    /// An Ed25519 client certificate (Fabric 3's cryptogen issues them) goes through the platform's own PEM import.
+    /// .NET 10 cannot attach an Ed25519 key to a certificate on any platform (no CopyWithPrivateKey overload; its PEM
+    /// and PKCS#12 imports, OpenSSL-built PKCS#12 included, refuse OID 1.3.101.112) and SslStream presents only RSA,
+    /// ECDSA and DSA keys, so today this ends in a Config error that quotes the platform's reason and says what works.
+    /// </summary>
+    private static X509Certificate2 LoadEd25519ClientCertificate(string certPem, string keyPem, ClientCertificateFiles files)
+    {
+        try
+        {
+            using var withKey = X509Certificate2.CreateFromPem(certPem, keyPem);
+            return X509CertificateLoader.LoadPkcs12(withKey.ExportPkcs12(InProcessPkcs12, null), null);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw Failures.Config(
+                files.CertFile,
+                $"the TLS client certificate has an Ed25519 key, which .NET's TLS cannot present ({e.Message.TrimEnd('.')}); for mutual TLS use an ECDSA or RSA client certificate issued by a TLS CA of the channel (the Ed25519 MSP identity still signs)",
+                e);
         }
     }
 

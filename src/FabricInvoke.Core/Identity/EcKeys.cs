@@ -11,13 +11,16 @@ internal static class EcKeys
     private const string P256Oid = "1.2.840.10045.3.1.7";
     private const string P384Oid = "1.3.132.0.34";
 
+    /// <summary>The key types a signing identity may have (<see cref="SigningKey.Parse"/> takes the Ed25519 ones).</summary>
+    private const string SigningAlgorithms = "ECDSA P-256/P-384 and Ed25519";
+
     /// <summary>Parses the first private key in <paramref name="pem"/>; it must be on a curve Fabric signs with (P-256, P-384).</summary>
     /// <param name="pem">PEM text.</param>
     /// <param name="source">The file (or description) named in errors.</param>
     /// <exception cref="FabricInvokeException">Config: encrypted, not EC, unsupported curve, malformed, or no private key.</exception>
     public static ECDsa Parse(string pem, string source)
     {
-        var key = ParseAnyCurve(pem, source);
+        var key = ParseAnyCurve(pem, source, SigningAlgorithms);
         if (!IsSupportedCurve(key))
         {
             key.Dispose();
@@ -33,7 +36,8 @@ internal static class EcKeys
     /// </summary>
     /// <inheritdoc cref="Parse" path="/param"/>
     /// <exception cref="FabricInvokeException">Config: encrypted, not EC, malformed, or no private key.</exception>
-    public static ECDsa ParseAnyCurve(string pem, string source)
+    /// <param name="supported">What a key of another algorithm is told is supported.</param>
+    public static ECDsa ParseAnyCurve(string pem, string source, string supported = "ECDSA P-256 and P-384")
     {
         ArgumentNullException.ThrowIfNull(pem);
         ArgumentNullException.ThrowIfNull(source);
@@ -60,16 +64,16 @@ internal static class EcKeys
                     var algorithm = Pkcs8Algorithm(data, source);
                     if (algorithm != EcPublicKeyOid)
                     {
-                        throw Failures.Config(source, $"private key is not an EC key (algorithm {DescribeAlgorithm(algorithm)}); only ECDSA P-256 and P-384 keys are supported");
+                        throw Failures.Config(source, $"private key is not an EC key (algorithm {DescribeAlgorithm(algorithm)}); only {supported} keys are supported");
                     }
 
                     return Import(source, k => k.ImportPkcs8PrivateKey(data, out _));
                 case "EC PRIVATE KEY":
                     return Import(source, k => k.ImportECPrivateKey(data, out _));
                 case "RSA PRIVATE KEY":
-                    throw Failures.Config(source, "private key is not an EC key (RSA); only ECDSA P-256 and P-384 keys are supported");
+                    throw Failures.Config(source, $"private key is not an EC key (RSA); only {supported} keys are supported");
                 case "DSA PRIVATE KEY":
-                    throw Failures.Config(source, "private key is not an EC key (DSA); only ECDSA P-256 and P-384 keys are supported");
+                    throw Failures.Config(source, $"private key is not an EC key (DSA); only {supported} keys are supported");
                 default:
                     // e.g. "EC PARAMETERS" that openssl writes before the key.
                     continue;
@@ -143,7 +147,9 @@ internal static class EcKeys
         return key;
     }
 
-    private static string Pkcs8Algorithm(byte[] data, string source)
+    /// <summary>The algorithm OID of a PKCS#8 <c>PrivateKeyInfo</c>.</summary>
+    /// <exception cref="FabricInvokeException">Config: not a PKCS#8 structure.</exception>
+    internal static string Pkcs8Algorithm(byte[] data, string source)
     {
         try
         {

@@ -15,7 +15,7 @@ public static class MspFolder
     /// <param name="mspId">The MSP id (CORE_PEER_LOCALMSPID).</param>
     /// <exception cref="FabricInvokeException">
     /// Config, naming the folder or file: missing folder, no certificate, not a certificate, empty keystore, no matching key,
-    /// an encrypted or non-EC key, or a file that cannot be read: not a regular file (a device, a FIFO), over its size
+    /// an encrypted key or one that is neither EC (P-256, P-384) nor Ed25519, or a file that cannot be read: not a regular file (a device, a FIFO), over its size
     /// limit, a symbolic link loop, not readable (see <see cref="BoundedFile"/>; this holds for cacerts/ too).
     /// </exception>
     public static SigningIdentity Load(string mspConfigPath, string mspId)
@@ -42,8 +42,9 @@ public static class MspFolder
             var (key, keyFile) = FindKey(Path.Combine(mspConfigPath, "keystore"), certificateKey, certFile, certificate);
             try
             {
-                var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? EcKeys.CurveOrder(certificateKey);
-                var serialized = CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
+                // Fabric 3's cryptogen issues Ed25519 identities from an ECDSA CA: the issuer's curve is what counts.
+                var issuerOrder = IssuerCurveOrder(mspConfigPath, certificate) ?? certificateKey.CurveOrder;
+                var serialized = issuerOrder is null ? certificate.RawData : CertificateSanitizer.Sanitize(certificate.RawData, issuerOrder);
                 return new SigningIdentity(mspId, certificate, serialized, key, keyFile);
             }
             catch
@@ -55,7 +56,7 @@ public static class MspFolder
         }
     }
 
-    private static (ECDsa Key, string File) FindKey(string keystore, ECDsa certificateKey, string certFile, X509Certificate2 certificate)
+    private static (SigningKey Key, string File) FindKey(string keystore, CertificateKey certificateKey, string certFile, X509Certificate2 certificate)
     {
         var keyFiles = IdentityFiles.ListFiles(keystore);
         if (keyFiles is null || keyFiles.Count == 0)
@@ -68,10 +69,10 @@ public static class MspFolder
         var validKeys = 0;
         foreach (var keyFile in keyFiles)
         {
-            ECDsa key;
+            SigningKey key;
             try
             {
-                key = EcKeys.Parse(BoundedFile.ReadText(keyFile, "private key file", FileLimit.PrivateKey), keyFile);
+                key = SigningKey.Parse(BoundedFile.ReadText(keyFile, "private key file", FileLimit.PrivateKey), keyFile);
             }
             catch (FabricInvokeException e)
             {
@@ -80,7 +81,7 @@ public static class MspFolder
             }
 
             validKeys++;
-            if (EcKeys.SamePublicKey(key, certificateKey))
+            if (key.Matches(certificateKey))
             {
                 return (key, keyFile);
             }

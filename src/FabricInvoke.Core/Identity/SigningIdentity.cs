@@ -6,20 +6,17 @@ using Google.Protobuf;
 
 namespace FabricInvoke.Core.Identity;
 
-/// <summary>An MSP signing identity: MSP id, creator bytes, and an ECDSA key.</summary>
+/// <summary>An MSP signing identity: MSP id, creator bytes, and an ECDSA (P-256, P-384) or Ed25519 key.</summary>
 public sealed class SigningIdentity
 {
-    private readonly ECDsa _key;
-    private readonly Org.BouncyCastle.Math.BigInteger _curveOrder;
-    private readonly Lock _signLock = new();
+    private readonly SigningKey _key;
 
-    internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, ECDsa key, string? keyFile = null)
+    internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, SigningKey key, string? keyFile = null)
     {
         MspId = mspId;
         Certificate = certificate;
         KeyFile = keyFile;
         _key = key;
-        _curveOrder = EcKeys.CurveOrder(key);
         Creator = SerializeCreator(mspId, serializedCertificateDer);
     }
 
@@ -42,23 +39,20 @@ public sealed class SigningIdentity
     public string? KeyFile { get; }
 
 
+    /// <summary>The key type: "ECDSA P-256", "ECDSA P-384" or "Ed25519".</summary>
+    public string KeyAlgorithm => _key.Algorithm;
+
     /// <summary>
-    /// Signs SHA-256(<paramref name="message"/>) with ECDSA (Fabric's default hash family, also for P-384 keys) and
-    /// returns the DER <c>SEQUENCE{r, s}</c> with S normalised to the low half of the curve order.
+    /// Signs <paramref name="message"/> the way Fabric verifies this identity's key type. ECDSA: SHA-256 of the message
+    /// (Fabric's default hash family, also for P-384 keys), DER <c>SEQUENCE{r, s}</c> with S normalised to the low
+    /// half of the curve order. Ed25519: the 64-byte signature of the message itself (no pre-hash, no low-S).
     /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> message)
-    {
-        var digest = SHA256.HashData(message);
-        byte[] der;
-        lock (_signLock)
-        {
-            der = _key.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
-        }
+    public byte[] Sign(ReadOnlySpan<byte> message) => _key.Sign(message);
 
-        return LowS.Normalize(der, _curveOrder);
-    }
-
-    /// <summary>Builds an identity from a PEM certificate and a PEM private key (PKCS#8 or SEC1, unencrypted, P-256 or P-384).</summary>
+    /// <summary>
+    /// Builds an identity from a PEM certificate and a PEM private key (unencrypted: PKCS#8 or SEC1 EC on P-256 or
+    /// P-384, or PKCS#8 Ed25519).
+    /// </summary>
     /// <param name="mspId">The MSP id.</param>
     /// <param name="certificatePem">PEM text; the first CERTIFICATE block is used.</param>
     /// <param name="privateKeyPem">PEM text of the private key.</param>
@@ -73,8 +67,8 @@ public sealed class SigningIdentity
         var (certificate, certificateKey) = ParseCertificate(certificatePem, "certificate PEM");
         using (certificateKey)
         {
-            var key = EcKeys.Parse(privateKeyPem, source);
-            if (!EcKeys.SamePublicKey(key, certificateKey))
+            var key = SigningKey.Parse(privateKeyPem, source);
+            if (!key.Matches(certificateKey))
             {
                 key.Dispose();
                 certificate.Dispose();
@@ -82,8 +76,8 @@ public sealed class SigningIdentity
             }
 
             // Without the CA at hand, assume the issuer signs on the certificate key's curve (true for cryptogen and
-            // fabric-ca set-ups); MspFolder.Load uses the real issuer from cacerts.
-            var serialized = CertificateSanitizer.Sanitize(certificate.RawData, EcKeys.CurveOrder(certificateKey));
+            // fabric-ca set-ups; an Ed25519 certificate is taken as it is); MspFolder.Load uses the real issuer from cacerts.
+            var serialized = certificateKey.CurveOrder is { } order ? CertificateSanitizer.Sanitize(certificate.RawData, order) : certificate.RawData;
             return new SigningIdentity(mspId, certificate, serialized, key);
         }
     }
@@ -96,9 +90,9 @@ public sealed class SigningIdentity
             IdBytes = ByteString.CopyFrom(PemText.EncodeGoStyle("CERTIFICATE", certificateDer)),
         }.ToByteArray();
 
-    /// <summary>Parses the first CERTIFICATE block; the certificate must carry an ECDSA P-256/P-384 public key.</summary>
+    /// <summary>Parses the first CERTIFICATE block; the certificate must carry an ECDSA P-256/P-384 or an Ed25519 public key.</summary>
     /// <exception cref="FabricInvokeException">Config, naming <paramref name="source"/>.</exception>
-    internal static (X509Certificate2 Certificate, ECDsa PublicKey) ParseCertificate(string pem, string source)
+    internal static (X509Certificate2 Certificate, CertificateKey PublicKey) ParseCertificate(string pem, string source)
     {
         var der = PemText.FindFirst(PemText.Parse(pem), "CERTIFICATE", out var damaged);
         if (der is null)
@@ -119,7 +113,17 @@ public sealed class SigningIdentity
         ECDsa? publicKey;
         try
         {
+            if (Ed25519Keys.CertificatePublicKey(certificate, source) is { } ed25519)
+            {
+                return (certificate, new CertificateKey(ed25519));
+            }
+
             publicKey = certificate.GetECDsaPublicKey();
+        }
+        catch (FabricInvokeException)
+        {
+            certificate.Dispose();
+            throw;
         }
         catch (CryptographicException e)
         {
@@ -130,7 +134,7 @@ public sealed class SigningIdentity
         if (publicKey is null)
         {
             certificate.Dispose();
-            throw Failures.Config(source, "the certificate does not hold an ECDSA public key; only ECDSA P-256 and P-384 identities are supported");
+            throw Failures.Config(source, "the certificate holds neither an ECDSA nor an Ed25519 public key; only ECDSA P-256/P-384 and Ed25519 identities are supported");
         }
 
         if (!EcKeys.IsSupportedCurve(publicKey))
@@ -140,6 +144,6 @@ public sealed class SigningIdentity
             throw Failures.Config(source, "the certificate's key uses an unsupported curve (only P-256 and P-384 are supported)");
         }
 
-        return (certificate, publicKey);
+        return (certificate, new CertificateKey(publicKey));
     }
 }

@@ -105,12 +105,35 @@ internal sealed class CertificateAuthority : IDisposable
         DateTimeOffset? notAfter = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return (IssueFor(new PublicKey(key), commonName, organizationalUnit, profile, dnsNames, notBefore, notAfter), key);
+    }
+
+    /// <summary>
+    /// Issues a certificate for a new Ed25519 key, signed with this (ECDSA) CA as Fabric 3's cryptogen does for an
+    /// Ed25519 org. Returns the public certificate and its key.
+    /// </summary>
+    public (X509Certificate2 Certificate, Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters Key) IssueEd25519(
+        string commonName, string? organizationalUnit, CertificateProfile profile)
+    {
+        var key = Ed25519Signatures.Generate();
+        return (IssueFor(Ed25519Signatures.CertificatePublicKey(key), commonName, organizationalUnit, profile, null, null, null), key);
+    }
+
+    private X509Certificate2 IssueFor(
+        PublicKey publicKey,
+        string commonName,
+        string? organizationalUnit,
+        CertificateProfile profile,
+        IReadOnlyList<string>? dnsNames,
+        DateTimeOffset? notBefore,
+        DateTimeOffset? notAfter)
+    {
         var subject = Name(commonName, organization: null, organizationalUnit);
         var from = notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5);
         var to = notAfter ?? from + Validity;
-        var certificate = CreateLowS(() =>
+        return CreateLowS(() =>
         {
-            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+            var request = new CertificateRequest(subject, publicKey, HashAlgorithmName.SHA256);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
             if (profile == CertificateProfile.Signing)
             {
@@ -144,7 +167,6 @@ internal sealed class CertificateAuthority : IDisposable
 
             return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(Key), from, to, SerialNumber());
         });
-        return (certificate, key);
     }
 
     public void Dispose()

@@ -134,6 +134,67 @@ internal sealed class OrgMaterial : IDisposable
         return LoadIdentity(identityDirectory, name, tlsPrefix);
     }
 
+    /// <summary>
+    /// Loads the Ed25519 client identity in <paramref name="identityDirectory"/>, issuing it first when the folder does
+    /// not exist: as Fabric 3's cryptogen makes one for an Ed25519 org, <c>msp/keystore/priv_sk</c> is a PKCS#8 Ed25519
+    /// key and the signing certificate holds its public key, issued by this org's (ECDSA) CA. Its TLS client
+    /// certificate is ECDSA: .NET's TLS cannot present an Ed25519 one.
+    /// </summary>
+    /// <exception cref="DevNetMaterialException">The existing folder is incomplete or its certificate and key do not belong together.</exception>
+    /// <exception cref="IOException">The folder cannot be created.</exception>
+    public DevIdentity EnsureEd25519User(string identityDirectory, string name, string organizationalUnit)
+    {
+        if (!System.IO.Directory.Exists(identityDirectory))
+        {
+            AtomicDirectory.Create(identityDirectory, building =>
+            {
+                var msp = Path.Combine(building, "msp");
+                var (signing, signingKey) = Ca.IssueEd25519(name, organizationalUnit, CertificateProfile.Signing);
+                using (signing)
+                {
+                    PemFiles.WritePrivateKey(Path.Combine(msp, "keystore", "priv_sk"), signingKey);
+                    PemFiles.WriteCertificate(Path.Combine(msp, "signcerts", $"{name}-cert.pem"), signing);
+                }
+
+                var (tlsCertificate, tlsKey) = TlsCa.Issue(name, null, CertificateProfile.TlsClient);
+                using (tlsCertificate)
+                using (tlsKey)
+                {
+                    PemFiles.WritePrivateKey(Path.Combine(building, "tls", "client.key"), tlsKey);
+                    PemFiles.WriteCertificate(Path.Combine(building, "tls", "client.crt"), tlsCertificate);
+                }
+
+                PemFiles.WriteCertificate(Path.Combine(building, "tls", "ca.crt"), TlsCa.Certificate);
+                WriteMspFolder(msp, Domain, Ca.Certificate, TlsCa.Certificate);
+            });
+        }
+
+        var mspDirectory = Path.Combine(identityDirectory, "msp");
+        var tls = Path.Combine(identityDirectory, "tls");
+        VerifyMspFolder(mspDirectory);
+        var signCertPath = Path.Combine(mspDirectory, "signcerts", $"{name}-cert.pem");
+        using (var certificate = PemFiles.ReadCertificate(signCertPath))
+        {
+            if (!MaterialChecks.IsIssuedBy(certificate, Ca.Certificate))
+            {
+                throw new DevNetMaterialException(signCertPath, $"certificate not issued by the org's CA on disk ({CaCertPath})");
+            }
+
+            var keyPath = Path.Combine(mspDirectory, "keystore", "priv_sk");
+            if (!Ed25519Signatures.KeyMatches(certificate, PemFiles.ReadEd25519PrivateKey(keyPath)))
+            {
+                throw new DevNetMaterialException(keyPath, $"private key does not match its certificate ({signCertPath})");
+            }
+        }
+
+        var tlsCert = Path.Combine(tls, "client.crt");
+        var tlsKeyFile = Path.Combine(tls, "client.key");
+        VerifyPair(tlsCert, PemFiles.ReadBytes(tlsCert), tlsKeyFile, TlsCa, TlsCaCertPath).Dispose();
+        var caCrt = Path.Combine(tls, "ca.crt");
+        VerifySame(caCrt, TlsCa.Certificate, TlsCaCertPath);
+        return new DevIdentity(MspId, mspDirectory, tlsCert, tlsKeyFile, caCrt);
+    }
+
     public void Dispose()
     {
         Ca.Dispose();

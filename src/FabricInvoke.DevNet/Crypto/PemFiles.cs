@@ -23,6 +23,30 @@ internal static class PemFiles
     /// <summary>Writes the key readable by its owner only (0600), as a private key file should be.</summary>
     public static void WritePrivateKey(string path, ECDsa key) => Write(path, PrivateKeyPem(key), privateFile: true);
 
+    /// <summary>Writes an Ed25519 key as PKCS#8 <c>PRIVATE KEY</c> PEM (0600), as cryptogen 3.0 writes <c>priv_sk</c>.</summary>
+    public static void WritePrivateKey(string path, Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters key) =>
+        Write(path, Pem("PRIVATE KEY", Ed25519Signatures.Pkcs8(key)), privateFile: true);
+
+    /// <exception cref="DevNetMaterialException">Missing, unreadable, or not a PEM Ed25519 private key.</exception>
+    public static Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters ReadEd25519PrivateKey(string path)
+    {
+        var text = Encoding.UTF8.GetString(ReadBytes(path));
+        try
+        {
+            var fields = PemEncoding.Find(text);
+            if (text[fields.Label] == "PRIVATE KEY" && Ed25519Signatures.FromPkcs8(Convert.FromBase64String(text[fields.Base64Data])) is { } key)
+            {
+                return key;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new DevNetMaterialException(path, "not a PEM Ed25519 private key", e);
+        }
+
+        throw new DevNetMaterialException(path, "not a PEM Ed25519 private key");
+    }
+
     /// <summary>The file's exact bytes (bounded).</summary>
     /// <exception cref="DevNetMaterialException">Missing, unreadable or too large.</exception>
     public static byte[] ReadBytes(string path)

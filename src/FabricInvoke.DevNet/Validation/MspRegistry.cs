@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using FabricInvoke.DevNet.Crypto;
 using FabricInvoke.Protos.Msp;
 using Google.Protobuf;
 
@@ -18,7 +19,7 @@ internal enum IdentityFailure
     /// <summary>The MSP ID is not a channel member.</summary>
     UnknownMsp,
 
-    /// <summary>The certificate does not chain to the org CA, is expired or not yet valid, or has no P-256 key.</summary>
+    /// <summary>The certificate does not chain to the org CA, is expired or not yet valid, or has neither a P-256 nor an Ed25519 key.</summary>
     InvalidCertificate,
 }
 
@@ -83,15 +84,17 @@ internal sealed class MspRegistry
             return new IdentityCheck(null, IdentityFailure.Malformed, parsed.Mspid);
         }
 
-        var key = certificate.GetECDsaPublicKey();
-        if (key is null || key.KeySize != 256 || !ChainsTo(certificate, member.Ca))
+        // Fabric 3 MSPs take Ed25519 identities too (cryptogen 3.0 issues them from the org's ECDSA CA).
+        var ed25519 = Ed25519Signatures.PublicKeyOf(certificate);
+        var key = ed25519 is null ? certificate.GetECDsaPublicKey() : null;
+        if ((ed25519 is null && (key is null || key.KeySize != 256)) || !ChainsTo(certificate, member.Ca))
         {
             key?.Dispose();
             certificate.Dispose();
             return new IdentityCheck(null, IdentityFailure.InvalidCertificate, parsed.Mspid);
         }
 
-        var identity = new VerifiedIdentity(member, certificate, key, RoleOf(certificate));
+        var identity = new VerifiedIdentity(member, certificate, key, RoleOf(certificate), ed25519);
         _verified.TryAdd(cacheKey, identity);
         return new IdentityCheck(identity, IdentityFailure.None, parsed.Mspid);
     }

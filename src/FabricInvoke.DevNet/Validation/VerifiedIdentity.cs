@@ -12,7 +12,8 @@ namespace FabricInvoke.DevNet.Validation;
 /// but the network's own CPU no longer grows with peers × signatures (on a real network each peer has its own
 /// machine; here they share the client's cores).
 /// </summary>
-internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 certificate, ECDsa publicKey, string role)
+/// <remarks>The key is ECDSA P-256 (<paramref name="publicKey"/>) or Ed25519 (<paramref name="ed25519PublicKey"/>, Fabric 3).</remarks>
+internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 certificate, ECDsa? publicKey, string role, byte[]? ed25519PublicKey = null)
 {
     /// <summary>Enough for every signature of the blocks in flight; past it the cache starts again.</summary>
     private const int MaxVerified = 4096;
@@ -35,7 +36,7 @@ internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 ce
     /// <summary>True when the certificate is valid at <paramref name="now"/>.</summary>
     public bool IsCurrent(DateTimeOffset now) => now >= Certificate.NotBefore.ToUniversalTime() && now <= Certificate.NotAfter.ToUniversalTime();
 
-    /// <summary>Fabric's identity Verify: ECDSA P-256 over SHA-256, DER, low-S.</summary>
+    /// <summary>Fabric's identity Verify: ECDSA P-256 over SHA-256, DER, low-S; or Ed25519 over the data itself.</summary>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         var key = string.Concat(Convert.ToHexString(SHA256.HashData(data)), ":", Convert.ToHexString(signature));
@@ -51,7 +52,10 @@ internal sealed class VerifiedIdentity(ChannelMember member, X509Certificate2 ce
                 return true;
             }
 
-            if (!EcdsaSignatures.Verify(publicKey, data, signature))
+            var valid = ed25519PublicKey is not null
+                ? Ed25519Signatures.Verify(ed25519PublicKey, data, signature)
+                : EcdsaSignatures.Verify(publicKey!, data, signature);
+            if (!valid)
             {
                 return false;
             }

@@ -1,0 +1,88 @@
+using FabricInvoke.EndToEnd.Tests.Infrastructure;
+
+namespace FabricInvoke.EndToEnd.Tests.Identity;
+
+/// <summary>
+/// Fabric 3's Ed25519 identities end to end over TLS: an Org2 user whose MSP folder holds a PKCS#8 Ed25519 key and an
+/// Ed25519 signing certificate (as cryptogen 3.0 writes it) invokes, queries, goes through the Gateway and follows
+/// events; DevNet's peers and orderer verify each of its signatures (proposal, transaction, seek, gateway request).
+/// </summary>
+public sealed class Ed25519IdentityTests : IClassFixture<NetworkFixture>
+{
+    private readonly NetworkFixture _net;
+
+    public Ed25519IdentityTests(NetworkFixture net)
+    {
+        _net = net;
+        _net.Heal();
+    }
+
+    private Dictionary<string, string?> Ed25519Environment()
+    {
+        var user = _net.Network.CreateEd25519Identity(2);
+        var env = _net.UserEnvironment(2);
+        env["CORE_PEER_LOCALMSPID"] = user.MspId;
+        env["CORE_PEER_MSPCONFIGPATH"] = user.MspDirectory;
+        return env;
+    }
+
+    private List<string> WithPeers(List<string> args, int count)
+    {
+        foreach (var peer in _net.Network.Peers.Take(count))
+        {
+            args.AddRange(["--peerAddresses", peer.Address, "--tlsRootCertFiles", peer.TlsRootCertFile]);
+        }
+
+        return args;
+    }
+
+    [Fact]
+    public async Task An_ed25519_user_invokes_queries_uses_the_gateway_and_follows_events()
+    {
+        var env = Ed25519Environment();
+        Assert.Contains("BEGIN PRIVATE KEY", File.ReadAllText(Path.Combine(env["CORE_PEER_MSPCONFIGPATH"]!, "keystore", "priv_sk")), StringComparison.Ordinal);
+
+        // The program as a separate process: endorse on both orgs, order, wait for both peers' DeliverFiltered.
+        var invoked = await FabinvokeProcess.RunUnderShellAsync(env, string.Empty, [.. _net.InvokeArgs("""{"Args":["Put","ed25519","direct"]}""")]);
+        Assert.Equal(0, invoked);
+
+        var query = await CliRun.RunAsync(env, WithPeers(["chaincode", "query", "-C", _net.Network.ChannelId, "-n", "basic", "-c", """{"Args":["Get","ed25519"]}"""], 1));
+        Assert.True(query.ExitCode == 0, query.ToString());
+        Assert.Equal("direct\n", query.Stdout);
+
+        var waited = await CliRun.RunAsync(env, _net.InvokeArgs("""{"Args":["Put","ed25519-wait","direct"]}"""));
+        Assert.True(waited.ExitCode == 0, waited.ToString());
+        foreach (var peer in _net.Network.Peers)
+        {
+            Assert.Contains($"committed with status (VALID) at {peer.Address}", waited.Stderr, StringComparison.Ordinal);
+        }
+
+        var gateway = await CliRun.RunAsync(
+            env,
+            WithPeers(["chaincode", "invoke", "--gateway", "-C", _net.Network.ChannelId, "-n", "basic", "-c", """{"Args":["Put","ed25519","gateway"]}""", "--waitForEvent"], 1));
+        Assert.True(gateway.ExitCode == 0, gateway.ToString());
+        Assert.Contains($"committed with status (VALID) at {_net.Network.Peers[0].Address}", gateway.Stderr, StringComparison.Ordinal);
+
+        var gatewayQuery = await CliRun.RunAsync(
+            env,
+            WithPeers(["chaincode", "query", "--gateway", "-C", _net.Network.ChannelId, "-n", "basic", "-c", """{"Args":["Get","ed25519"]}"""], 1));
+        Assert.True(gatewayQuery.ExitCode == 0, gatewayQuery.ToString());
+        Assert.Equal("gateway\n", gatewayQuery.Stdout);
+
+        var events = await CliRun.RunAsync(
+            env, WithPeers(["events", "chaincode", "-C", _net.Network.ChannelId, "-n", "basic", "--start", "oldest", "--event", "Put", "--count", "3"], 2));
+        Assert.True(events.ExitCode == 0, events.ToString());
+        Assert.Equal(
+            ["payload=ed25519", "payload=ed25519-wait", "payload=ed25519"],
+            events.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[l.IndexOf("payload=", StringComparison.Ordinal)..]));
+
+        var gatewayEvents = await CliRun.RunAsync(
+            env, WithPeers(["events", "chaincode", "--gateway", "-C", _net.Network.ChannelId, "-n", "basic", "--start", "oldest", "--event", "Put", "--count", "3"], 1));
+        Assert.True(gatewayEvents.ExitCode == 0, gatewayEvents.ToString());
+        // The same transactions and events (the Gateway's events carry no tx index).
+        Assert.Equal(FromTxid(events.Stdout), FromTxid(gatewayEvents.Stdout));
+    }
+
+    private static string[] FromTxid(string stdout) =>
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[l.IndexOf("txid=", StringComparison.Ordinal)..]).ToArray();
+}
