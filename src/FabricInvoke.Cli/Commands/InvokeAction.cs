@@ -72,6 +72,11 @@ internal sealed class InvokeAction
     {
         await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
         var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
+        foreach (var notice in settings.Notices)
+        {
+            log.Info("InitCmdFactory", notice);
+        }
+
         return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
     }
 

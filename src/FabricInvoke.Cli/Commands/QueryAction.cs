@@ -47,6 +47,11 @@ internal sealed class QueryAction
 
             await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
             settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
+            foreach (var notice in settings.Notices)
+            {
+                log.Info("InitCmdFactory", notice);
+            }
+
             return output.QuerySucceeded(await QueryAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), Payload(settings.Payload));
         }
         catch (FabricInvokeException e)

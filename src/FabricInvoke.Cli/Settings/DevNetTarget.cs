@@ -23,6 +23,25 @@ internal sealed class DevNetTarget
 
     public IReadOnlyList<NodeEndpoint> Orderers { get; }
 
+    /// <summary>
+    /// The line saying which of the user's CORE_PEER_* variables --devnet replaces (set to something other than this
+    /// network's own values, as sourcing its devnet.env would set them), or null when none.
+    /// </summary>
+    public string? UnusedVariablesNotice(IConfiguration user)
+    {
+        var identity = _network.Users[0];
+        var own = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["CORE_PEER_ADDRESS"] = _network.Peers.Select(p => p.Address).ToList(),
+            ["CORE_PEER_TLS_ROOTCERT_FILE"] = _network.Peers.Select(p => p.TlsRootCertFile).ToList(),
+            ["CORE_PEER_LOCALMSPID"] = _network.Users.Select(u => u.MspId).ToList(),
+            ["CORE_PEER_MSPCONFIGPATH"] = _network.Users.Select(u => u.MspDirectory).ToList(),
+            ["CORE_PEER_TLS_SERVERHOSTOVERRIDE"] = [],
+        };
+        var unused = own.Where(v => !string.IsNullOrWhiteSpace(user[v.Key]) && !v.Value.Contains(user[v.Key]!.Trim())).Select(v => v.Key).ToList();
+        return unused.Count == 0 ? null : $"{string.Join(", ", unused)} not used: --devnet gives the peers, orderer and identity (those of {identity.MspId} {identity.MspDirectory})";
+    }
+
     /// <summary>The user's environment with the identity and TLS variables replaced by the network's.</summary>
     public IConfiguration Environment(IConfiguration user)
     {

@@ -195,6 +195,7 @@ internal static class InvokeSettingsBinder
     private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, ref IConfiguration env, DevNetTarget? devnet, ProfileRole role, (Option, Setting)[] extraForbidden)
     {
         var devnetDirectory = d.DevNetDirectory(parse);
+        string? devnetNotice = null;
         if (devnetDirectory is not null)
         {
             if (string.IsNullOrWhiteSpace(devnetDirectory))
@@ -213,6 +214,7 @@ internal static class InvokeSettingsBinder
 
             if (devnet is not null)
             {
+                devnetNotice = devnet.UnusedVariablesNotice(env);
                 env = devnet.Environment(env);
             }
         }
@@ -230,7 +232,7 @@ internal static class InvokeSettingsBinder
         // With --devnet the network provides everything (FABINVOKE_CONNECTION_PROFILE is not used); usage is checked first.
         var profile = devnetDirectory is null ? ProfileBinding.Load(parse.GetValue(d.ConnectionProfile), env, channel, Env(env, T.MspId)) : null;
         List<NodeEndpoint>? deliverPeers = null;
-        var notices = new List<string>();
+        var notices = devnetNotice is null ? new List<string>() : [devnetNotice];
         var peers = devnet?.Peers ?? (pending ? [] : BindPeers(parse.GetValue(d.PeerAddresses) ?? [], parse.GetValue(d.TlsRootCertFiles) ?? [], env, peerTls, Env(env, T.ServerHostOverride), profile, role, out deliverPeers, notices));
 
         var clientAuthRequired = Bool(env, T.ClientAuthRequired);

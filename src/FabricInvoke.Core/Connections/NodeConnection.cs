@@ -63,10 +63,10 @@ internal sealed class NodeConnection : IDisposable
     /// Why the last connection failed for want of a TLS client certificate, or null: none was configured and the node
     /// asked for one during the handshake, or closed the TLS session right after accepting its own certificate — what a
     /// node that requires mutual TLS does (Go's TLS 1.3 server sends its alert after the client's last flight).
-    /// Only meaningful for a connection that just failed.
+    /// Only meaningful for a connection that just failed; a refused server certificate is the better explanation.
     /// </summary>
     public string? ClientCertificateRefusal =>
-        _clientCertificate is not null || !Endpoint.UseTls ? null
+        _clientCertificate is not null || !Endpoint.UseTls || _refusal.Reason is not null ? null
         : _refusal.ClientCertificateRequested ? $"the {Role} asked for a TLS client certificate (it requires mutual TLS) and none was given"
         : _refusal.ServerCertificateAccepted ? $"the {Role} closed the TLS session during the handshake, as a node that requires a TLS client certificate (mutual TLS) does when none is given"
         : null;

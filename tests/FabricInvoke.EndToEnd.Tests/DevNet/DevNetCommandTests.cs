@@ -42,6 +42,19 @@ public sealed class DevNetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Devnet_says_in_one_INFO_line_which_exported_CORE_PEER_variables_it_replaces()
+    {
+        var env = new Dictionary<string, string?> { ["CORE_PEER_ADDRESS"] = "127.0.0.1:7051", ["CORE_PEER_LOCALMSPID"] = "ElsewhereMSP" };
+
+        var put = await FabinvokeProcess.RunAsync(_work, env, "chaincode", "invoke", "--devnet", "-C", "mychannel", "-n", "basic",
+            "-c", """{"Args":["Put","hello","env"]}""", "--waitForEvent");
+
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var notice = Assert.Single(put.Stderr.Split('\n'), l => l.Contains("not used: --devnet", StringComparison.Ordinal));
+        Assert.Contains("INFO [chaincodeCmd] InitCmdFactory -> CORE_PEER_ADDRESS, CORE_PEER_LOCALMSPID not used: --devnet gives the peers, orderer and identity", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Devnet_cannot_be_combined_with_explicit_peers()
     {
         var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(),

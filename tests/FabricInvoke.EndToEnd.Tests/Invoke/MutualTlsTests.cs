@@ -69,6 +69,24 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
         AssertNoDotNetInternals(error);
     }
 
+    [Fact]
+    public async Task A_peer_certificate_from_another_CA_is_reported_as_such_even_when_no_client_certificate_was_given()
+    {
+        // Both are wrong; the server certificate's refusal is what the handshake failed on, so it is what is said.
+        var args = _net.InvokeArgs("""{"Args":["Put","mtls","ca"]}""");
+        foreach (var peer in _net.Network.Peers)
+        {
+            args[args.IndexOf(peer.TlsRootCertFile)] = _net.Network.Orderer.TlsRootCertFile;
+        }
+
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        var error = Assert.Single(outcome.ErrorLines);
+        Assert.Matches("cannot connect to peer 127.0.0.1:[0-9]+: TLS handshake failed", error);
+        Assert.DoesNotContain("client certificate", error, StringComparison.Ordinal);
+    }
+
     /// <summary>No .NET exception text (nor an escaped newline) reaches the line a user reads.</summary>
     private static void AssertNoDotNetInternals(string error)
     {
