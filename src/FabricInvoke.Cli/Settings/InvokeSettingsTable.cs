@@ -41,14 +41,14 @@ internal static class InvokeSettingsTable
     public static readonly Setting ClientAuthRequired = new([], "CORE_PEER_TLS_CLIENTAUTHREQUIRED", "false",
         "mutual TLS to peers; also binds the deliver request to the client certificate (`tls_cert_hash`)");
 
-    public static readonly Setting ClientCertFile = new([], "CORE_PEER_TLS_CLIENTCERT_FILE", null, "client certificate for peers (mutual TLS)");
+    public static readonly Setting ClientCertFile = new([], "CORE_PEER_TLS_CLIENTCERT_FILE", null, "client certificate for peers (mutual TLS): ECDSA or RSA (.NET cannot present an Ed25519 one: exit 3)");
 
     public static readonly Setting ClientKeyFile = new([], "CORE_PEER_TLS_CLIENTKEY_FILE", null, "client key for peers (mutual TLS)");
 
     public static readonly Setting MspId = new([], "CORE_PEER_LOCALMSPID", null, "MSP id of the signer") { Required = true };
 
     public static readonly Setting MspConfigPath = new([], "CORE_PEER_MSPCONFIGPATH", null,
-        "MSP folder (`signcerts/`, `keystore/`); PKCS#8 or SEC1 EC keys, P-256/P-384") { Required = true };
+        "MSP folder (`signcerts/`, `keystore/`); PKCS#8 or SEC1 EC keys (P-256/P-384), or Fabric 3's PKCS#8 Ed25519 keys (cryptogen 3.0)") { Required = true };
 
     public static readonly Setting ConnTimeout = new(["--connTimeout"], "CORE_PEER_CLIENT_CONNTIMEOUT", "3s",
         "bound on each connection (TCP + TLS, retries included), up to 1h");
@@ -65,7 +65,7 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting ClientAuth = new(["--clientauth"], null, "false", "mutual TLS to the orderer");
 
-    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS)") { IsPath = true };
+    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS): ECDSA or RSA (.NET cannot present an Ed25519 one: exit 3)") { IsPath = true };
 
     public static readonly Setting KeyFile = new(["--keyfile"], null, null, "client key for the orderer (mutual TLS)") { IsPath = true };
 
