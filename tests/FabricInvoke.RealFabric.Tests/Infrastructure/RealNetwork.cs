@@ -10,7 +10,7 @@ namespace FabricInvoke.RealFabric.Tests.Infrastructure;
 /// <c>. DIR/network.env</c> exports (Org1 User1, the Go peer CLI on PATH).
 /// Base ports: <c>FABINVOKE_REALFABRIC_BASE_PORT</c> (default 41000) + the network's offset; each network uses base+0..99.
 /// </summary>
-public abstract partial class RealNetwork : IAsyncLifetime
+public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
 {
     public const string BasePortVariable = "FABINVOKE_REALFABRIC_BASE_PORT";
     public const string ChannelId = "mychannel";
@@ -21,8 +21,12 @@ public abstract partial class RealNetwork : IAsyncLifetime
 
     private static readonly TimeSpan StartBound = TimeSpan.FromMinutes(5);
     private static readonly Lazy<string> RunFolder = new(() => Directory.CreateTempSubdirectory("fabinvoke-realfabric-").FullName);
+    private static readonly Lazy<Task<string>> ChaincodeModules = new(InstallChaincodeModules);
     private static int _networksAlive;
 
+    private const string ScenarioReadyCtor = """{"Args":["Put","network-ready","1"]}""";
+
+    private readonly Dictionary<string, StoppedNode> _stopped = [];
     private Dictionary<string, string?> _env = [];
 
     /// <param name="version">2.4.9 or 3.0.0.</param>
@@ -152,14 +156,75 @@ public abstract partial class RealNetwork : IAsyncLifetime
         return null;
     }
 
-    /// <summary>Stops one node (a name in DIR/pids: orderer, orderer1..4, peer0.org1, peer0.org2, chaincode) and waits for it to exit.</summary>
+    /// <summary>
+    /// Stops one node (a name in DIR/pids: orderer, orderer1..4, peer0.org1, peer0.org2, chaincode) and waits for it to
+    /// exit. Its command line and environment are kept for <see cref="StartStoppedNodes"/>.
+    /// </summary>
     public async Task StopNode(string name)
     {
-        var line = (await File.ReadAllLinesAsync(Path.Combine(Dir, "pids"))).Select(l => l.Split(' ')).FirstOrDefault(p => p[0] == name)
-            ?? throw new ArgumentException($"no node {name} in {Dir}/pids", nameof(name));
-        var outcome = await ProcessRun.RunAsync("bash", ["-c", "kill \"$1\"; for _ in $(seq 1 100); do kill -0 \"$1\" 2>/dev/null || exit 0; sleep 0.1; done; kill -9 \"$1\"", "bash", line[1]],
+        var pid = Pids().TryGetValue(name, out var p) ? p : throw new ArgumentException($"no node {name} in {Dir}/pids", nameof(name));
+        var proc = $"/proc/{pid}";
+        var node = new StoppedNode(
+            Split(await File.ReadAllBytesAsync($"{proc}/cmdline")),
+            Split(await File.ReadAllBytesAsync($"{proc}/environ")),
+            new DirectoryInfo($"{proc}/cwd").ResolveLinkTarget(returnFinalTarget: false)?.FullName ?? Dir);
+        var outcome = await ProcessRun.RunAsync("bash", ["-c", "kill \"$1\"; for _ in $(seq 1 100); do kill -0 \"$1\" 2>/dev/null || exit 0; sleep 0.1; done; kill -9 \"$1\"", "bash", pid],
             new Dictionary<string, string?>(), TimeSpan.FromSeconds(30));
         Assert.True(outcome.ExitCode == 0, $"stopping {name}\n{outcome}");
+        lock (_stopped)
+        {
+            _stopped[name] = node;
+        }
+
+        static string[] Split(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// Starts the nodes <see cref="StopNode"/> stopped, as they ran (command line, environment, log file; DIR/pids
+    /// updated so that network.sh down stops them), then waits until the Go CLI commits a Put on both peers (an
+    /// orderer has elected its leader, a peer has caught up) — network.sh's own readiness test. Much faster than
+    /// <see cref="RestartAll"/>.
+    /// </summary>
+    public async Task StartStoppedNodes()
+    {
+        KeyValuePair<string, StoppedNode>[] stopped;
+        lock (_stopped)
+        {
+            stopped = [.. _stopped];
+            _stopped.Clear();
+        }
+
+        if (stopped.Length == 0)
+        {
+            return;
+        }
+
+        var pids = Pids();
+        foreach (var (name, node) in stopped)
+        {
+            var start = await ProcessRun.RunAsync("bash",
+                ["-c", "log=$1; cd \"$2\"; shift 2; nohup env -i \"$@\" >>\"$log\" 2>&1 </dev/null & echo $!", "bash",
+                    Path.Combine(Dir, "logs", name + ".log"), node.WorkingDirectory, .. node.Environment, .. node.CommandLine],
+                new Dictionary<string, string?>(), TimeSpan.FromSeconds(30));
+            Assert.True(start.ExitCode == 0, $"starting {name} again\n{start}");
+            pids[name] = start.Stdout.Trim();
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(Dir, "pids"), pids.Select(p => $"{p.Key} {p.Value}"));
+        var ready = InvokeArgs(ScenarioReadyCtor);
+        CliOutcome last = null!;
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            last = await PeerCli([.. ready]);
+            if (last.ExitCode == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500)); // polling for readiness, as network.sh does
+        }
+
+        Assert.Fail($"{Name}: no Put committed after starting {string.Join(", ", stopped.Select(s => s.Key))} again\n{last}");
     }
 
     /// <summary>Restarts every node (<c>network.sh up DIR</c>: stops what runs, starts all, waits until a Put commits).</summary>
@@ -168,6 +233,30 @@ public abstract partial class RealNetwork : IAsyncLifetime
         var outcome = await ProcessRun.RunAsync("bash", [RealFabricHome.NetworkScript, "up", Dir], new Dictionary<string, string?>(), StartBound);
         Assert.True(outcome.ExitCode == 0 && outcome.Stdout.Contains("ready", StringComparison.Ordinal), $"network.sh up {Dir} (restart)\n{outcome}");
     }
+
+    bool IScenarioTarget.HasGoCli => true;
+
+    public IReadOnlyList<string> NodeAddresses => [Org1PeerAddress, Org2PeerAddress, .. OrdererAddresses];
+
+    string IScenarioTarget.UserMsp(int org, string user) => IdentityMsp(org, user);
+
+    (string Cert, string Key) IScenarioTarget.UserTls(int org) =>
+        (Path.Combine(IdentityTls(org), "client.crt"), Path.Combine(IdentityTls(org), "client.key"));
+
+    (string MspId, string Msp) IScenarioTarget.ForeignUser() => ("Org3MSP", IdentityMsp(3));
+
+    Task<string?> IScenarioTarget.ReadBack(string key) => Query(key);
+
+    /// <summary>Whether <paramref name="txid"/> is in a block: qscc GetTransactionByID through the Go CLI.</summary>
+    public async Task<bool?> InBlock(string txid)
+    {
+        var outcome = await PeerCli("chaincode", "query", "-C", ChannelId, "-n", "qscc", "-c", $$"""{"Args":["GetTransactionByID","{{ChannelId}}","{{txid}}"]}""");
+        return outcome.ExitCode == 0;
+    }
+
+    Task IScenarioTarget.Stop(Node node) => StopNode(node == Node.Org2Peer ? PeerName(2) : OrdererNames[0]);
+
+    Task IScenarioTarget.Heal() => StartStoppedNodes();
 
     public async Task InitializeAsync()
     {
@@ -185,6 +274,9 @@ public abstract partial class RealNetwork : IAsyncLifetime
             ["FABRIC_NET_BASE_PORT"] = BasePort.ToString(CultureInfo.InvariantCulture),
             ["FABRIC_NET_MTLS"] = MutualTls ? "1" : "0",
         };
+        // The chaincode's packages, installed once per run and shared: network.sh runs `npm ci` only where DIR has none.
+        Directory.CreateDirectory(Path.Combine(Dir, "chaincode"));
+        File.CreateSymbolicLink(Path.Combine(Dir, "chaincode", "node_modules"), await ChaincodeModules.Value);
         var up = await ProcessRun.RunAsync("bash", [RealFabricHome.NetworkScript, "up", Dir], start, StartBound);
         if (up.ExitCode != 0 || !up.Stdout.Contains("ready", StringComparison.Ordinal))
         {
@@ -206,9 +298,9 @@ public abstract partial class RealNetwork : IAsyncLifetime
         try
         {
             Directory.Delete(Dir, recursive: true);
-            if (Interlocked.Decrement(ref _networksAlive) == 0 && !Directory.EnumerateFileSystemEntries(RunFolder.Value).Any())
+            if (Interlocked.Decrement(ref _networksAlive) == 0)
             {
-                Directory.Delete(RunFolder.Value);
+                Directory.Delete(RunFolder.Value, recursive: true);
             }
         }
         catch (IOException)
@@ -216,6 +308,28 @@ public abstract partial class RealNetwork : IAsyncLifetime
             // Best effort: a temp folder left behind is harmless (the nodes are stopped).
         }
     }
+
+    /// <summary><c>npm ci</c> of the kit's chaincode into the run's folder; returns its node_modules.</summary>
+    private static async Task<string> InstallChaincodeModules()
+    {
+        var folder = Path.Combine(RunFolder.Value, "chaincode-modules");
+        Directory.CreateDirectory(folder);
+        foreach (var file in new[] { "package.json", "package-lock.json" })
+        {
+            File.Copy(Path.Combine(RealFabricHome.Folder!, "chaincode", file), Path.Combine(folder, file));
+        }
+
+        var npm = await ProcessRun.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--silent"], new Dictionary<string, string?>(), StartBound, folder);
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"npm ci for the chaincode failed in {folder} (network.sh needs node and npm)\n{npm}");
+        }
+
+        return Path.Combine(folder, "node_modules");
+    }
+
+    private Dictionary<string, string> Pids() =>
+        File.ReadAllLines(Path.Combine(Dir, "pids")).Select(l => l.Split(' ')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 
     private Dictionary<string, string?> Merge(IReadOnlyDictionary<string, string?> overrides)
     {
@@ -264,6 +378,8 @@ public abstract partial class RealNetwork : IAsyncLifetime
 
     [GeneratedRegex(@"(?:^|\s)([A-Z_][A-Z0-9_]*)=", RegexOptions.Multiline)]
     private static partial Regex ExportedName();
+
+    private sealed record StoppedNode(string[] CommandLine, string[] Environment, string WorkingDirectory);
 }
 
 /// <summary>Fabric 2.4.9: one etcdraft orderer, ECDSA identities. Base port +0.</summary>
