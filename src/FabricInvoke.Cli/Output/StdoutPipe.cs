@@ -140,7 +140,15 @@ internal sealed class StdoutPipe
                 continue;
             }
 
-            await Task.Delay(step, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (Unread() <= 0)
+            {
+                // Stopped (the reader went, or Ctrl-C) after the reader took the line: it was delivered.
+                return true;
+            }
             step = step * 2 > MaxWaitStep ? MaxWaitStep : step * 2;
         }
     }
