@@ -40,6 +40,9 @@ internal sealed class CliContext
     /// <summary>How far the command got, and who writes its last line.</summary>
     public CommandProgress Progress { get; }
 
+    /// <summary>stdout when it is a pipe (Linux): what its reader took, and whether it went away; null otherwise.</summary>
+    public StdoutPipe? StdoutPipe { get; init; }
+
     /// <summary>stderr is a terminal (not redirected): live progress and colour may be shown there.</summary>
     public bool ErrorIsTerminal { get; init; }
 

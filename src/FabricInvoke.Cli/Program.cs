@@ -10,16 +10,19 @@ using Microsoft.Extensions.Configuration;
 var startedAt = TimeProvider.System.GetTimestamp();
 var grace = TimeSpan.FromSeconds(2);
 var progress = new CommandProgress();
-var stderr = ResilientWriter.Open(() => Console.Error);
+var stderr = ResilientWriter.Open(() => StdoutPipe.PipeWriter(2) ?? Console.Error);
 using var interrupt = new CancellationTokenSource();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 // A closed, full or abandoned stdout/stderr must not turn an earned exit code into a crash.
-var stdout = ResilientWriter.Open(() => Console.Out);
+// On a pipe, a write whose reader went away (EPIPE) must be seen too: .NET's console streams drop it on Unix.
+var stdoutPipe = StdoutPipe.PipeWriter(1);
+var stdout = ResilientWriter.Open(() => stdoutPipe ?? Console.Out);
 var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt, rawOutput: new ResilientStream(Console.OpenStandardOutput))
+var context = new CliContext(environment, stdout, stderr, progress: progress, startedAt: startedAt, rawOutput: new ResilientStream(() => stdoutPipe is StreamWriter w ? w.BaseStream : Console.OpenStandardOutput()))
 {
+    StdoutPipe = StdoutPipe.Open(),
     ErrorIsTerminal = !Console.IsErrorRedirected,
     TerminalWidth = TerminalWidth(),
 };

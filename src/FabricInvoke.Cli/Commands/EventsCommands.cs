@@ -20,7 +20,8 @@ namespace FabricInvoke.Cli.Commands;
 
 /// <summary>
 /// <c>events chaincode</c> and <c>events blocks</c>: follow a channel and write one line per event (or block) on stdout
-/// — text, or JSON Lines — with a checkpoint that makes a restarted job resume exactly after the last line it wrote.
+/// (or appended to <c>--output-file</c>) — text, or JSON Lines — with a checkpoint bound to its stream that makes a
+/// restarted job resume right after the last line its reader got.
 /// </summary>
 internal sealed class EventsCommands
 {
@@ -30,6 +31,7 @@ internal sealed class EventsCommands
     private readonly Option<string[]> _event = E.Event.ListOption();
     private readonly Option<string> _start = E.Start.StringOption();
     private readonly Option<string> _checkpoint = E.Checkpoint.StringOption();
+    private readonly Option<string> _outputFile = E.OutputFile.StringOption();
     private readonly Option<ulong?> _untilBlock = new(E.UntilBlock.Flags[0]) { Description = E.UntilBlock.HelpText };
     private readonly Option<long?> _count = new(E.Count.Flags[0]) { Description = E.Count.HelpText };
     private readonly Option<TimeSpan?> _timeout = E.Timeout.DurationOption(T.MinTimeout, T.MaxTimeout);
@@ -50,14 +52,14 @@ internal sealed class EventsCommands
     {
         var events = new Command("events", "Follow a channel: chaincode events of valid transactions, or block summaries, resumable from a checkpoint.");
         var chaincode = new Command("chaincode", "Stream a chaincode's events from full blocks (or a peer Gateway), one line each.");
-        foreach (var o in new Option[] { _channel, _name, _event, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _gateway, _output })
+        foreach (var o in new Option[] { _channel, _name, _event, _start, _checkpoint, _outputFile, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _gateway, _output })
         {
             chaincode.Add(o);
         }
 
         chaincode.SetAction((parse, ct) => RunAsync(parse, chaincode: true, ct));
         var blocks = new Command("blocks", "Stream block summaries from DeliverFiltered: each transaction's id and validation code.");
-        foreach (var o in new Option[] { _channel, _start, _checkpoint, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _output })
+        foreach (var o in new Option[] { _channel, _start, _checkpoint, _outputFile, _untilBlock, _count, _timeout, _reconnectTimeout, _peerAddresses, _tlsRootCertFiles, _connectionProfile, _connTimeout, _output })
         {
             blocks.Add(o);
         }
@@ -76,26 +78,85 @@ internal sealed class EventsCommands
         {
             var settings = Bind(parse, chaincode);
             var log = _context.CreateLog();
+
+            // Everything about the checkpoint and the output file that can be checked here is, before any connection
+            // and before anything is printed: a directory, a missing folder, the lock, the stream it belongs to.
+            using var held = settings.Checkpoint?.Lock();
+            var stored = settings.Checkpoint?.Load();
+            var binding = new EventStreamBinding(
+                chaincode ? "events chaincode" : "events blocks",
+                settings.Channel,
+                settings.Chaincode,
+                settings.EventNames.Order(StringComparer.Ordinal).ToList(),
+                settings.Gateway ? "gateway" : "deliver",
+                settings.OutputFile);
+            CheckBinding(settings, stored, binding, log);
+            using var file = settings.OutputFile is { } path ? EventOutputFile.Open(path, stored?.OutputLength) : null;
+
             var observer = new InvokeAction.LoggingObserver(log, _context.Progress);
             var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
             using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
             var follower = new EventFollower(connections, settings.Channel, settings.ReconnectTimeout, observer);
             using var timeout = settings.Timeout is { } t ? new CancellationTokenSource(t, _context.Time) : new CancellationTokenSource();
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            var emitted = 0L;
+            using var readerGone = new CancellationTokenSource();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, readerGone.Token);
+            var pipe = file is null ? _context.StdoutPipe : null;
+            if (pipe is not null)
+            {
+                // The reader of stdout may go while no event is coming: the stream stops then, not at the next event.
+                _ = pipe.ReaderGoneAsync().ContinueWith(
+                    _ =>
+                    {
+                        try
+                        {
+                            readerGone.Cancel();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // The command has ended already.
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            string? genesis = null;
+            if (settings.Checkpoint is { } checkpointFile)
+            {
+                var chain = await follower.ChainInfoAsync(stop.Token).ConfigureAwait(false);
+                genesis = chain.GenesisHash;
+                CheckChain(checkpointFile, stored, chain, settings.Connections.Peers[0].Address.ToString());
+            }
+
+            file?.CutTornTail(log);
+            var sink = new Sink(this, settings, binding, genesis, file, pipe);
             try
             {
-                emitted = chaincode
-                    ? await FollowEventsAsync(follower, settings, json, stop.Token).ConfigureAwait(false)
-                    : await FollowBlocksAsync(follower, settings, json, stop.Token).ConfigureAwait(false);
+                if (chaincode)
+                {
+                    await FollowEventsAsync(follower, settings, stored?.Position, sink, json, stop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FollowBlocksAsync(follower, settings, stored?.Position, sink, json, stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (readerGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                sink.Gone ??= "stdout's reader went away (broken pipe)";
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                emitted = _emitted;
-                if (emitted == 0)
+                if (_emitted == 0)
                 {
                     throw Failures.NoEvents(chaincode ? "event" : "block", settings.Timeout!.Value, string.Join(", ", settings.Connections.Peers.Select(p => p.Address)));
                 }
+            }
+
+            if (sink.Gone is { } gone)
+            {
+                return OutputGone(gone, settings.Checkpoint);
             }
 
             _context.Progress.TryFinish();
@@ -117,12 +178,70 @@ internal sealed class EventsCommands
         }
     }
 
+    /// <summary>Results can no longer be delivered: one line saying why and what was recorded, exit 141.</summary>
+    private int OutputGone(string why, CheckpointFile? checkpoint)
+    {
+        if (!_context.Progress.TryFinish())
+        {
+            return ExitCodes.OutputGone;
+        }
+
+        var recorded = checkpoint is null ? "" : _last is null ? $"; checkpoint {checkpoint.Path}: nothing recorded" : $"; checkpoint {checkpoint.Path} records {Describe(_last)}";
+        _context.Error.WriteLine($"Error: {Failures.OneLine($"results can no longer be delivered: {why}; {_emitted} delivered{recorded}")}");
+        return ExitCodes.OutputGone;
+    }
+
+    /// <summary>The checkpoint must belong to this stream: same command, channel, chaincode, event names, path and output.</summary>
+    private static void CheckBinding(EventsSettings settings, CheckpointRecord? stored, EventStreamBinding binding, FabricLog log)
+    {
+        if (stored is null || settings.Checkpoint is not { } checkpoint)
+        {
+            return;
+        }
+
+        if (stored.Stream is null)
+        {
+            if (settings.OutputFile is not null)
+            {
+                throw Failures.Config(checkpoint.Path, "an old-format checkpoint (position only) cannot be used with --output-file: it does not record the file's length; use a new --checkpoint file");
+            }
+
+            // Written by an earlier release: accepted once, trusted to be this stream's, rewritten in the current format.
+            log.Warning("events", $"checkpoint {checkpoint.Path} has the old format (position only: {Describe(stored.Position)}); taken as this stream's and rewritten with the stream recorded at the next event");
+            return;
+        }
+
+        var differences = stored.Stream.Differences(binding);
+        if (differences.Count > 0)
+        {
+            throw Failures.Config(checkpoint.Path, $"the checkpoint belongs to another stream ({string.Join("; ", differences)}); use another --checkpoint file, or delete this one to start over");
+        }
+    }
+
+    /// <summary>The checkpoint must belong to this chain (same genesis block) and not be beyond its height.</summary>
+    private static void CheckChain(CheckpointFile checkpoint, CheckpointRecord? stored, ChainInfo chain, string peer)
+    {
+        if (stored is null)
+        {
+            return;
+        }
+
+        if (stored.Genesis is { } genesis && !string.Equals(genesis, chain.GenesisHash, StringComparison.Ordinal))
+        {
+            throw Failures.Config(checkpoint.Path, $"the checkpoint belongs to another chain (genesis block hash: checkpoint {genesis}, peer {peer} {chain.GenesisHash}); use another --checkpoint file, or delete this one to start over");
+        }
+
+        if (stored.Position.Block >= chain.Height)
+        {
+            throw Failures.Config(checkpoint.Path, $"the checkpoint is at block {stored.Position.Block} but peer {peer} has {chain.Height} blocks (0 to {chain.Height - 1}): a reset or different network, or a peer behind; use another --checkpoint file, or delete this one to start over");
+        }
+    }
+
     private long _emitted;
     private EventCheckpoint? _last;
 
-    private async Task<long> FollowEventsAsync(EventFollower follower, EventsSettings settings, bool json, CancellationToken cancellationToken)
+    private async Task FollowEventsAsync(EventFollower follower, EventsSettings settings, EventCheckpoint? after, Sink sink, bool json, CancellationToken cancellationToken)
     {
-        var after = settings.Checkpoint?.Load();
         _last = after;
         await foreach (var block in follower.ChaincodeEventsAsync(settings.Chaincode!, settings.EventNames, settings.Start, after, settings.Gateway, cancellationToken).ConfigureAwait(false))
         {
@@ -133,17 +252,10 @@ internal sealed class EventsCommands
 
             foreach (var e in block.Events)
             {
-                if (!Write(json ? EventJson(e) : EventText(e)))
+                if (!await sink.DeliverAsync(json ? EventJson(e) : EventText(e), new EventCheckpoint(e.Block, e.TxIndex, e.TxId), cancellationToken).ConfigureAwait(false)
+                    || _emitted == settings.Count)
                 {
-                    return _emitted;
-                }
-
-                // Only what was written is recorded: a restart resumes right after the last line the consumer got.
-                _last = new EventCheckpoint(e.Block, e.TxIndex, e.TxId);
-                settings.Checkpoint?.Save(_last);
-                if (++_emitted == settings.Count)
-                {
-                    return _emitted;
+                    return;
                 }
             }
 
@@ -152,13 +264,10 @@ internal sealed class EventsCommands
                 break;
             }
         }
-
-        return _emitted;
     }
 
-    private async Task<long> FollowBlocksAsync(EventFollower follower, EventsSettings settings, bool json, CancellationToken cancellationToken)
+    private async Task FollowBlocksAsync(EventFollower follower, EventsSettings settings, EventCheckpoint? after, Sink sink, bool json, CancellationToken cancellationToken)
     {
-        var after = settings.Checkpoint?.Load();
         _last = after;
         await foreach (var block in follower.BlocksAsync(settings.Start, after?.Block, cancellationToken).ConfigureAwait(false))
         {
@@ -167,28 +276,62 @@ internal sealed class EventsCommands
                 break;
             }
 
-            if (!Write(json ? BlockJson(block) : BlockText(block)))
-            {
-                return _emitted;
-            }
-
-            _last = new EventCheckpoint(block.Number, null, null);
-            settings.Checkpoint?.Save(_last);
-            if (++_emitted == settings.Count || (settings.UntilBlock is { } last && block.Number >= last))
+            if (!await sink.DeliverAsync(json ? BlockJson(block) : BlockText(block), new EventCheckpoint(block.Number, null, null), cancellationToken).ConfigureAwait(false)
+                || _emitted == settings.Count || (settings.UntilBlock is { } last && block.Number >= last))
             {
                 break;
             }
         }
-
-        return _emitted;
     }
 
-    /// <summary>Writes and flushes one line; false when stdout is gone (the consumer stopped reading): the stream ends there.</summary>
-    private bool Write(string line)
+    /// <summary>
+    /// Where the lines go, and the rule that makes a checkpoint true: it records a line only once the line has reached
+    /// its reader — on stdout, written (and, on a Linux pipe, taken out of the pipe by the reader); in an output file,
+    /// written and flushed to disk, the checkpoint then recording the file's length with the position.
+    /// </summary>
+    private sealed class Sink(EventsCommands command, EventsSettings settings, EventStreamBinding binding, string? genesis, EventOutputFile? file, StdoutPipe? pipe)
     {
-        _context.Output.WriteLine(line);
-        _context.Output.Flush();
-        return _context.Output is not ResilientWriter { IsBroken: true };
+        /// <summary>Why results can no longer be delivered, once they cannot.</summary>
+        public string? Gone { get; set; }
+
+        /// <summary>Delivers one line and records it; false when it could not be delivered (nothing recorded): the stream ends.</summary>
+        public async Task<bool> DeliverAsync(string line, EventCheckpoint position, CancellationToken cancellationToken)
+        {
+            long? length = null;
+            if (file is not null)
+            {
+                if (file.TryAppend(line) is { } problem)
+                {
+                    Gone = problem;
+                    return false;
+                }
+
+                length = file.Length;
+            }
+            else
+            {
+                var output = command._context.Output;
+                output.WriteLine(line);
+                output.Flush();
+                if (output is ResilientWriter { IsBroken: true })
+                {
+                    Gone = pipe?.ReaderGone() == true ? "stdout's reader went away (broken pipe)" : "stdout cannot be written (closed or full)";
+                    return false;
+                }
+
+                if (pipe is not null && !await pipe.WaitUntilReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Gone = "stdout's reader went away (broken pipe) before reading the last line";
+                    return false;
+                }
+            }
+
+            // Only what reached its reader is recorded: a restart resumes right after it.
+            command._last = position;
+            settings.Checkpoint?.Save(new CheckpointRecord(position, binding, genesis, length));
+            command._emitted++;
+            return true;
+        }
     }
 
     private static string Describe(EventCheckpoint c) =>
@@ -264,6 +407,16 @@ internal sealed class EventsCommands
         var connTimeout = parse.GetValue(_connTimeout) ?? TimeSpan.FromSeconds(3);
         _ = FabricLog.ParseSpec(env[T.LoggingSpec.Env!]);
         var checkpoint = parse.GetValue(_checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
+        var outputFile = parse.GetValue(_outputFile) is { Length: > 0 } o ? Path.GetFullPath(o) : null;
+        if (outputFile is not null && checkpoint is null)
+        {
+            throw Failures.Usage("--output-file needs --checkpoint (the checkpoint records the file's length, which makes a restart exactly once)");
+        }
+
+        if (outputFile is not null && string.Equals(outputFile, checkpoint!.Path, StringComparison.Ordinal))
+        {
+            throw Failures.Usage("--output-file and --checkpoint must be different files");
+        }
         return new EventsSettings(
             new ConnectionSettings { Peers = peers, PeerTransport = new TransportSettings(connTimeout, clientCert), BindTlsCertHash = clientAuth },
             mspIdEnv ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity"),
@@ -273,6 +426,7 @@ internal sealed class EventsCommands
             (parse.GetValue(_event) ?? []).ToHashSet(StringComparer.Ordinal),
             start,
             checkpoint,
+            outputFile,
             parse.GetValue(_untilBlock),
             count,
             parse.GetValue(_timeout),
@@ -296,6 +450,7 @@ internal sealed class EventsCommands
         IReadOnlyCollection<string> EventNames,
         SeekFrom Start,
         CheckpointFile? Checkpoint,
+        string? OutputFile,
         ulong? UntilBlock,
         long? Count,
         TimeSpan? Timeout,

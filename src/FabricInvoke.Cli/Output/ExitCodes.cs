@@ -18,6 +18,12 @@ internal static class ExitCodes
     public const int NoEvents = 10;
     public const int Interrupted = 130;
 
+    /// <summary>
+    /// <c>events</c>: results can no longer be delivered (stdout's reader went away, stdout closed or full, the output
+    /// file unwritable). 141 is what a shell reports for a process killed by SIGPIPE, which .NET ignores.
+    /// </summary>
+    public const int OutputGone = 141;
+
     public static int For(FailureKind kind) => kind switch
     {
         FailureKind.Usage => Usage,

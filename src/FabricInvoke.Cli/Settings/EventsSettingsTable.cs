@@ -10,7 +10,10 @@ internal static class EventsSettingsTable
     public static readonly Setting Start = new(["--start"], null, "newest", "`newest`, `oldest`, or a block number: where to start when there is no checkpoint");
 
     public static readonly Setting Checkpoint = new(["--checkpoint"], null, null,
-        "a file recording the last emitted event (block, tx index, txid), replaced atomically after each one; a restart resumes right after it") { IsPath = true };
+        "a file recording the stream (command, channel, chaincode, event names, path, chain) and the last event delivered; replaced atomically after each one; a restart resumes right after it, a different stream is refused (exit 3); locked while in use") { IsPath = true };
+
+    public static readonly Setting OutputFile = new(["--output-file"], null, null,
+        "append the events to this file instead of stdout, exactly once across restarts (needs `--checkpoint`, which records the file's length)") { IsPath = true };
 
     public static readonly Setting UntilBlock = new(["--until-block"], null, null, "stop (exit 0) once this block has been read");
 
@@ -21,5 +24,5 @@ internal static class EventsSettingsTable
     public static readonly Setting ReconnectTimeout = new(["--reconnect-timeout"], null, "5m",
         "how long a broken stream is re-opened (with backoff, cycling through the peers) before giving up with exit 9");
 
-    public static readonly IReadOnlyList<Setting> All = [Event, Start, Checkpoint, UntilBlock, Count, Timeout, ReconnectTimeout];
+    public static readonly IReadOnlyList<Setting> All = [Event, Start, Checkpoint, OutputFile, UntilBlock, Count, Timeout, ReconnectTimeout];
 }

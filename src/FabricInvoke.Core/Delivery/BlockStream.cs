@@ -57,6 +57,30 @@ public sealed class BlockStream : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     internal async Task<DeliveredBlock> NextAsync(CancellationToken cancellationToken)
     {
+        var response = await NextResponseAsync(cancellationToken).ConfigureAwait(false);
+        return response.TypeCase switch
+        {
+            DeliverResponse.TypeOneofCase.FilteredBlock when _kind == BlockKind.Filtered => BlockReader.FromFiltered(response.FilteredBlock),
+            DeliverResponse.TypeOneofCase.Block when _kind == BlockKind.Full => BlockReader.FromFull(response.Block),
+            _ => throw Unexpected(response),
+        };
+    }
+
+    /// <summary>The next full block as the peer sent it (its header included).</summary>
+    /// <exception cref="RpcException">A connect failure.</exception>
+    /// <exception cref="DeliverFault">A status or a broken stream.</exception>
+    internal async Task<Block> NextFullBlockAsync(CancellationToken cancellationToken)
+    {
+        var response = await NextResponseAsync(cancellationToken).ConfigureAwait(false);
+        return response.TypeCase == DeliverResponse.TypeOneofCase.Block && _kind == BlockKind.Full ? response.Block : throw Unexpected(response);
+    }
+
+    private DeliverFault Unexpected(DeliverResponse response) => response.TypeCase == DeliverResponse.TypeOneofCase.Status
+        ? new DeliverFault(Address, $"deliver completed with status ({FabricNames.Of(response.Status)})", response.Status, null)
+        : new DeliverFault(Address, $"unexpected deliver response ({response.TypeCase})", null, null);
+
+    private async Task<DeliverResponse> NextResponseAsync(CancellationToken cancellationToken)
+    {
         if (_sent is { } sending)
         {
             _sent = null;
@@ -78,15 +102,7 @@ public sealed class BlockStream : IDisposable
             throw new DeliverFault(Address, "stream closed by the peer", null, null);
         }
 
-        var response = _call.ResponseStream.Current;
-        return response.TypeCase switch
-        {
-            DeliverResponse.TypeOneofCase.FilteredBlock when _kind == BlockKind.Filtered => BlockReader.FromFiltered(response.FilteredBlock),
-            DeliverResponse.TypeOneofCase.Block when _kind == BlockKind.Full => BlockReader.FromFull(response.Block),
-            DeliverResponse.TypeOneofCase.Status =>
-                throw new DeliverFault(Address, $"deliver completed with status ({FabricNames.Of(response.Status)})", response.Status, null),
-            _ => throw new DeliverFault(Address, $"unexpected deliver response ({response.TypeCase})", null, null),
-        };
+        return _call.ResponseStream.Current;
     }
 
     /// <summary>Sends the seek request and, as the peer CLI does, half-closes: nothing more is sent on this stream.</summary>

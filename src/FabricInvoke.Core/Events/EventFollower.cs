@@ -11,6 +11,9 @@ using FabricStatus = FabricInvoke.Protos.Common.Status;
 
 namespace FabricInvoke.Core.Events;
 
+/// <summary>A chain's identity (its genesis block's header hash, hex) and its height (blocks in the ledger).</summary>
+public sealed record ChainInfo(string GenesisHash, ulong Height);
+
 /// <summary>A block's chaincode events of interest (possibly none: the stream still passed the block).</summary>
 public sealed record EventBlock(ulong Number, IReadOnlyList<FollowedEvent> Events);
 
@@ -89,6 +92,57 @@ public sealed class EventFollower
         {
             yield return batch.Block!;
         }
+    }
+
+    /// <summary>
+    /// The chain's identity and height as the first peer that answers sees them: the SHA-256 header hash of its
+    /// genesis block (hex; Fabric's block hash, over the ASN.1 header) and the number of blocks. One full block (block 0)
+    /// and one filtered block (the newest) are read.
+    /// </summary>
+    /// <exception cref="FabricInvokeException">Connection (no peer reachable), Deliver (a refusal, a broken stream).</exception>
+    public async Task<ChainInfo> ChainInfoAsync(CancellationToken cancellationToken)
+    {
+        FabricInvokeException? last = null;
+        foreach (var peer in _connections.Peers)
+        {
+            var client = new DeliverClient(peer, _connections.Signer, _channelId, _connections.BindTlsCertHash);
+            try
+            {
+                Protos.Common.Block genesis;
+                using (var stream = client.Open(SeekFrom.Block(0), BlockKind.Full, cancellationToken))
+                {
+                    genesis = await stream.NextFullBlockAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using var newest = client.Open(SeekFrom.Newest, BlockKind.Filtered, cancellationToken);
+                var top = await newest.NextAsync(cancellationToken).ConfigureAwait(false);
+                return new ChainInfo(Convert.ToHexStringLower(HeaderHash(genesis.Header)), top.Number + 1);
+            }
+            catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
+            {
+                last = Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e);
+            }
+            catch (DeliverFault fault)
+            {
+                throw Failures.Deliver(null, fault.Address, fault.Problem, SendState.NotSent, fault.Status, fault.GrpcStatus, fault);
+            }
+        }
+
+        throw last!;
+    }
+
+    /// <summary>Fabric's block hash: SHA-256 of DER <c>SEQUENCE{INTEGER number, OCTET STRING previous_hash, OCTET STRING data_hash}</c>.</summary>
+    private static byte[] HeaderHash(Protos.Common.BlockHeader header)
+    {
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(new System.Numerics.BigInteger(header.Number));
+            writer.WriteOctetString(header.PreviousHash.Span);
+            writer.WriteOctetString(header.DataHash.Span);
+        }
+
+        return System.Security.Cryptography.SHA256.HashData(writer.Encode());
     }
 
     /// <summary>The reconnect loop every stream shares: read batches, and on a break re-open from the next block.</summary>
