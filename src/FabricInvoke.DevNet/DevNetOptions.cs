@@ -33,6 +33,20 @@ public sealed record DevNetOptions
     /// <summary>The orderer cuts a block as soon as this many transactions are pending (MaxMessageCount).</summary>
     public int BatchSize { get; init; } = 10;
 
+    /// <summary>
+    /// Number of orderers. One (the default): a single orderer, consensus type <c>etcdraft</c> in the channel
+    /// configuration. More (at most <see cref="MaxOrderers"/>): a BFT-like ordering service — the channel
+    /// configuration says consensus type <c>BFT</c>, lists every orderer as a consenter and in the orderer
+    /// organisation's <c>Endpoints</c> (and, as Fabric 3 BFT channels, no global <c>OrdererAddresses</c>). Each orderer is
+    /// its own TLS server with its own faults (it can be stopped, or forward slowly: <see cref="OrdererFaults.ForwardDelay"/>);
+    /// they share one block cutter, which orders a transaction once however many orderers received it. Not a consensus
+    /// implementation: no leader election, no Byzantine behaviour beyond the injected faults.
+    /// </summary>
+    public int Orderers { get; init; } = 1;
+
+    /// <summary>The most orderers DevNet runs (<see cref="Orderers"/>).</summary>
+    public const int MaxOrderers = 16;
+
     /// <summary>The one channel every peer has joined.</summary>
     public string ChannelId { get; init; } = "mychannel";
 

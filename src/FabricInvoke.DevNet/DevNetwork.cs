@@ -44,7 +44,7 @@ public sealed class DevNetwork : IAsyncDisposable
         NodeLifetime lifetime,
         List<NodeHost> hosts,
         IReadOnlyList<DevPeer> peers,
-        DevOrderer orderer,
+        IReadOnlyList<DevOrderer> orderers,
         OrdererNode ordererNode,
         Dictionary<(int Org, string User), DevIdentity> users)
     {
@@ -56,7 +56,7 @@ public sealed class DevNetwork : IAsyncDisposable
         _lifetime = lifetime;
         _hosts = hosts;
         Peers = peers;
-        Orderer = orderer;
+        Orderers = orderers;
         OrdererNode = ordererNode;
         _users = users;
     }
@@ -73,7 +73,11 @@ public sealed class DevNetwork : IAsyncDisposable
     /// <summary>All peers, org by org (peer0.org1, peer1.org1, …, peer0.org2, …).</summary>
     public IReadOnlyList<DevPeer> Peers { get; }
 
-    public DevOrderer Orderer { get; }
+    /// <summary>The (first) orderer.</summary>
+    public DevOrderer Orderer => Orderers[0];
+
+    /// <summary>Every orderer, in the order the channel configuration lists them (one unless <see cref="DevNetOptions.Orderers"/> says more).</summary>
+    public IReadOnlyList<DevOrderer> Orderers { get; }
 
     /// <summary>This process as the folder's recorded owner.</summary>
     public DevNetOwner Owner => _folder.Owner;
@@ -126,6 +130,8 @@ public sealed class DevNetwork : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ChannelId);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Orgs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PeersPerOrg, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Orderers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Orderers, DevNetOptions.MaxOrderers);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchTimeout, DevNetOptions.MinBatchTimeout);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchTimeout, DevNetOptions.MaxBatchTimeout);
@@ -246,6 +252,7 @@ public sealed class DevNetwork : IAsyncDisposable
                     options.BatchTimeout, options.BatchSize, diagnostics)
                 {
                     Timings = timings,
+                    Deduplicate = options.Orderers > 1,
                 };
             }
             catch
@@ -285,20 +292,29 @@ public sealed class DevNetwork : IAsyncDisposable
                 },
                 cancellationToken)).ToList();
             var orderer = ordererNode;
-            var ordererHost = NodeHost.StartAsync(
-                options.BasePort ?? 0,
+
+            // Several orderers (BFT-like): each its own server and faults (the first shares the node's, ledger faults included), one block cutter.
+            List<OrdererFrontend> frontends = options.Orderers == 1
+                ? [new OrdererFrontend(orderer.Name, orderer.Faults)]
+                : Enumerable.Range(1, options.Orderers)
+                    .Select(k => new OrdererFrontend(orderer.Name.Replace("orderer.", $"orderer{k}.", StringComparison.Ordinal), k == 1 ? orderer.Faults : new OrdererFaults()))
+                    .ToList();
+            var ordererHosts = frontends.Select((frontend, k) => NodeHost.StartAsync(
+                // A fixed base port is the first orderer's; further orderers take free ports.
+                k == 0 ? options.BasePort ?? 0 : 0,
                 ordererIdentity.LoadTlsCertificate(),
                 clientValidator,
                 services =>
                 {
                     services.AddSingleton(orderer);
+                    services.AddSingleton(frontend);
                     services.AddSingleton(lifetime);
                     services.AddSingleton(new DeliverHandler(options.ChannelId, msp, orderer.Blocks, _ => true, options.RequireClientTls, faults: null));
                 },
                 app => app.MapGrpcService<BroadcastService>(),
-                cancellationToken);
+                cancellationToken)).ToList();
 
-            var starting = peerHosts.Append(ordererHost).ToList();
+            var starting = peerHosts.Concat(ordererHosts).ToList();
             try
             {
                 hosts.AddRange(await Task.WhenAll(starting).ConfigureAwait(false));
@@ -311,12 +327,12 @@ public sealed class DevNetwork : IAsyncDisposable
             }
 
             var devPeers = peerNodes.Select((p, i) => new DevPeer(p, hosts[i])).ToList();
-            var devOrderer = new DevOrderer(ordererNode, hosts[^1]);
-            gateway.Bind(devPeers.ToDictionary(p => p.Node, p => p.Address), devOrderer.Address);
-            var config = ChannelConfig(options, tree, devPeers, devOrderer.Address);
+            var devOrderers = frontends.Select((f, k) => new DevOrderer(ordererNode, hosts[peerNodes.Count + k], f)).ToList();
+            gateway.Bind(devPeers.ToDictionary(p => p.Node, p => p.Address), devOrderers[0].Address);
+            var config = ChannelConfig(options, tree, devPeers, devOrderers.Select(o => o.Address).ToList());
             await Task.Run(() => ordererNode.Start(config), cancellationToken).ConfigureAwait(false);
 
-            var network = new DevNetwork(options, root, folder, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderer, ordererNode, tree.Users);
+            var network = new DevNetwork(options, root, folder, orgs, ordererOrg, lifetime, hosts, devPeers, devOrderers, ordererNode, tree.Users);
             if (options.Attachable)
             {
                 // devnet.json last: it is what tells another process the network is ready to attach to.
@@ -366,7 +382,7 @@ public sealed class DevNetwork : IAsyncDisposable
     }
 
     /// <summary>The channel configuration this network runs with: its orgs' CAs, the orderer (after any extra addresses), its batching.</summary>
-    private static Protos.Common.Config ChannelConfig(DevNetOptions options, CryptoTree tree, IReadOnlyList<DevPeer> peers, string ordererAddress)
+    private static Protos.Common.Config ChannelConfig(DevNetOptions options, CryptoTree tree, IReadOnlyList<DevPeer> peers, IReadOnlyList<string> ordererAddresses)
     {
         static ConfigOrg Org(OrgMaterial org, IReadOnlyList<(string, int)> anchors) =>
             new(org.MspId, File.ReadAllBytes(org.CaCertPath), File.ReadAllBytes(org.TlsCaCertPath), anchors);
@@ -378,16 +394,19 @@ public sealed class DevNetwork : IAsyncDisposable
         }
 
         var applicationOrgs = tree.Orgs.Select(org => Org(org, peers.Where(p => p.MspId == org.MspId).Take(1).Select(p => Split(p.Address)).ToList())).ToList();
-        var (host, port) = Split(ordererAddress);
+        var (host, port) = Split(ordererAddresses[0]);
         var spec = new ChannelConfigSpec(
             applicationOrgs,
             Org(tree.OrdererOrg, []),
-            [.. options.ExtraOrdererAddresses, ordererAddress],
+            [.. options.ExtraOrdererAddresses, .. ordererAddresses],
             host,
             port,
             File.ReadAllBytes(tree.Orderer.TlsCertificateFile),
             options.BatchTimeout,
-            options.BatchSize);
+            options.BatchSize)
+        {
+            BftConsenters = ordererAddresses.Count > 1 ? ordererAddresses.Select(Split).ToList() : [],
+        };
         return ChannelConfigBuilder.Build(spec);
     }
 
@@ -409,7 +428,10 @@ public sealed class DevNetwork : IAsyncDisposable
             peer.Faults.Clear();
         }
 
-        Orderer.Faults.Clear();
+        foreach (var orderer in Orderers)
+        {
+            orderer.Faults.Clear();
+        }
     }
 
     /// <summary>User1@org{N}.example.com (N is 1-based).</summary>

@@ -3,21 +3,23 @@ using FabricInvoke.DevNet.Orderer;
 
 namespace FabricInvoke.DevNet;
 
-/// <summary>The running orderer of a <see cref="DevNetwork"/>.</summary>
+/// <summary>A running orderer of a <see cref="DevNetwork"/> (one of several with <see cref="DevNetOptions.Orderers"/>).</summary>
 public sealed class DevOrderer
 {
     private readonly OrdererNode _node;
     private readonly NodeHost _host;
+    private readonly OrdererFrontend _frontend;
 
-    internal DevOrderer(OrdererNode node, NodeHost host)
+    internal DevOrderer(OrdererNode node, NodeHost host, OrdererFrontend frontend)
     {
         _node = node;
         _host = host;
+        _frontend = frontend;
         Address = host.Address;
     }
 
-    /// <summary>"orderer.example.com".</summary>
-    public string Name => _node.Name;
+    /// <summary>"orderer.example.com"; with several orderers "orderer1.example.com", "orderer2.example.com", ….</summary>
+    public string Name => _frontend.Name;
 
     /// <summary>"OrdererMSP".</summary>
     public string MspId => _node.Identity.MspId;
@@ -29,9 +31,9 @@ public sealed class DevOrderer
     public string TlsRootCertFile => _node.TlsRootCertFile;
 
     /// <summary>Misbehaviour to inject; healthy by default.</summary>
-    public OrdererFaults Faults => _node.Faults;
+    public OrdererFaults Faults => _frontend.Faults;
 
-    /// <summary>Number of blocks the orderer has cut (including the genesis block).</summary>
+    /// <summary>Number of blocks the orderer has cut (including the genesis block); shared by all orderers of a BFT-like network.</summary>
     public ulong Height => _node.Blocks.Height;
 
     /// <summary>True while the node accepts connections (it was not stopped, or was started again).</summary>

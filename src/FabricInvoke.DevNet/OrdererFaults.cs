@@ -11,6 +11,7 @@ public sealed class OrdererFaults : Ledger.ILedgerFaults
     private string _broadcastInfo = "";
     private TimeSpan _broadcastDelay;
     private int? _broadcastStatusTimes;
+    private TimeSpan _forwardDelay;
 
     /// <summary>Back to a healthy orderer: every fault off at once.</summary>
     public void Clear()
@@ -22,6 +23,7 @@ public sealed class OrdererFaults : Ledger.ILedgerFaults
             _broadcastInfo = "";
             _broadcastDelay = TimeSpan.Zero;
             _broadcastStatusTimes = null;
+            _forwardDelay = TimeSpan.Zero;
         }
     }
 
@@ -55,6 +57,14 @@ public sealed class OrdererFaults : Ledger.ILedgerFaults
             return _broadcastStatus;
         }
     }
+
+    /// <summary>
+    /// The orderer answers SUCCESS at once but hands the transaction on to be ordered only this long afterwards, as a
+    /// BFT follower does (SmartBFT forwards a request to its leader after its RequestForwardTimeout). Meant for a network
+    /// of several orderers (<see cref="DevNetOptions.Orderers"/>): a transaction that another orderer handed on already
+    /// is ordered once. Zero: at once.
+    /// </summary>
+    public TimeSpan ForwardDelay { get { lock (_gate) { return _forwardDelay; } } set { lock (_gate) { _forwardDelay = value; } } }
 
     /// <summary>Delay before answering each broadcast envelope.</summary>
     public TimeSpan BroadcastDelay { get { lock (_gate) { return _broadcastDelay; } } set { lock (_gate) { _broadcastDelay = value; } } }

@@ -189,7 +189,26 @@ internal sealed class InvokeAction
             live?.WaitingForCommit();
             log.Info("ChaincodeInvokeOrQuery", transaction.ThroughGateway
                 ? $"txid [{transaction.TxId}] sent to orderer through gateway {transaction.OrdererAddress}"
-                : $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
+                : transaction.Quorum is { } quorum
+                    ? $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}: accepted by {string.Join(", ", transaction.AcceptedBy)} (BFT quorum {quorum})"
+                    : $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
+        }
+
+        public void SendingToAllOrderers(string txId, IReadOnlyList<string> orderers, int quorum) =>
+            log.Info("ChaincodeInvokeOrQuery",
+                $"txid [{txId}] the channel orders with BFT: sending to all {orderers.Count} orderers at once ({string.Join(", ", orderers)}), {quorum} must accept it");
+
+        public void OrdererTried(string txId, OrdererAttempt attempt)
+        {
+            var took = string.Create(CultureInfo.InvariantCulture, $"{attempt.Latency.TotalMilliseconds:0.0}ms");
+            log.Info("ChaincodeInvokeOrQuery", attempt.Outcome switch
+            {
+                OrdererOutcome.Accepted when attempt.Message.Length > 0 => $"txid [{txId}] orderer {attempt.Address} already has it ({attempt.Status} -- {attempt.Message}): counted as accepted ({took})",
+                OrdererOutcome.Accepted => $"txid [{txId}] orderer {attempt.Address} accepted it ({took})",
+                OrdererOutcome.Refused => $"txid [{txId}] orderer {attempt.Address} refused it: {attempt.Status} -- {attempt.Message} ({took})",
+                OrdererOutcome.Unreachable => $"txid [{txId}] cannot reach orderer {attempt.Address}: {attempt.Message} ({took})",
+                _ => $"txid [{txId}] orderer {attempt.Address}: {attempt.Message} ({took})",
+            });
         }
 
         public void OrderersDiscovered(string channelId, string peer, IReadOnlyList<string> orderers) =>

@@ -22,6 +22,10 @@ internal sealed record InvokeJson(
     [property: JsonPropertyName("timings")] TimingsJson? Timings,
     [property: JsonPropertyName("error")] ErrorJson? Error)
 {
+    /// <summary>Every orderer the transaction was sent to or tried, in the order given or found; empty through a gateway or before ordering.</summary>
+    [JsonPropertyName("orderers")]
+    public IReadOnlyList<OrdererAttemptJson> Orderers { get; init; } = [];
+
     public static InvokeJson From(InvokeResult? result, FabricInvokeException? error, int exitCode) => new(
         error is null,
         result?.TxId ?? error?.TxId,
@@ -29,12 +33,25 @@ internal sealed record InvokeJson(
         result?.ChaincodeName,
         result?.Result is { } r ? new ResultJson(r.Status, r.Message, Utf8OrNull(r.Payload), Convert.ToBase64String(r.Payload)) : null,
         result?.Endorsements.Select(e => new EndorsementJson(e.Address, e.MspId, e.Status, e.Message, Ms(e.Latency), Ms(e.Connect), Ms(e.Tls))).ToList() ?? [],
-        result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status, o.ThroughGateway) : null,
+        result?.Orderer is { } o ? new OrdererJson(o.Address, o.Status, o.ThroughGateway) { Quorum = result.OrdererQuorum } : null,
         result?.Commits.Select(c => new CommitJson(c.Address, c.CodeName, c.BlockNumber, Ms(c.Latency))).ToList() ?? [],
         result is null ? null : new TimingsJson(
             Ms(result.Timings.Startup),
             Ms(result.Timings.Endorse), Ms(result.Timings.DeliverConnect), Ms(result.Timings.Broadcast), Ms(result.Timings.Commit), Ms(result.Timings.Total)),
-        error is null ? null : ErrorJson.From(error, exitCode));
+        error is null ? null : ErrorJson.From(error, exitCode))
+    {
+        Orderers = result?.OrderersTried.Select(a => new OrdererAttemptJson(a.Address, OutcomeName(a.Outcome), a.Status, a.Message, Ms(a.Latency))).ToList() ?? [],
+    };
+
+    private static string OutcomeName(Core.Ordering.OrdererOutcome outcome) => outcome switch
+    {
+        Core.Ordering.OrdererOutcome.Accepted => "accepted",
+        Core.Ordering.OrdererOutcome.Refused => "refused",
+        Core.Ordering.OrdererOutcome.Unreachable => "unreachable",
+        Core.Ordering.OrdererOutcome.NoResponse => "noResponse",
+        Core.Ordering.OrdererOutcome.Failed => "failed",
+        _ => "pending",
+    };
 
     /// <summary>The object for a failure with nothing else to report (a usage error, an internal error).</summary>
     public static InvokeJson Failed(ErrorJson error) => new(false, null, null, null, null, [], null, [], null, error);
@@ -74,7 +91,20 @@ internal sealed record EndorsementJson(
 internal sealed record OrdererJson(
     [property: JsonPropertyName("address")] string Address,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("throughGateway")] bool ThroughGateway);
+    [property: JsonPropertyName("throughGateway")] bool ThroughGateway)
+{
+    /// <summary>BFT: how many orderers had to accept the transaction; null when one was enough.</summary>
+    [JsonPropertyName("quorum")]
+    public int? Quorum { get; init; }
+}
+
+/// <summary>One orderer tried: its outcome, the broadcast status it answered (or null), its words or why it could not be reached.</summary>
+internal sealed record OrdererAttemptJson(
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("status")] string? Status,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("latencyMs")] double LatencyMs);
 
 internal sealed record CommitJson(
     [property: JsonPropertyName("address")] string Address,

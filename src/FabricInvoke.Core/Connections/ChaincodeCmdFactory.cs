@@ -86,6 +86,12 @@ public sealed class ChaincodeCmdFactory : IDisposable
     /// <summary>The orderers in the order given (or found); empty when the command orders nothing.</summary>
     public IReadOnlyList<OrdererNode> Orderers => _orderers;
 
+    /// <summary>
+    /// How the channel orders, once read from its configuration (orderer discovery); null when the orderers were given
+    /// (-o, a connection profile): then they are tried in the order given.
+    /// </summary>
+    public Ordering.ChannelOrdering? Ordering { get; private set; }
+
     /// <summary>True when no orderer was given but the channel configuration may name them.</summary>
     public bool CanDiscoverOrderers => _orderers.Count == 0 && _settings.DiscoveredOrderers is not null;
 
@@ -152,7 +158,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
 
     /// <summary>Connects (lazily) to orderers found in the channel configuration, with the discovery TLS settings.</summary>
     /// <exception cref="Errors.FabricInvokeException">Usage (an address is not host:port) or Config (the TLS root cannot be used).</exception>
-    internal void UseDiscoveredOrderers(IReadOnlyList<string> addresses)
+    internal void UseDiscoveredOrderers(IReadOnlyList<string> addresses, Ordering.ChannelOrdering? ordering = null)
     {
         var tls = _settings.DiscoveredOrderers ?? throw new InvalidOperationException("orderer discovery is not configured");
         var transport = _settings.OrdererTransport ?? _settings.PeerTransport;
@@ -172,6 +178,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
         }
 
         _orderers = created;
+        Ordering = ordering;
     }
 
     public void Dispose()

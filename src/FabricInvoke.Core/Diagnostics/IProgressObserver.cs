@@ -59,6 +59,19 @@ public interface IProgressObserver
     {
     }
 
+    /// <summary>
+    /// The channel orders with BFT: the transaction goes to all <paramref name="orderers"/> at once, and is ordered once
+    /// <paramref name="quorum"/> of them accepted it.
+    /// </summary>
+    void SendingToAllOrderers(string txId, IReadOnlyList<string> orderers, int quorum)
+    {
+    }
+
+    /// <summary>An orderer answered, or could not be reached (never called for <see cref="OrdererOutcome.Pending"/>); from any thread.</summary>
+    void OrdererTried(string txId, OrdererAttempt attempt)
+    {
+    }
+
     /// <summary>An orderer accepted the transaction.</summary>
     void Submitted(SubmittedTransaction transaction)
     {

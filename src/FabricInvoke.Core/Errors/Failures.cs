@@ -134,6 +134,22 @@ public static class Failures
             SendState = sendState,
         };
 
+    /// <summary>
+    /// A BFT channel's transaction was sent to every orderer, and too few accepted it for the quorum (each one's outcome in
+    /// <see cref="FabricInvokeException.Details"/>). Those that did accept it may still have it ordered.
+    /// </summary>
+    public static FabricInvokeException BftQuorumNotMet(
+        string txId, int accepted, int orderers, int quorum, IReadOnlyList<EndpointDetail> attempts, SendState sendState, FabricStatus? lastStatus) =>
+        new(FailureKind.Ordering,
+            $"error sending transaction for invoke: {accepted} of {orderers} orderers accepted it, the BFT quorum is {quorum} ({string.Join("; ", attempts)}){Consequence(sendState, ordering: true)}")
+        {
+            Targets = attempts.Select(a => a.Address).ToList(),
+            Details = attempts,
+            TxId = txId,
+            FabricStatus = lastStatus,
+            SendState = sendState,
+        };
+
     /// <summary>An organisations commit policy names an organisation none of the given peers belongs to (found after endorsement).</summary>
     public static FabricInvokeException CommitPolicyUnmet(string txId, string policy, IReadOnlyList<string> missingOrgs, IReadOnlyList<string> peers) =>
         new(FailureKind.Usage, $"--waitFor {policy} names {string.Join(", ", missingOrgs)}, but none of the peers given ({string.Join(", ", peers)}) belongs to it; nothing was sent to the orderer")

@@ -95,7 +95,19 @@ public sealed class ChaincodeInvoker
         trace.ReadyToSubmit(connections.Time.GetElapsedTime(started));
 
         _observer.Submitting(proposal.TxId);
-        var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken, broadcast).ConfigureAwait(false);
+        if (connections.Ordering is { IsBft: true } bft)
+        {
+            _observer.SendingToAllOrderers(proposal.TxId, connections.Orderers.Select(o => o.Address).ToList(), bft.Quorum(connections.Orderers.Count));
+        }
+
+        var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, options.RequestTimeout, cancellationToken, broadcast, connections.Ordering, attempt =>
+        {
+            trace.OrdererTried(attempt);
+            if (attempt.Outcome != OrdererOutcome.Pending)
+            {
+                _observer.OrdererTried(proposal.TxId, attempt);
+            }
+        }).ConfigureAwait(false);
         sent(SendState.Sent);
         trace.Submitted(submitted);
         _observer.Submitted(submitted);
@@ -157,8 +169,8 @@ public sealed class ChaincodeInvoker
 
     private async Task DiscoverAsync(ChaincodeCmdFactory connections, string channelId, InvokeOptions options, CancellationToken cancellationToken)
     {
-        var (found, peer) = await OrdererDiscovery.FindAsync(connections.Peers, connections.Signer, channelId, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        connections.UseDiscoveredOrderers(found);
+        var (found, ordering, peer) = await OrdererDiscovery.FindAsync(connections.Peers, connections.Signer, channelId, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        connections.UseDiscoveredOrderers(found, ordering);
         _observer.OrderersDiscovered(channelId, peer.Address, found);
     }
 

@@ -1,5 +1,6 @@
 using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Endorsement;
+using FabricInvoke.Core.Ordering;
 
 namespace FabricInvoke.Core.Invocation;
 
@@ -45,4 +46,14 @@ public sealed record InvokeResult(
     IReadOnlyList<PeerEndorsement> Endorsements,
     OrdererAcceptance? Orderer,
     IReadOnlyList<PeerCommit> Commits,
-    PhaseTimings Timings);
+    PhaseTimings Timings)
+{
+    /// <summary>
+    /// Every orderer the transaction was sent to (or tried), in the order they were given or found, with what came of
+    /// each (<see cref="OrdererOutcome.Pending"/>: no answer by the time of this result). Empty through a gateway.
+    /// </summary>
+    public IReadOnlyList<OrdererAttempt> OrderersTried { get; init; } = [];
+
+    /// <summary>BFT: how many orderers had to accept the transaction; null otherwise.</summary>
+    public int? OrdererQuorum { get; init; }
+}

@@ -16,6 +16,7 @@ public sealed class InvokeTrace
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly List<PeerCommit> _commits = [];
+    private readonly SortedDictionary<int, OrdererAttempt> _orderers = [];
     private readonly string _channelId;
     private readonly string _chaincodeName;
     private string? _txId;
@@ -60,7 +61,11 @@ public sealed class InvokeTrace
                     _total ?? _time.GetElapsedTime(_started),
                     _beforeSubmit,
                     _submitted?.Connect ?? TimeSpan.Zero,
-                    _submitted?.Tls ?? TimeSpan.Zero));
+                    _submitted?.Tls ?? TimeSpan.Zero))
+            {
+                OrderersTried = _orderers.Values.ToList(),
+                OrdererQuorum = _submitted?.Quorum,
+            };
         }
     }
 
@@ -79,6 +84,9 @@ public sealed class InvokeTrace
     internal void ReadyToSubmit(TimeSpan elapsed) => Set(() => _beforeSubmit = elapsed);
 
     internal void Submitted(SubmittedTransaction submitted) => Set(() => _submitted = submitted);
+
+    /// <summary>An orderer was tried, or answered: the latest word on each one counts (a late answer replaces "pending").</summary>
+    internal void OrdererTried(OrdererAttempt attempt) => Set(() => _orderers[attempt.Index] = attempt);
 
     internal void Committed(PeerCommit commit) => Set(() => _commits.Add(commit));
 

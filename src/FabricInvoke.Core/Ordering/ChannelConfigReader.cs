@@ -1,9 +1,10 @@
 using FabricInvoke.Protos.Common;
+using FabricInvoke.Protos.Orderer;
 using Google.Protobuf;
 
 namespace FabricInvoke.Core.Ordering;
 
-/// <summary>Reads the orderer endpoints out of a channel configuration (what cscc GetChannelConfig returns).</summary>
+/// <summary>Reads the orderer endpoints and the consensus type out of a channel configuration (what cscc GetChannelConfig returns).</summary>
 internal static class ChannelConfigReader
 {
     /// <summary>
@@ -11,11 +12,17 @@ internal static class ChannelConfigReader
     /// <c>OrdererAddresses</c> (what the v2.4 peer CLI uses) not already listed. Duplicates dropped, order kept.
     /// </summary>
     /// <exception cref="InvalidProtocolBufferException">The bytes are not a channel configuration.</exception>
-    public static IReadOnlyList<string> OrdererEndpoints(ByteString configBytes)
+    public static IReadOnlyList<string> OrdererEndpoints(ByteString configBytes) => Read(configBytes).Endpoints;
+
+    /// <summary>The endpoints (as <see cref="OrdererEndpoints"/>) and how the channel orders.</summary>
+    /// <exception cref="InvalidProtocolBufferException">The bytes are not a channel configuration.</exception>
+    public static (IReadOnlyList<string> Endpoints, ChannelOrdering Ordering) Read(ByteString configBytes)
     {
         var config = Config.Parser.ParseFrom(configBytes);
         var root = config.ChannelGroup ?? new ConfigGroup();
         var endpoints = new List<string>();
+        var consensusType = string.Empty;
+        var consenters = 0;
         if (root.Groups.TryGetValue("Orderer", out var orderer))
         {
             foreach (var org in orderer.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -25,6 +32,16 @@ internal static class ChannelConfigReader
                     endpoints.AddRange(OrdererAddresses.Parser.ParseFrom(value.Value).Addresses);
                 }
             }
+
+            if (orderer.Values.TryGetValue("ConsensusType", out var type))
+            {
+                consensusType = ConsensusType.Parser.ParseFrom(type.Value).Type;
+            }
+
+            if (orderer.Values.TryGetValue("Orderers", out var mapping))
+            {
+                consenters = Orderers.Parser.ParseFrom(mapping.Value).ConsenterMapping.Count;
+            }
         }
 
         if (root.Values.TryGetValue("OrdererAddresses", out var global))
@@ -32,6 +49,7 @@ internal static class ChannelConfigReader
             endpoints.AddRange(OrdererAddresses.Parser.ParseFrom(global.Value).Addresses);
         }
 
-        return endpoints.Where(e => !string.IsNullOrWhiteSpace(e)).Distinct(StringComparer.Ordinal).ToList();
+        var distinct = endpoints.Where(e => !string.IsNullOrWhiteSpace(e)).Distinct(StringComparer.Ordinal).ToList();
+        return (distinct, new ChannelOrdering(consensusType, consenters));
     }
 }

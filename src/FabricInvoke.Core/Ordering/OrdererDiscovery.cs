@@ -28,11 +28,11 @@ internal static class OrdererDiscovery
     /// <summary>
     /// Asks the first peer, as the peer CLI does; when it refuses the signer because the signer is of another
     /// organisation, asks the next peers in turn (one of them may be of the signer's organisation).
-    /// Returns the endpoints and the peer that gave them.
+    /// Returns the endpoints, how the channel orders (its consensus type) and the peer that gave them.
     /// </summary>
     /// <exception cref="FabricInvokeException">As <see cref="FindAsync(PeerNode, Identity.SigningIdentity, string, TimeSpan, CancellationToken)"/>;
     /// when every peer refused the signer's organisation, one Endorsement failure that says so.</exception>
-    public static async Task<(IReadOnlyList<string> Endpoints, PeerNode Peer)> FindAsync(
+    public static async Task<(IReadOnlyList<string> Endpoints, ChannelOrdering Ordering, PeerNode Peer)> FindAsync(
         IReadOnlyList<PeerNode> peers, Identity.SigningIdentity signer, string channelId, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         FabricInvokeException? first = null;
@@ -40,7 +40,8 @@ internal static class OrdererDiscovery
         {
             try
             {
-                return (await FindAsync(peer, signer, channelId, requestTimeout, cancellationToken).ConfigureAwait(false), peer);
+                var (endpoints, ordering) = await FindAsync(peer, signer, channelId, requestTimeout, cancellationToken).ConfigureAwait(false);
+                return (endpoints, ordering, peer);
             }
             catch (FabricInvokeException e) when (e.Kind == FailureKind.Endorsement && e.Message.Contains(LocalMspRefusal, StringComparison.Ordinal))
             {
@@ -64,7 +65,7 @@ internal static class OrdererDiscovery
     /// Connection (the peer unreachable), Endorsement (the peer refused the request), Config (no endpoints, or not a
     /// channel configuration).
     /// </exception>
-    public static async Task<IReadOnlyList<string>> FindAsync(
+    public static async Task<(IReadOnlyList<string> Endpoints, ChannelOrdering Ordering)> FindAsync(
         PeerNode peer, Identity.SigningIdentity signer, string channelId, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         var time = peer.Connection.Time;
@@ -96,9 +97,10 @@ internal static class OrdererDiscovery
         }
 
         IReadOnlyList<string> endpoints;
+        ChannelOrdering ordering;
         try
         {
-            endpoints = ChannelConfigReader.OrdererEndpoints(ok.Payload);
+            (endpoints, ordering) = ChannelConfigReader.Read(ok.Payload);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -106,7 +108,7 @@ internal static class OrdererDiscovery
         }
 
         return endpoints.Count > 0
-            ? endpoints
+            ? (endpoints, ordering)
             : throw Failures.ConfigMessage($"the configuration of channel {channelId} (from peer {peer.Address}) lists no orderer endpoints; give -o/--orderer");
     }
 }

@@ -42,6 +42,15 @@ public sealed class SubmittedTransaction
     /// <summary>TLS handshake time of that connection; zero otherwise.</summary>
     public TimeSpan Tls { get; }
 
+    /// <summary>Every orderer tried, in the order their outcomes came (a BFT submit: those answered by the time the quorum was reached).</summary>
+    public IReadOnlyList<OrdererAttempt> Attempts { get; init; } = [];
+
+    /// <summary>BFT: how many orderers had to accept it; null when the orderers were tried in turn (or through a gateway).</summary>
+    public int? Quorum { get; init; }
+
+    /// <summary>BFT: the orderers whose acceptance made the quorum, in the order they answered; empty otherwise.</summary>
+    public IReadOnlyList<string> AcceptedBy { get; init; } = [];
+
     /// <summary>The clock's timestamp when the orderer's acceptance arrived; commit latencies count from it.</summary>
     internal long AcceptedAt { get; }
 }

@@ -12,7 +12,7 @@ namespace FabricInvoke.DevNet.Orderer;
 /// The orderer's <c>orderer.AtomicBroadcast</c> service. Broadcast answers one BroadcastResponse per envelope with the
 /// statuses and info texts a Fabric v2.4 orderer without system channel gives; Deliver serves the orderer's chain.
 /// </summary>
-internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandler deliver, NodeLifetime lifetime) : AtomicBroadcast.AtomicBroadcastBase
+internal sealed class BroadcastService(OrdererNode orderer, OrdererFrontend frontend, Ledger.DeliverHandler deliver, NodeLifetime lifetime) : AtomicBroadcast.AtomicBroadcastBase
 {
     /// <summary>The orderer's answer when the channel's Writers policy is not met (bad signature, foreign MSP, high-S …).</summary>
     public const string WritersPolicyFailure =
@@ -26,7 +26,7 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
         {
             while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                var faults = orderer.Faults;
+                var faults = frontend.Faults;
                 if (faults.BroadcastDelay is var delay && delay > TimeSpan.Zero)
                 {
                     await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -35,11 +35,11 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
                 var txId = orderer.Timings is { } timings ? Timed(timings, requestStream.Current) : null;
                 var response = faults.TakeBroadcastStatus() is { } injected
                     ? new BroadcastResponse { Status = injected, Info = faults.BroadcastInfo }
-                    : Accept(requestStream.Current);
+                    : Accept(requestStream.Current, faults.ForwardDelay);
                 await responseStream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
                 if (txId is not null)
                 {
-                    orderer.Timings?.Answered(txId, orderer.Name, response.Status);
+                    orderer.Timings?.Answered(txId, frontend.Name, response.Status);
                 }
             }
         }
@@ -56,7 +56,7 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
     }
 
     /// <summary>Checks an envelope like the orderer's normal-message processor and queues it when acceptable.</summary>
-    private BroadcastResponse Accept(Envelope envelope)
+    private BroadcastResponse Accept(Envelope envelope, TimeSpan forwardDelay)
     {
         Payload payload;
         ChannelHeader channelHeader;
@@ -97,7 +97,7 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
         if (orderer.Unavailable is { } problem)
         {
             // What a Fabric orderer answers while its consenter is not ready to order (WaitReady failing).
-            return new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} {problem}" };
+            return new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{frontend.Name} {problem}" };
         }
 
         try
@@ -115,9 +115,19 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             return new BroadcastResponse { Status = Status.Forbidden, Info = WritersPolicyFailure };
         }
 
-        return orderer.Enqueue(envelope.ToByteString())
+        if (forwardDelay > TimeSpan.Zero)
+        {
+            // A BFT follower: it has the request and answers at once; it is ordered when forwarded (unless another orderer handed it on first).
+            var bytes = envelope.ToByteString();
+            var txId = channelHeader.TxId;
+            _ = Task.Delay(forwardDelay, lifetime.Stopping).ContinueWith(
+                t => orderer.Enqueue(bytes, txId), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return new BroadcastResponse { Status = Status.Success };
+        }
+
+        return orderer.Enqueue(envelope.ToByteString(), channelHeader.TxId)
             ? new BroadcastResponse { Status = Status.Success }
-            : new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{orderer.Name} is stopping" };
+            : new BroadcastResponse { Status = Status.ServiceUnavailable, Info = $"{frontend.Name} is stopping" };
     }
 
     /// <summary>Records the envelope's arrival (devnet up --timings) and returns its txid, or null when it has none.</summary>
@@ -129,7 +139,7 @@ internal sealed class BroadcastService(OrdererNode orderer, Ledger.DeliverHandle
             var txId = header is null ? null : ChannelHeader.Parser.ParseFrom(header.ChannelHeader).TxId;
             if (!string.IsNullOrEmpty(txId))
             {
-                timings.Received(txId, orderer.Name);
+                timings.Received(txId, frontend.Name);
                 return txId;
             }
         }

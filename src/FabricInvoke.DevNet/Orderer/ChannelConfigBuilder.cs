@@ -20,7 +20,14 @@ internal sealed record ChannelConfigSpec(
     int ConsenterPort,
     byte[] ConsenterTlsCertPem,
     TimeSpan BatchTimeout,
-    int BatchSize);
+    int BatchSize)
+{
+    /// <summary>
+    /// Several orderers (a BFT-like network): consensus type BFT with these consenters (the Orderer group's
+    /// <c>Orderers</c> value), and no channel-wide <c>OrdererAddresses</c>, as Fabric 3 BFT channels. Empty: etcdraft.
+    /// </summary>
+    public IReadOnlyList<(string Host, int Port)> BftConsenters { get; init; } = [];
+}
 
 /// <summary>
 /// Builds a <c>common.Config</c> of the shape a Fabric v2.4 application channel has (what configtxgen makes from the
@@ -50,10 +57,14 @@ internal static class ChannelConfigBuilder
         var channel = Group();
         channel.Values.Add("HashingAlgorithm", Value(new HashingAlgorithm { Name = "SHA256" }));
         channel.Values.Add("BlockDataHashingStructure", Value(new BlockDataHashingStructure { Width = uint.MaxValue }));
-        var addresses = new OrdererAddresses();
-        addresses.Addresses.AddRange(spec.OrdererEndpoints);
-        channel.Values.Add("OrdererAddresses", Value(addresses, "/Channel/Orderer/Admins"));
-        channel.Values.Add("Capabilities", Value(Capabilities("V2_0")));
+        if (spec.BftConsenters.Count == 0)
+        {
+            var addresses = new OrdererAddresses();
+            addresses.Addresses.AddRange(spec.OrdererEndpoints);
+            channel.Values.Add("OrdererAddresses", Value(addresses, "/Channel/Orderer/Admins"));
+        }
+
+        channel.Values.Add("Capabilities", Value(Capabilities(spec.BftConsenters.Count == 0 ? "V2_0" : "V3_0")));
         AddImplicitMeta(channel, ("Readers", "Readers", ImplicitMetaPolicy.Types.Rule.Any), ("Writers", "Writers", ImplicitMetaPolicy.Types.Rule.Any), (Admins, Admins, ImplicitMetaPolicy.Types.Rule.Majority));
 
         channel.Groups.Add("Orderer", OrdererGroup(spec));
@@ -81,11 +92,38 @@ internal static class ChannelConfigBuilder
     private static ConfigGroup OrdererGroup(ChannelConfigSpec spec)
     {
         var orderer = Group();
+        if (spec.BftConsenters.Count > 0)
+        {
+            // The consenters' SmartBFT options (ConsensusType metadata) are left out: DevNet does not run SmartBFT.
+            var mapping = new Protos.Common.Orderers();
+            mapping.ConsenterMapping.AddRange(spec.BftConsenters.Select((c, i) => new Protos.Common.Consenter
+            {
+                Id = (uint)(i + 1),
+                Host = c.Host,
+                Port = (uint)c.Port,
+                MspId = spec.OrdererOrg.MspId,
+                ClientTlsCert = ByteString.CopyFrom(spec.ConsenterTlsCertPem),
+                ServerTlsCert = ByteString.CopyFrom(spec.ConsenterTlsCertPem),
+            }));
+            orderer.Values.Add("ConsensusType", Value(new ConsensusType { Type = "BFT" }));
+            orderer.Values.Add("Orderers", Value(mapping));
+        }
+        else
+        {
+            AddRaft(orderer, spec);
+        }
+
+        AddBatching(orderer, spec);
+        return orderer;
+    }
+
+    private static void AddRaft(ConfigGroup orderer, ChannelConfigSpec spec)
+    {
         var raft = new ConfigMetadata
         {
             Options = new Options { TickInterval = "500ms", ElectionTick = 10, HeartbeatTick = 1, MaxInflightBlocks = 5, SnapshotIntervalSize = 16 * 1024 * 1024 },
         };
-        raft.Consenters.Add(new Consenter
+        raft.Consenters.Add(new FabricInvoke.Protos.Orderer.EtcdRaft.Consenter
         {
             Host = spec.ConsenterHost,
             Port = (uint)spec.ConsenterPort,
@@ -93,6 +131,10 @@ internal static class ChannelConfigBuilder
             ServerTlsCert = ByteString.CopyFrom(spec.ConsenterTlsCertPem),
         });
         orderer.Values.Add("ConsensusType", Value(new ConsensusType { Type = "etcdraft", Metadata = raft.ToByteString() }));
+    }
+
+    private static void AddBatching(ConfigGroup orderer, ChannelConfigSpec spec)
+    {
         orderer.Values.Add("BatchSize", Value(new BatchSize { MaxMessageCount = (uint)spec.BatchSize, AbsoluteMaxBytes = AbsoluteMaxBytes, PreferredMaxBytes = PreferredMaxBytes }));
         orderer.Values.Add("BatchTimeout", Value(new BatchTimeout { Timeout = GoDuration(spec.BatchTimeout) }));
         orderer.Values.Add("ChannelRestrictions", Value(new ChannelRestrictions()));
@@ -107,7 +149,6 @@ internal static class ChannelConfigBuilder
         org.Policies.Add("Writers", SignedBy(spec.OrdererOrg.MspId, MSPRole.Types.MSPRoleType.Member));
         org.Policies.Add(Admins, SignedBy(spec.OrdererOrg.MspId, MSPRole.Types.MSPRoleType.Admin));
         orderer.Groups.Add("OrdererOrg", org);
-        return orderer;
     }
 
     private static ConfigGroup ApplicationGroup(ChannelConfigSpec spec)

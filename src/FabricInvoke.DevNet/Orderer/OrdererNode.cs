@@ -21,6 +21,10 @@ internal sealed class OrdererNode : IAsyncDisposable
     /// <summary>How long a stopping orderer keeps trying to write the transactions it accepted.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many txids <see cref="Deduplicate"/> remembers (then it starts afresh).</summary>
+    private const int MaxRemembered = 100_000;
+
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Channel<ByteString> _pending = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true });
     private readonly BlockFactory _factory;
     private readonly IReadOnlyList<PeerNode> _peers;
@@ -100,8 +104,33 @@ internal sealed class OrdererNode : IAsyncDisposable
         _cutter = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Queues an accepted envelope for the next block; false when the orderer is stopping.</summary>
-    public bool Enqueue(ByteString envelope) => _pending.Writer.TryWrite(envelope);
+    /// <summary>
+    /// Several orderers feed this block cutter (a BFT-like network): a transaction that one of them handed on already
+    /// is not ordered again (<see cref="Enqueue"/> drops it), as a BFT cluster orders each request once.
+    /// </summary>
+    public bool Deduplicate { get; init; }
+
+    /// <summary>Queues an accepted envelope for the next block (once per <paramref name="txId"/> with <see cref="Deduplicate"/>); false when the orderer is stopping.</summary>
+    public bool Enqueue(ByteString envelope, string? txId = null)
+    {
+        if (Deduplicate && !string.IsNullOrEmpty(txId))
+        {
+            lock (_seen)
+            {
+                if (_seen.Count >= MaxRemembered)
+                {
+                    _seen.Clear();
+                }
+
+                if (!_seen.Add(txId))
+                {
+                    return !_pending.Reader.Completion.IsCompleted;
+                }
+            }
+        }
+
+        return _pending.Writer.TryWrite(envelope);
+    }
 
     /// <summary>
     /// Cuts what is still pending into a last block (an envelope answered SUCCESS is never dropped by a clean stop),
