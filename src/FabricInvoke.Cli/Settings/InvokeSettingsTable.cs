@@ -54,7 +54,7 @@ internal static class InvokeSettingsTable
         "bound on each connection (TCP + TLS, retries included), up to 1h");
 
     public static readonly Setting Orderer = new(["--orderer", "-o"], null, null,
-        "orderers (repeat, or a comma list), tried in order; an unreachable or SERVICE_UNAVAILABLE one moves on to the next; none: read from the channel configuration through the first peer, as the peer CLI does")
+        "orderers (repeat, or a comma list), tried in order; an unreachable one (at once: only the last is retried within `--connTimeout`) or a SERVICE_UNAVAILABLE one moves on to the next; none: read from the channel configuration through the first peer, as the peer CLI does, and on a BFT channel sent to every orderer at once")
     { Repeatable = true };
 
     public static readonly Setting Tls = new(["--tls"], null, "false", "TLS to the orderer");

@@ -130,7 +130,8 @@ public sealed class BftOrderingTests : IClassFixture<BftNetworkFixture>, IAsyncL
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var tried = Outcomes(root);
         Assert.All(Orderers.Take(3), o => Assert.Equal("accepted", tried[o.Address]));
-        Assert.Equal("unreachable", tried[Orderers[3].Address]);
+        // The quorum may be reached before the stopped orderer's refusal arrives: then it is still "pending" in the result.
+        Assert.Contains(tried[Orderers[3].Address], new[] { "unreachable", "pending" });
         Assert.Contains("already has it (SERVICE_UNAVAILABLE -- failed to submit request: request already exists): counted as accepted", outcome.Stderr, StringComparison.Ordinal);
     }
 
