@@ -11,7 +11,7 @@ namespace FabricInvoke.RealFabric.Tests.Differential;
 /// </summary>
 public static class DifferentialRunner
 {
-    private const int MaxConcurrencyRounds = 3;
+    private const int MaxConcurrencyRounds = 4;
 
     /// <summary>The row <paramref name="name"/> on <paramref name="target"/>; on real Fabric against the Go CLI too.</summary>
     public static async Task Run(IScenarioTarget target, string name)
@@ -92,9 +92,10 @@ public static class DifferentialRunner
             var classes = outcomes.Select(o => cli == Cli.Go ? Outcomes.OfGoCli(o) : Outcomes.OfFabinvoke(o)).ToList();
             var run = new RunResult(context, string.Join(' ', args), outcomes, classes);
 
-            // Concurrent copies conflict when they endorse before either commits: usual, not certain. Another round on a
-            // new key until one did (a round where all commit shows no conflict class to compare).
-            if (scenario.Copies == 1 || classes.Contains(OutcomeClass.Invalidated) || classes.Any(c => c != OutcomeClass.Success) || round == MaxConcurrencyRounds)
+            // Concurrent copies conflict when they endorse before either commits: usual, not certain (a copy endorsed
+            // between the two peers' commits fails endorsement instead). Another round on a new key until one was
+            // invalidated, so that both CLIs are seen reporting an MVCC conflict.
+            if (scenario.Copies == 1 || classes.Contains(OutcomeClass.Invalidated) || round == MaxConcurrencyRounds)
             {
                 return run;
             }
