@@ -166,6 +166,7 @@ public sealed class CheckpointBindingTests : IClassFixture<NetworkFixture>, IDis
         await PutAsync("bind-old-b");
         var checkpoint = Path.Combine(_folder, "old.ckpt");
         var events = await CliRun.RunAsync(_net.UserEnvironment(), Args("chaincode", Path.Combine(_folder, "scratch.ckpt"), "--output", "json", "--until-block", (first + 1).ToString(CultureInfo.InvariantCulture)));
+        Assert.True(events.ExitCode == 0, events.ToString());
         var a = events.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(l => l["payload"]!.GetValue<string>() == "bind-old-a");
 
         // What the previous release wrote after event a.

@@ -85,9 +85,9 @@ public sealed class OutputFileTests : IClassFixture<NetworkFixture>, IDisposable
         while (true)
         {
             runs++;
-            Assert.True(runs < 80, $"no progress after {runs} runs: {File.ReadAllLines(output).Length} lines");
             var before = Length(output);
             var lines = File.Exists(output) ? File.ReadAllLines(output).Length : 0;
+            Assert.True(runs < 80, $"no progress after {runs} runs: {lines} lines");
             if (lines >= Events)
             {
                 break;
@@ -159,7 +159,7 @@ public sealed class OutputFileTests : IClassFixture<NetworkFixture>, IDisposable
         File.WriteAllText(output, "");
 
         var refused = await CliRun.RunAsync(_net.UserEnvironment(), Args(start, checkpoint, output));
-        var noCheckpoint = await CliRun.RunAsync(_net.UserEnvironment(), ["events", "chaincode", "-C", _net.Network.ChannelId, "-n", "basic", "--output-file", output]);
+        var noCheckpoint = await CliRun.RunAsync(_net.UserEnvironment(), ["events", "chaincode", "-C", _net.Network.ChannelId, "-n", "basic", "--output-file", output, "--peerAddresses", _net.Network.Peers[0].Address, "--tlsRootCertFiles", _net.Network.Peers[0].TlsRootCertFile]);
 
         Assert.True(refused.ExitCode == 3, refused.ToString());
         Assert.Contains("the --output-file has 0 bytes but its checkpoint recorded", Assert.Single(refused.ErrorLines), StringComparison.Ordinal);
