@@ -125,13 +125,8 @@ internal sealed class DevNetProcess : IAsyncDisposable
         return Failures.Config(_hostPath, $"the embedded network stopped unexpectedly: fabinvoke-devnet {HowItEnded()}");
     }
 
-    /// <summary>"exited with code 3", with the signal for the 128+N a signal leaves on Unix.</summary>
-    private string HowItEnded() => ExitCode switch
-    {
-        { } code when !OperatingSystem.IsWindows() && code is > 128 and < 160 => $"exited with code {code.ToString(System.Globalization.CultureInfo.InvariantCulture)} (killed by signal {(code - 128).ToString(System.Globalization.CultureInfo.InvariantCulture)})",
-        { } code => $"exited with code {code.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-        null => "ended",
-    };
+    /// <summary>"exited with code 137" (on Unix a signal shows as 128 + its number; .NET cannot tell the two apart).</summary>
+    private string HowItEnded() => ExitCode is { } code ? $"exited with code {code.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "ended";
 
     private void Kill()
     {

@@ -224,6 +224,14 @@ public sealed class EventFollower
             {
                 more = await _call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }
+                                      && !cancellationToken.IsCancellationRequested
+                                      && RpcFailure.AsConnectTimeout(e) is { } timedOut)
+            {
+                // The connection's --connTimeout ran out (the handler cancels the call): a connect failure, as on the
+                // deliver path, not a cancellation.
+                throw timedOut;
+            }
             catch (RpcException e) when (!RpcFailure.IsConnectFailure(e) && !(e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
             {
                 var details = GatewayStatus.Details(e);
