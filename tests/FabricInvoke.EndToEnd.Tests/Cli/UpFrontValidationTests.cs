@@ -58,14 +58,6 @@ public sealed class UpFrontValidationTests : IDisposable
     }
 
     [Fact]
-    public async Task A_flag_followed_by_another_flag_instead_of_its_value_is_refused()
-    {
-        var outcome = await CliRun.RunAsync(Env(), ["chaincode", "invoke", "-C", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "-o", ClosedPort.Address()]);
-
-        Assert.Equal("Error: flag needs an argument: -C", OnlyErrorLine(outcome, 2));
-    }
-
-    [Fact]
     public async Task The_same_peer_twice_is_refused_naming_both_places()
     {
         var peer = ClosedPort.Address();
