@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Errors;
@@ -52,9 +53,9 @@ internal static class FabInvokeApp
         var parse = root.Parse(args);
         var output = new ResultWriter(RequestsJson(parse) ? OutputFormat.Json : OutputFormat.Text, context);
         var helping = parse.Action is HelpAction or HelpExamples.HelpWithExamplesAction;
-        if (!helping && parse.Errors.Count > 0)
+        if (!helping && (FlagWithoutValue(parse) ?? (parse.Errors.Count > 0 ? parse.Errors[0].Message : null)) is { } error)
         {
-            return output.UsageFailed(parse.Errors[0].Message, $"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
+            return output.UsageFailed(error, $"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
         }
 
         try
@@ -82,6 +83,37 @@ internal static class FabInvokeApp
         {
             return output.InternalError(e);
         }
+    }
+
+    /// <summary>
+    /// A flag that takes a value but is not followed by one (<c>-C mychannel -C</c>, as <c>-C $UNSET</c> gives): the
+    /// parser would keep the earlier value, while the peer CLI refuses the line ("flag needs an argument"), so do we.
+    /// </summary>
+    private static string? FlagWithoutValue(ParseResult parse)
+    {
+        var options = new List<Option>();
+        for (SymbolResult? r = parse.CommandResult; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult command)
+            {
+                options.AddRange(command.Command.Options);
+            }
+        }
+
+        bool TakesValue(string flag) =>
+            options.FirstOrDefault(o => o.Name == flag || o.Aliases.Contains(flag)) is { Arity.MinimumNumberOfValues: > 0 };
+
+        var tokens = parse.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == TokenType.Option && TakesValue(tokens[i].Value)
+                && (i + 1 == tokens.Count || tokens[i + 1].Type != TokenType.Argument))
+            {
+                return $"flag needs an argument: {tokens[i].Value}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>True when the parsed command has an --output option set to json (even if the rest of the line is wrong).</summary>

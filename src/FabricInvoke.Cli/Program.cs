@@ -32,7 +32,8 @@ static int TerminalWidth()
 {
     try
     {
-        return Console.IsErrorRedirected || Console.WindowWidth < 20 ? 80 : Console.WindowWidth;
+        // 0 means the terminal did not say; any width it gives is used, however narrow (LiveProgress fits its line in it).
+        return Console.IsErrorRedirected || Console.WindowWidth < 1 ? 80 : Console.WindowWidth;
     }
     catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
     {

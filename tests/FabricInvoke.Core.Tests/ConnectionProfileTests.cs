@@ -256,7 +256,7 @@ public sealed class ConnectionProfileTests : IDisposable
     [Theory]
     [InlineData("peers:\n  p: [\n", "not valid YAML at line")]
     [InlineData("{ \"peers\": ", "not valid JSON at line")]
-    [InlineData("peers:\n  p:\n    url: grpc://a:1\n  p:\n    url: grpc://a:2\n", "not valid YAML at line 4: Duplicate key p")]
+    [InlineData("peers:\n  p:\n    url: grpc://a:1\n  p:\n    url: grpc://a:2\n", "peers.p (line 4): the key appears twice")]
     [InlineData("{\"peers\":{\"p\":{\"url\":\"grpc://a:1\"},\"p\":{\"url\":\"grpc://a:2\"}}}", "peers.p: the key appears twice")]
     [InlineData("just text", "(top level) (line 1): expected a mapping of keys to values, found a single value")]
     [InlineData("a: 1\n---\nb: 2\n", "holds more than one YAML document")]
@@ -267,6 +267,147 @@ public sealed class ConnectionProfileTests : IDisposable
         var e = Refused(() => ConnectionProfile.Load(file));
 
         Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), e.Message);
+        Assert.StartsWith($"connection profile {file}: ", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A "billion laughs": each alias expands the one before it tenfold, 10^6 nodes from a few hundred bytes.</summary>
+    private static string AliasBomb(int levels)
+    {
+        var text = new System.Text.StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i <= levels; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n");
+        }
+
+        return text.ToString();
+    }
+
+    [Fact]
+    public void Aliases_that_expand_past_the_node_limit_are_refused_naming_where_the_limit_was_passed()
+    {
+        var file = Write("bomb.yaml", AliasBomb(6));
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Contains("holds more than 50000 keys and values (aliases counted as copies)", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"connection profile {file}: l", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hostile_nine_level_alias_bomb_is_refused_as_quickly_as_a_small_one()
+    {
+        // 342 bytes that expand to 10^9 nodes if followed: refused once 50,000 are counted, whatever the depth.
+        var file = Write("laughs.yaml", AliasBomb(9));
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Contains("aliases counted as copies", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aliases_within_the_limit_are_expanded_with_the_paths_of_where_they_are_used()
+    {
+        var file = Write("aliases.yaml", """
+            ca: &ca
+              path: tls/org1-ca.pem
+            peers:
+              p0:
+                url: grpcs://localhost:7051
+                tlsCACerts: *ca
+              p1:
+                url: grpcs://localhost:9051
+                tlsCACerts: *ca
+            """);
+
+        var peers = ConnectionProfile.Load(file).Select("ch", null).EndorsingPeers;
+
+        Assert.Equal(["localhost:7051", "localhost:9051"], peers.Select(p => p.Address.ToString()));
+        Assert.All(peers, p => Assert.Equal(Path.Combine(_folder, "tls", "org1-ca.pem"), p.TlsRootCertFile));
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(70)]
+    public void Deep_nesting_is_refused_at_the_limit_without_recursion(int depth)
+    {
+        // 100,000 deep used to overflow the stack (SIGSEGV) inside YamlDotNet's representation model.
+        var file = Write("deep.yaml", "peers: " + new string('[', depth) + new string(']', depth) + "\n");
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Contains("nested more than 64 levels deep", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"connection profile {file}: peers[0][0]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deep_json_nesting_is_refused_too()
+    {
+        var file = Write("deep.json", "{\"peers\": " + new string('[', 100_000) + new string(']', 100_000) + "}");
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.StartsWith($"connection profile {file}: not valid JSON", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("peers", 257, "peers (line 2): lists 257 peers; at most 256 are supported")]
+    [InlineData("orderers", 65, "orderers (line 2): lists 65 orderers; at most 64 are supported")]
+    public void Too_many_peers_or_orderers_are_refused(string key, int count, string expected)
+    {
+        var text = new System.Text.StringBuilder($"{key}:\n");
+        for (var i = 0; i < count; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"  n{i}:\n    url: grpc://localhost:{10000 + i}\n");
+        }
+
+        var file = Write("many.yaml", text.ToString());
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Equal($"connection profile {file}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void The_same_address_under_two_names_is_refused_naming_both()
+    {
+        var file = Write("twice.yaml", """
+            peers:
+              peer0:
+                url: grpc://localhost:7051
+              peer0-again:
+                url: grpc://LOCALHOST:7051
+            """);
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Equal($"connection profile {file}: peers.peer0-again.url (line 5): LOCALHOST:7051 is also the address of peers.peer0.url (line 3): list each node once", e.Message);
+    }
+
+    [Theory]
+    [InlineData("ssl-target-name-override", "bad host")]
+    [InlineData("hostnameOverride", "a/b")]
+    public void A_host_name_override_that_is_no_host_name_is_refused_naming_its_key(string key, string value)
+    {
+        var file = Write("override.yaml", $"""
+            peers:
+              peer0:
+                url: grpc://localhost:7051
+                grpcOptions:
+                  {key}: "{value}"
+            """);
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
+        Assert.Equal($"connection profile {file}: peers.peer0.grpcOptions.{key} (line 5): '{value}' is not a host name", e.Message);
+    }
+
+    [Fact]
+    public void An_alias_to_no_anchor_is_refused()
+    {
+        var file = Write("alias.yaml", "peers: *nothing\n");
+
+        var e = Refused(() => ConnectionProfile.Load(file));
+
         Assert.StartsWith($"connection profile {file}: ", e.Message, StringComparison.Ordinal);
     }
 }

@@ -82,4 +82,28 @@ public sealed class NoHangTests
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), outcome.ToString());
         Assert.True(silent.Accepted > 0, "the client never connected");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Events_at_a_silent_TLS_peer_are_the_same_connection_failure_with_or_without_gateway(bool gateway)
+    {
+        // With --gateway this used to be exit 1 (TaskCanceledException): the connect timeout surfaced as a cancellation.
+        await using var silent = new SilentListener();
+        using var msp = new TempMsp();
+        var env = Environment(msp);
+        env["CORE_PEER_TLS_ENABLED"] = "true";
+        string[] args =
+        [
+            "events", "chaincode", "-C", "mychannel", "-n", "basic", "--peerAddresses", silent.Address,
+            "--tlsRootCertFiles", Fixtures.Org1TlsCa, "--connTimeout", "1s", "--reconnect-timeout", "2s",
+        ];
+
+        var outcome = await CliRun.RunAsync(env, gateway ? [.. args, "--gateway"] : args);
+
+        Assert.True(outcome.ExitCode == 4, outcome.ToString());
+        outcome.AssertWellBehaved();
+        Assert.Contains($"cannot connect to peer {silent.Address}: connection timed out (connTimeout)", outcome.ErrorLines[0], StringComparison.Ordinal);
+        Assert.True(silent.Accepted > 0, "the client never connected");
+    }
 }

@@ -27,6 +27,7 @@ internal sealed class DevNetProcess : IAsyncDisposable
     private readonly Task _reader;
     private volatile bool _stopped;
     private bool _disposed;
+    private int? _exitCode;
 
     private DevNetProcess(Process process, string hostPath, Action<HostEvent> diagnostic)
     {
@@ -45,8 +46,8 @@ internal sealed class DevNetProcess : IAsyncDisposable
     /// <summary>Completes when the host has closed its stdout (it stopped, or died). True: it said it stopped the network.</summary>
     public Task<bool> Ended => _reader.ContinueWith(_ => _stopped, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
-    /// <summary>The host's exit code, once it has exited.</summary>
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    /// <summary>The host's exit code once it has exited (kept when disposed), else null.</summary>
+    public int? ExitCode => _exitCode ?? (!_disposed && _process.HasExited ? _process.ExitCode : null);
 
     /// <summary>
     /// Starts fabinvoke-devnet with <paramref name="arguments"/> and waits for its network to be ready. Diagnostics go to
@@ -84,6 +85,9 @@ internal sealed class DevNetProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            // Not ready yet, so nothing was acknowledged that a kill could lose (the ledger survives SIGKILL), and the
+            // host may be stuck where it cannot see its stdin close: stopped at once, so the folder's lock goes with it.
+            host.Kill();
             await host.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -106,12 +110,35 @@ internal sealed class DevNetProcess : IAsyncDisposable
             throw new OperationCanceledException(cancellationToken);
         }
 
-        throw Failures.Config(hostPath, $"cannot start the embedded network: fabinvoke-devnet ended (exit code {host.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}) before its network was ready (run from a complete fabinvoke build or tool install)");
+        throw Failures.Config(hostPath, $"cannot start the embedded network: fabinvoke-devnet {host.HowItEnded()} before its network was ready");
     }
 
     /// <summary>The failure for a host that ended while its network was in use.</summary>
-    public FabricInvokeException EndedUnexpectedly() =>
-        Failures.Config(_hostPath, $"the embedded network stopped unexpectedly: fabinvoke-devnet exited with code {ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
+    public FabricInvokeException EndedUnexpectedly()
+    {
+        // Its stdout closed as it exited: wait (briefly) for the exit itself, so the message can give its code.
+        if (!_disposed && !_process.WaitForExit(StopBound))
+        {
+            Kill();
+        }
+
+        return Failures.Config(_hostPath, $"the embedded network stopped unexpectedly: fabinvoke-devnet {HowItEnded()}");
+    }
+
+    /// <summary>"exited with code 137" (on Unix a signal shows as 128 + its number; .NET cannot tell the two apart).</summary>
+    private string HowItEnded() => ExitCode is { } code ? $"exited with code {code.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "ended";
+
+    private void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+            // It exited meanwhile.
+        }
+    }
 
     /// <summary>Closes the host's stdin (it stops the network and exits) and waits for it, killing it after <see cref="StopBound"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -153,6 +180,7 @@ internal sealed class DevNetProcess : IAsyncDisposable
         }
 
         await _reader.ConfigureAwait(false);
+        _exitCode = _process.ExitCode;
         _process.Dispose();
     }
 

@@ -144,8 +144,53 @@ internal sealed class DevNetUpCommand
             BatchSize: batchSize,
             Port: port,
             Durable: parse.GetValue(_durable),
-            TimingsFile: timings is null ? null : Path.GetFullPath(timings),
+            TimingsFile: timings is null ? null : TimingsFile(Path.GetFullPath(timings)),
             LockWait: DevNetLauncher.LockWait(_context.Environment));
+    }
+
+    /// <summary>
+    /// The --timings file, checked as certificate files are, before anything starts: a folder, a FIFO, a socket or a
+    /// terminal is refused (a FIFO with no reader would block the network's start for ever), as is a missing folder.
+    /// </summary>
+    /// <exception cref="FabricInvokeException">Config, naming the file.</exception>
+    private static string TimingsFile(string file)
+    {
+        if (Directory.Exists(file))
+        {
+            throw Failures.Config(file, "--timings needs a file to append to, not a folder");
+        }
+
+        if (Path.GetDirectoryName(file) is { } folder && !Directory.Exists(folder))
+        {
+            throw Failures.Config(file, "--timings: the file's folder does not exist");
+        }
+
+        if (!File.Exists(file))
+        {
+            return file;
+        }
+
+        try
+        {
+            // Opened to read and write, which does not wait for a reader as opening a FIFO to write only does.
+            using var probe = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+            });
+            if (!probe.CanSeek)
+            {
+                throw Failures.Config(file, "--timings needs a regular file, not a FIFO, socket or terminal");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failures.Config(file, $"--timings: the file cannot be written ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
+
+        return file;
     }
 
     /// <summary>One stderr line per node event, as it happens (from node threads).</summary>

@@ -27,13 +27,14 @@ internal sealed class LiveProgress : IDisposable
 
     /// <param name="endorsers">How many peers endorse.</param>
     /// <param name="commitPeers">How many peers report the commit (shown as "committed on 1/2 peers").</param>
+    /// <param name="width">The terminal's width in columns: the line is kept shorter, so it never wraps.</param>
     public LiveProgress(FabricLog log, TimeProvider time, long startedAt, int width, int endorsers, int commitPeers)
     {
         _endorsers = endorsers;
         _log = log;
         _time = time;
         _startedAt = startedAt;
-        _width = Math.Max(20, width);
+        _width = width;
         _commitPeers = commitPeers;
         _phase = "preparing the proposal";
         Draw();
@@ -81,9 +82,16 @@ internal sealed class LiveProgress : IDisposable
             text = _waiting
                 ? $"waiting for the commit: committed on {_committed}/{_commitPeers} peer{(_commitPeers == 1 ? "" : "s")} ({elapsed} s)"
                 : $"{_phase} ({elapsed} s)";
+            // At most width - 1 columns, so the line never wraps (a wrapped line cannot be erased in place); too
+            // narrow a terminal for any text (1 column) shows none.
+            if (_width < 2)
+            {
+                return;
+            }
+
             if (text.Length >= _width)
             {
-                text = text[..(_width - 2)] + "…";
+                text = _width >= 3 ? text[..(_width - 2)] + "…" : text[..(_width - 1)];
             }
 
             // Under the gate, so a late timer tick cannot draw after Dispose erased the line.

@@ -112,8 +112,9 @@ internal static class InvokeSettingsBinder
         }
 
         string? ordererCa = parse.GetValue(d.Tls) ? FullPath(Required(parse.GetValue(d.CaFile), T.CaFile, "required with --tls")) : null;
-        var ordererOverride = NullIfEmpty(parse.GetValue(d.OrdererHostOverride));
+        var ordererOverride = HostOverride(NullIfEmpty(parse.GetValue(d.OrdererHostOverride)), T.OrdererHostOverride.Display);
         var orderers = devnet?.Orderers ?? (common.Pending || gateway ? [] : BindOrderers(d, parse, ordererCa, ordererOverride));
+        RefuseDuplicates(orderers, "orderer", T.Orderer.Display);
         var notices = common.Notices;
         if (!gateway && common.Profile is { Selection.Orderers.Count: > 0 } profile)
         {
@@ -269,6 +270,7 @@ internal static class InvokeSettingsBinder
         List<string>? notices = null)
     {
         deliverPeers = null;
+        hostOverride = HostOverride(hostOverride, T.ServerHostOverride.Env!);
         if (addresses.Length == 0 && profile is not null)
         {
             if (roots.Length > 0)
@@ -306,8 +308,37 @@ internal static class InvokeSettingsBinder
             throw Failures.Usage($"the number of peer addresses ({addresses.Length}) does not match the number of TLS root cert files ({roots.Length}); give one --tlsRootCertFiles per --peerAddresses");
         }
 
-        return addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? FullPath(roots[i]) : null, hostOverride)).ToList();
+        var peers = addresses.Select((a, i) => new NodeEndpoint(Endpoint.Parse(a, "peer"), tls ? FullPath(roots[i]) : null, hostOverride)).ToList();
+        RefuseDuplicates(peers, "peer", T.PeerAddresses.Display);
+        return peers;
     }
+
+    /// <summary>
+    /// The same node twice (same host and port) would be asked twice — and counted twice by whoever counts
+    /// endorsements — so it is refused before anything is sent, naming both places it was given.
+    /// </summary>
+    /// <exception cref="FabricInvokeException">Usage: a node is given twice.</exception>
+    private static void RefuseDuplicates(IReadOnlyList<NodeEndpoint> nodes, string role, string source)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var address = nodes[i].Address.ToString();
+            if (seen.TryGetValue(address, out var first))
+            {
+                throw Failures.Usage($"{role} {Failures.Shorten(address)} is given twice ({source}: #{first + 1} and #{i + 1}); give each {role} once");
+            }
+
+            seen[address] = i;
+        }
+    }
+
+    /// <summary>A host name override as given, or null; one that cannot be a host name is a usage error naming its source.</summary>
+    /// <exception cref="FabricInvokeException">Usage: not a DNS name or IP address.</exception>
+    internal static string? HostOverride(string? value, string source) =>
+        value is null || Endpoint.IsHostName(value)
+            ? value
+            : throw Failures.Usage($"invalid host name '{Failures.Shorten(value)}' for {source}: expected a DNS name or an IP address, as in the node's TLS certificate");
 
     // A loop, not a LINQ chain: LINQ's iterators dispatch through generic virtual methods, which native AOT resolves
     // with its run-time type loader on first use (DirectCallInvoker says why that matters).

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Identity;
 
@@ -30,6 +31,12 @@ public sealed class ConnectionProfile
         _channels = channels;
     }
 
+    /// <summary>The most peers a profile may list (a consortium of 100 organisations with two peers each fits).</summary>
+    public const int MaxPeers = 256;
+
+    /// <summary>The most orderers a profile may list.</summary>
+    public const int MaxOrderers = 64;
+
     /// <summary>The profile's full path, named in every message.</summary>
     public string File { get; }
 
@@ -58,8 +65,8 @@ public sealed class ConnectionProfile
         var reader = new Reader(file);
         var root = reader.Map(ProfileValue.Parse(text, file));
         var clientOrg = reader.OptionalMap(root, "client") is { } client ? reader.OptionalString(client, "organization") : null;
-        var peers = reader.Nodes(root, "peers");
-        var orderers = reader.Nodes(root, "orderers");
+        var peers = reader.Nodes(root, "peers", MaxPeers);
+        var orderers = reader.Nodes(root, "orderers", MaxOrderers);
         var organizations = new List<ProfileOrganization>();
         if (reader.OptionalMap(root, "organizations") is { } orgs)
         {
@@ -171,7 +178,11 @@ public sealed class ConnectionProfile
             var v => throw Fail(v, "expected true or false"),
         };
 
-        public List<ProfileNode> Nodes(ProfileMap root, string key)
+        /// <summary>
+        /// The nodes under <paramref name="key"/>, at most <paramref name="limit"/> of them, each at its own address:
+        /// the same node listed twice would be asked twice (and counted twice towards an endorsement policy).
+        /// </summary>
+        public List<ProfileNode> Nodes(ProfileMap root, string key, int limit)
         {
             var nodes = new List<ProfileNode>();
             if (OptionalMap(root, key) is not { } map)
@@ -179,9 +190,22 @@ public sealed class ConnectionProfile
                 return nodes;
             }
 
+            if (map.Entries.Count > limit)
+            {
+                throw Fail(map, $"lists {map.Entries.Count.ToString(CultureInfo.InvariantCulture)} {key}; at most {limit.ToString(CultureInfo.InvariantCulture)} are supported");
+            }
+
+            var byAddress = new Dictionary<string, ProfileNode>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, value) in map.Entries)
             {
-                nodes.Add(Node(name, Map(value)));
+                var node = Node(name, Map(value));
+                if (byAddress.TryGetValue(node.Address.ToString(), out var first))
+                {
+                    throw Fail(node.UrlAt, $"{node.Address} is also the address of {first.UrlAt.Where}: list each node once");
+                }
+
+                byAddress[node.Address.ToString()] = node;
+                nodes.Add(node);
             }
 
             return nodes;
@@ -253,7 +277,12 @@ public sealed class ConnectionProfile
                 hostOverride = OptionalString(grpc, "ssl-target-name-override") ?? OptionalString(grpc, "hostnameOverride");
             }
 
-            return new ProfileNode(name, node.Path, address, tls, caPath, caPem, caAt, hostOverride);
+            if (hostOverride is not null && !Configuration.Endpoint.IsHostName(hostOverride))
+            {
+                throw Fail(node["grpcOptions"] is ProfileMap g ? (g["ssl-target-name-override"] ?? g["hostnameOverride"])! : node, $"'{Failures.Shorten(hostOverride)}' is not a host name");
+            }
+
+            return new ProfileNode(name, node.Path, urlValue!, address, tls, caPath, caPem, caAt, hostOverride);
         }
 
         public ProfileChannel Channel(ProfileMap channel, IReadOnlyList<ProfileNode> peers, IReadOnlyList<ProfileNode> orderers)
@@ -351,7 +380,7 @@ public sealed record ProfileSelection(
 
 /// <summary>One <c>peers.NAME</c> or <c>orderers.NAME</c> entry.</summary>
 internal sealed record ProfileNode(
-    string Name, string KeyPath, Endpoint Address, bool Tls, string? TlsCaPath, string? TlsCaPem, ProfileValue? TlsCaAt, string? HostOverride);
+    string Name, string KeyPath, ProfileValue UrlAt, Endpoint Address, bool Tls, string? TlsCaPath, string? TlsCaPem, ProfileValue? TlsCaAt, string? HostOverride);
 
 /// <summary>One <c>organizations.ORG</c> entry.</summary>
 internal sealed record ProfileOrganization(string Name, string MspId, IReadOnlyList<string> Peers);

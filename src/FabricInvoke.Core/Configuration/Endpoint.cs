@@ -60,6 +60,39 @@ public sealed record Endpoint(string Host, int Port)
         return new Endpoint(host, p);
     }
 
+    /// <summary>
+    /// True when <paramref name="host"/> can be a TLS host name to verify (a DNS name or an IP address): what a host
+    /// name override must be. Checked before anything connects, so a typo is named at once rather than retried.
+    /// </summary>
+    public static bool IsHostName(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (host.Length == 0 || host.Length > 253 || host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '@' or '*'))
+        {
+            return false;
+        }
+
+        switch (Uri.CheckHostName(host))
+        {
+            case UriHostNameType.IPv4 or UriHostNameType.IPv6:
+                return true;
+            case UriHostNameType.Dns:
+                try
+                {
+                    // What .NET's certificate name check accepts (it throws for anything IDNA refuses).
+                    _ = new IdnMapping().GetAscii(host.TrimEnd('.'));
+                    return true;
+                }
+                catch (ArgumentException)
+                {
+                    return false;
+                }
+
+            default:
+                return false;
+        }
+    }
+
     private static FabricInvokeException Bad(string address, string what) =>
         Failures.Usage($"invalid {what} address '{address}': expected host:port");
 }

@@ -14,7 +14,7 @@ namespace FabricInvoke.Core.Errors;
 public sealed class FabricInvokeException : Exception
 {
     public FabricInvokeException(FailureKind kind, string message, Exception? innerException = null)
-        : base(Text.OneLine(message), innerException)
+        : base(Text.Bounded(Text.OneLine(message)), innerException)
     {
         Kind = kind;
     }
@@ -76,8 +76,9 @@ public sealed class FabricInvokeException : Exception
     /// <summary>
     /// True when an orderer accepted (or may have accepted) the transaction before the failure, so it may still commit:
     /// a script should re-check the txid rather than re-submit.
+    /// An invalidated transaction is in a block already and can never commit, however far it got.
     /// </summary>
-    public bool MayHaveCommitted => SendState != SendState.NotSent;
+    public bool MayHaveCommitted => SendState != SendState.NotSent && Kind != FailureKind.Invalidated;
 
     /// <summary>True when the message already names the transaction id, so a front end need not repeat it.</summary>
     internal bool NamesTxId { get; init; }

@@ -244,8 +244,11 @@ public static class Failures
     /// <summary>Formats a duration the way Fabric users write it (30s, 1.5s, 250ms).</summary>
     public static string FormatDuration(TimeSpan d) => Text.Duration(d);
 
-    /// <summary>Text made safe for one output line: line breaks and control characters shown escaped.</summary>
-    public static string OneLine(string text) => Text.OneLine(text);
+    /// <summary>A value as messages quote it: one line, and cut (with its length) when longer than 200 characters.</summary>
+    public static string Shorten(string value) => Text.Shorten(value);
+
+    /// <summary>Text made safe for one output line: line breaks and control characters shown escaped, long quoted values cut.</summary>
+    public static string OneLine(string text) => Text.Bounded(Text.OneLine(text));
 
     /// <summary>What the send state means for the user, as the end of the message.</summary>
     private static string Consequence(SendState state, bool ordering) => state switch

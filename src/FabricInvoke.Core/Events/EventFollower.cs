@@ -278,6 +278,37 @@ public sealed class EventFollower
             {
                 more = await _call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }
+                                      && !cancellationToken.IsCancellationRequested)
+            {
+                // Not cancelled by us (the call has no deadline): its transport ended it — the connection's
+                // --connTimeout ran out, say. The call's status says why: a connect failure, as on the deliver path.
+                Status status;
+                try
+                {
+                    status = _call.GetStatus();
+                }
+                catch (InvalidOperationException)
+                {
+                    status = new Status(StatusCode.Cancelled, "the call was cancelled by the transport", e);
+                }
+
+                var failed = new RpcException(status);
+
+                // A call without a deadline that its transport cancels was cut by the connect timeout, the handler's
+                // only timer, even when the status keeps no trace of it.
+                var timedOut = RpcFailure.AsConnectTimeout(e) ?? RpcFailure.AsConnectTimeout(failed)
+                    ?? (status.StatusCode == StatusCode.Cancelled
+                        ? new RpcException(new Status(StatusCode.Unavailable, RpcFailure.ConnectTimedOut, new TimeoutException(RpcFailure.ConnectTimedOut, e)))
+                        : null);
+                if (timedOut is not null || RpcFailure.IsConnectFailure(failed))
+                {
+                    throw timedOut ?? failed;
+                }
+
+                var details = GatewayStatus.Details(failed);
+                throw Failures.GatewayEvents(_peer.Address, GatewayStatus.Describe(failed, details), failed.StatusCode, details, e);
+            }
             catch (RpcException e) when (!RpcFailure.IsConnectFailure(e) && !(e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
             {
                 var details = GatewayStatus.Details(e);

@@ -177,6 +177,9 @@ internal sealed class NodeHost : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Concurrent HTTP/2 streams one client connection may have open (Kestrel's default is 100).</summary>
+    internal const int MaxStreamsPerConnection = 10_000;
+
     private WebApplication Build(CancellationToken crash)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "FabricInvoke.DevNet" });
@@ -187,6 +190,10 @@ internal sealed class NodeHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // A Fabric node (grpc-go) sets no limit on concurrent streams per connection; Kestrel's default of 100
+            // would queue a client's 101st call (a deliver stream, an endorsement) behind the others, past its deadline.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
             kestrel.Listen(IPAddress.Loopback, _port.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

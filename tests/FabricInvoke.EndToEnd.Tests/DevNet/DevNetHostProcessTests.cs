@@ -150,6 +150,35 @@ public sealed class DevNetHostProcessTests : IDisposable
         Assert.False(Directory.Exists(dir), "a folder was created although no network could start");
     }
 
+    [Theory]
+    [InlineData("invoke")]
+    [InlineData("up")]
+    public async Task A_helper_that_dies_before_its_network_is_ready_is_exit_3_with_its_exit_code(string command)
+    {
+        // As a helper killed ~0.2 s into a start: it ends before saying ready. The exit code used to be read after the
+        // process object was disposed: exit 1, "No process is associated with this object".
+        var bin = Directory.CreateDirectory(Path.Combine(_work, "bin-dying")).FullName;
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            File.Copy(file, Path.Combine(bin, Path.GetFileName(file)));
+        }
+
+        Directory.CreateDirectory(Path.Combine(bin, "devnet"));
+        File.WriteAllText(Path.Combine(bin, "devnet", "fabinvoke-devnet.dll"), "not a program: dotnet refuses it and exits at once");
+        var dir = Path.Combine(_work, "dying");
+        string[] args = command == "up"
+            ? ["devnet", "up", "--dir", dir]
+            : ["chaincode", "invoke", "--devnet", dir, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","k","v"]}""", "--waitForEvent"];
+
+        var run = await FabinvokeProcess.RunFromAsync(Path.Combine(bin, "fabinvoke.dll"), _work, null, args);
+
+        Assert.True(run.ExitCode == 3, run.ToString());
+        run.AssertWellBehaved();
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Matches("cannot start the embedded network: fabinvoke-devnet exited with code [0-9]+ before its network was ready", line);
+        Assert.DoesNotContain("No process is associated", run.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>The property the split exists for: the client binary carries no server code and needs no ASP.NET Core runtime.</summary>
     [Fact]
     public void The_fabinvoke_client_references_neither_devnet_nor_asp_net_core()

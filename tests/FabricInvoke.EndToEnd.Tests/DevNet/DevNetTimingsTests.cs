@@ -77,6 +77,37 @@ public sealed partial class DevNetTimingsTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_work, "n")), "a usage error leaves nothing on disk");
     }
 
+    [Fact]
+    public async Task A_fifo_for_timings_is_refused_before_anything_starts_instead_of_hanging_the_start()
+    {
+        var fifo = Path.Combine(_work, "timings.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(CliRun.Bound);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var dir = Path.Combine(_work, "fifo-net");
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(), ["devnet", "up", "--dir", dir, "--timings", fifo]);
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        Assert.Equal($"Error: --timings needs a regular file, not a FIFO, socket or terminal: {fifo}", Assert.Single(outcome.ErrorLines));
+        Assert.False(Directory.Exists(dir), "a refused start leaves nothing on disk");
+    }
+
+    [Fact]
+    public async Task A_folder_for_timings_is_refused_naming_it_not_the_devnet_folder()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_work, "a-folder")).FullName;
+        var dir = Path.Combine(_work, "dir-net");
+
+        var outcome = await CliRun.RunAsync(new Dictionary<string, string?>(), ["devnet", "up", "--dir", dir, "--timings", folder]);
+
+        Assert.True(outcome.ExitCode == 3, outcome.ToString());
+        Assert.Equal($"Error: --timings needs a file to append to, not a folder: {folder}", Assert.Single(outcome.ErrorLines));
+        Assert.False(Directory.Exists(dir), "a refused start leaves nothing on disk");
+    }
+
     private static string BlockOf(Line cut) => cut.Text.Split(' ').Single(f => f.StartsWith("block=", StringComparison.Ordinal));
 
     private static Line Parse(string text)

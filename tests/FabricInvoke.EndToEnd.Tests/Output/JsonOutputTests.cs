@@ -137,13 +137,14 @@ public sealed class JsonOutputTests : IClassFixture<NetworkFixture>
     }
 
     [Fact]
-    public async Task Invalidation_carries_the_validation_code_block_and_the_commits_seen()
+    public async Task Invalidation_carries_the_validation_code_block_and_the_commits_seen_and_cannot_commit()
     {
         _net.Network.Peers[1].Faults.ForceValidationCode = TxValidationCode.MvccReadConflict;
 
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), Args("""{"Args":["Put","k","v"]}"""));
 
-        var root = JsonOutput.Failure(outcome, 7, "invalidated", mayHaveCommitted: true);
+        // In a block already, but invalid: it can never commit, however far it got.
+        var root = JsonOutput.Failure(outcome, 7, "invalidated", mayHaveCommitted: false);
         var error = root.GetProperty("error");
         Assert.Equal("MVCC_READ_CONFLICT", error.GetProperty("validationCode").GetString());
         Assert.True(error.GetProperty("block").GetUInt64() > 0);
