@@ -240,7 +240,3 @@ public sealed class CheckpointFile
         }
     }
 }
-
-/// <summary>Source-generated JSON for the few values Core writes itself.</summary>
-[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
-internal sealed partial class CoreJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
