@@ -14,7 +14,7 @@ public class PipelineBenchmarks
 {
     private SigningIdentity _signer = null!;
     private ChaincodeInvocation _invocation = null!;
-    private FabricInvoke.Core.Transactions.TransactionProposal _proposal = null!;
+    private FabricInvoke.Core.Transactions.UnsignedProposal _proposal = null!;
     private ClientCertificateFiles _clientTls = null!;
 
     [GlobalSetup]

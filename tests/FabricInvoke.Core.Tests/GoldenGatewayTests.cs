@@ -69,7 +69,7 @@ public sealed class GoldenGatewayTests
         var facts = Fixtures.CapturedEntry("captured/gateway-evaluate-request.bin").GetProperty("facts");
         var request = EvaluateRequest.Parser.ParseFrom(Fixtures.Captured("gateway-evaluate-request.bin"));
         Assert.Equal(facts.Str("txid"), request.TransactionId);
-        Assert.Equal(request.TransactionId, TransactionProposal.FromProposalBytes(request.ProposedTransaction.ProposalBytes.Span).TxId);
+        Assert.Equal(request.TransactionId, UnsignedProposal.FromProposalBytes(request.ProposedTransaction.ProposalBytes.Span).TxId);
 
         var response = EvaluateResponse.Parser.ParseFrom(Fixtures.Captured("gateway-evaluate-response.bin"));
         var expected = Fixtures.CapturedEntry("captured/gateway-evaluate-response.bin").GetProperty("facts");

@@ -75,7 +75,7 @@ public sealed class GoldenProposalTests
         var expected = c.GetProperty("expected");
         var parts = expected.GetProperty("parts");
 
-        var proposal = TransactionProposal.FromProposalBytes(expected.B64("proposal"));
+        var proposal = UnsignedProposal.FromProposalBytes(expected.B64("proposal"));
 
         Assert.Equal(expected.Str("txid"), proposal.TxId);
         Assert.Equal(c.GetProperty("inputs").Str("channel"), proposal.ChannelId);

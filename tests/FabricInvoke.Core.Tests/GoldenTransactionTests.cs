@@ -117,11 +117,11 @@ public sealed class GoldenTransactionTests
         }
     }
 
-    private static (TransactionProposal Proposal, List<ProposalResponse> Responses, System.Text.Json.JsonElement Expected) Load(string name)
+    private static (UnsignedProposal Proposal, List<ProposalResponse> Responses, System.Text.Json.JsonElement Expected) Load(string name)
     {
         var c = Fixtures.GoldenCase(name);
         var inputs = c.GetProperty("inputs");
-        var proposal = TransactionProposal.FromProposalBytes(inputs.B64("proposal"));
+        var proposal = UnsignedProposal.FromProposalBytes(inputs.B64("proposal"));
         var responses = inputs.GetProperty("responses").EnumerateArray()
             .Select(r => ProposalResponse.Parser.ParseFrom(Convert.FromBase64String(r.GetString()!)))
             .ToList();

@@ -317,10 +317,10 @@ public sealed class GatewayTests(DevNetFixture fixture) : IClassFixture<DevNetFi
 
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
 
-    private static EndorseRequest Endorse(TransactionProposal proposal, Client client) =>
+    private static EndorseRequest Endorse(UnsignedProposal proposal, Client client) =>
         new() { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Sign(client.Signer) };
 
-    private static SubmitRequest Submit(TransactionProposal proposal, EndorseResponse endorsed, Client signer)
+    private static SubmitRequest Submit(UnsignedProposal proposal, EndorseResponse endorsed, Client signer)
     {
         var envelope = endorsed.PreparedTransaction.Clone();
         envelope.Signature = ByteString.CopyFrom(signer.Signer.Sign(envelope.Payload.Span));

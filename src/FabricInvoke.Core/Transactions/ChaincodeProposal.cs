@@ -12,7 +12,7 @@ namespace FabricInvoke.Core.Transactions;
 /// </summary>
 public sealed class ChaincodeProposal
 {
-    private ChaincodeProposal(ChaincodeInvocation invocation, TransactionProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
+    private ChaincodeProposal(ChaincodeInvocation invocation, UnsignedProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
     {
         Invocation = invocation;
         Unsigned = unsigned;
@@ -34,7 +34,7 @@ public sealed class ChaincodeProposal
     /// <summary>The proposal header's timestamp.</summary>
     public DateTimeOffset CreatedAt { get; }
 
-    internal TransactionProposal Unsigned { get; }
+    internal UnsignedProposal Unsigned { get; }
 
     internal SignedProposal Signed { get; }
 
@@ -60,7 +60,7 @@ public sealed class ChaincodeProposal
     /// <exception cref="ArgumentException">The bytes are not a chaincode proposal.</exception>
     internal static ChaincodeProposal FromSigned(SignedProposal signed, SigningIdentity signer)
     {
-        var unsigned = TransactionProposal.FromProposalBytes(signed.ProposalBytes.Span);
+        var unsigned = UnsignedProposal.FromProposalBytes(signed.ProposalBytes.Span);
         var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
         var header = Header.Parser.ParseFrom(proposal.Header);
         var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);

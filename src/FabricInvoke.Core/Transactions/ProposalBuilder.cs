@@ -20,7 +20,7 @@ internal static class ProposalBuilder
     /// <param name="timestamp">The proposal time (Go's time.Now(), with nanoseconds).</param>
     /// <param name="headerType">The channel header type.</param>
     /// <exception cref="FabricInvokeException">Usage: the transient map has a duplicate key.</exception>
-    public static TransactionProposal Create(
+    public static UnsignedProposal Create(
         ChaincodeInvocation invocation,
         ReadOnlySpan<byte> creator,
         ReadOnlySpan<byte> nonce,
@@ -69,7 +69,7 @@ internal static class ProposalBuilder
         var payload = ProposalWire.ChaincodeProposalPayload(invocationSpec, invocation.Transient);
         var proposal = new Proposal { Header = header, Payload = payload }.ToByteString();
 
-        return new TransactionProposal(
+        return new UnsignedProposal(
             txId,
             invocation.ChannelId,
             proposal,

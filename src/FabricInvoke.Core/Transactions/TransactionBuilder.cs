@@ -19,7 +19,7 @@ internal static class TransactionBuilder
     /// Endorsement: no responses, a response that is not successful (status outside [200, 400)), or payloads that are not
     /// byte-identical (message starting "ProposalResponsePayloads do not match").
     /// </exception>
-    public static ByteString CreatePayload(TransactionProposal proposal, IReadOnlyList<ProposalResponse> responses)
+    public static ByteString CreatePayload(UnsignedProposal proposal, IReadOnlyList<ProposalResponse> responses)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(responses);
@@ -78,7 +78,7 @@ internal static class TransactionBuilder
     /// <summary>The transaction envelope, signed by <paramref name="signer"/>, ready for broadcast.</summary>
     /// <exception cref="FabricInvokeException">As <see cref="CreatePayload"/>.</exception>
     /// <exception cref="ArgumentException">The signer is not the proposal's creator.</exception>
-    public static Envelope CreateSignedEnvelope(TransactionProposal proposal, IReadOnlyList<ProposalResponse> responses, SigningIdentity signer)
+    public static Envelope CreateSignedEnvelope(UnsignedProposal proposal, IReadOnlyList<ProposalResponse> responses, SigningIdentity signer)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(signer);

@@ -46,7 +46,7 @@ public sealed class Client : IDisposable
     public byte[] TlsCertHash => SHA256.HashData(X509Certificate2.CreateFromPem(File.ReadAllText(Identity.TlsCertFile)).RawData);
 
     /// <summary>A proposal for chaincode basic on <paramref name="channelId"/> (default: the network's channel).</summary>
-    internal TransactionProposal Propose(string[] args, string? channelId = null, string chaincode = "basic") =>
+    internal UnsignedProposal Propose(string[] args, string? channelId = null, string chaincode = "basic") =>
         ProposalBuilder.Create(
             new ChaincodeInvocation(channelId ?? _network.ChannelId, chaincode, args.Select(Encoding.UTF8.GetBytes).ToArray(), [], false),
             Signer.Creator,
@@ -54,7 +54,7 @@ public sealed class Client : IDisposable
             Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow));
 
     /// <summary>A CONFIG-typed proposal for a system chaincode on <paramref name="channelId"/> (default: none), as the peer CLI asks cscc.</summary>
-    internal TransactionProposal ProposeSystem(string[] args, string channelId = "", string chaincode = "cscc") =>
+    internal UnsignedProposal ProposeSystem(string[] args, string channelId = "", string chaincode = "cscc") =>
         ProposalBuilder.Create(
             new ChaincodeInvocation(channelId, chaincode, args.Select(Encoding.UTF8.GetBytes).ToArray(), [], false),
             Signer.Creator,
@@ -69,13 +69,13 @@ public sealed class Client : IDisposable
     public FabricInvoke.Protos.Gateway.Gateway.GatewayClient Gateway(DevPeer peer) => new(Channel(peer.Address, peer.TlsRootCertFile));
 
     /// <summary>Endorses <paramref name="proposal"/> on <paramref name="peers"/> (default all) and returns the responses in peer order.</summary>
-    internal async Task<ProposalResponse[]> EndorseAllAsync(TransactionProposal proposal, IEnumerable<DevPeer>? peers = null)
+    internal async Task<ProposalResponse[]> EndorseAllAsync(UnsignedProposal proposal, IEnumerable<DevPeer>? peers = null)
     {
         var signed = proposal.Sign(Signer);
         return await Task.WhenAll((peers ?? _network.Peers).Select(p => EndorseAsync(p, signed)));
     }
 
-    internal Envelope Transaction(TransactionProposal proposal, IReadOnlyList<ProposalResponse> responses) =>
+    internal Envelope Transaction(UnsignedProposal proposal, IReadOnlyList<ProposalResponse> responses) =>
         TransactionBuilder.CreateSignedEnvelope(proposal, responses, Signer);
 
     /// <summary>Sends each envelope on one Broadcast stream and returns the answers in order.</summary>

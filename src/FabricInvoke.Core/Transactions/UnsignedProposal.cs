@@ -5,10 +5,13 @@ using Google.Protobuf;
 
 namespace FabricInvoke.Core.Transactions;
 
-/// <summary>An unsigned chaincode proposal with the pieces later stages need. Immutable.</summary>
-internal sealed class TransactionProposal
+/// <summary>
+/// An unsigned chaincode proposal (the bytes a signer signs) with the pieces later stages need; signing it gives a
+/// <see cref="ChaincodeProposal"/>. Immutable.
+/// </summary>
+internal sealed class UnsignedProposal
 {
-    internal TransactionProposal(
+    internal UnsignedProposal(
         string txId,
         string channelId,
         ByteString proposalBytes,
@@ -60,7 +63,7 @@ internal sealed class TransactionProposal
 
     /// <summary>Parses an existing marshalled Proposal, keeping every byte string exactly as it was.</summary>
     /// <exception cref="ArgumentException">The bytes are not a chaincode proposal.</exception>
-    public static TransactionProposal FromProposalBytes(ReadOnlySpan<byte> proposalBytes)
+    public static UnsignedProposal FromProposalBytes(ReadOnlySpan<byte> proposalBytes)
     {
         try
         {
@@ -69,7 +72,7 @@ internal sealed class TransactionProposal
             var header = Header.Parser.ParseFrom(proposal.Header);
             var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
             var payload = ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload);
-            return new TransactionProposal(
+            return new UnsignedProposal(
                 channelHeader.TxId,
                 channelHeader.ChannelId,
                 proposalByteString,
