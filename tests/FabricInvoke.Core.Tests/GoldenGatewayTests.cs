@@ -221,6 +221,6 @@ public sealed class GoldenGatewayTests
         Assert.Equal(c.GetProperty("expected").B64("proposal"), proposal.ProposalBytes.ToByteArray());
     }
 
-    private static ChaincodeProposal ProposalFrom(SignedProposal signed, SigningIdentity signer) =>
-        ChaincodeProposal.FromSigned(signed, signer);
+    private static SignedChaincodeProposal ProposalFrom(SignedProposal signed, SigningIdentity signer) =>
+        SignedChaincodeProposal.FromSigned(signed, signer);
 }

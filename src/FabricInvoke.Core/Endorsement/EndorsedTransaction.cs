@@ -26,7 +26,7 @@ public sealed class EndorsedTransaction
     private readonly Lazy<Envelope> _envelope;
 
     private EndorsedTransaction(
-        ChaincodeProposal proposal, ChaincodeResponse result, IReadOnlyList<PeerEndorsement> endorsements, IReadOnlyList<string> endorserMspIds, TimeSpan elapsed, Func<Envelope> envelope)
+        SignedChaincodeProposal proposal, ChaincodeResponse result, IReadOnlyList<PeerEndorsement> endorsements, IReadOnlyList<string> endorserMspIds, TimeSpan elapsed, Func<Envelope> envelope)
     {
         Proposal = proposal;
         Result = result;
@@ -38,7 +38,7 @@ public sealed class EndorsedTransaction
 
     public string TxId => Proposal.TxId;
 
-    public ChaincodeProposal Proposal { get; }
+    public SignedChaincodeProposal Proposal { get; }
 
     /// <summary>Per peer contacted, in the order the peers were given (one entry, the gateway, on the Gateway path).</summary>
     public IReadOnlyList<PeerEndorsement> Endorsements { get; }
@@ -58,7 +58,7 @@ public sealed class EndorsedTransaction
 
     /// <summary>Endorsed by the peers themselves: the envelope is assembled from their responses, as the peer CLI does.</summary>
     internal static EndorsedTransaction FromPeers(
-        ChaincodeProposal proposal, IReadOnlyList<ProposalResponse> responses, IReadOnlyList<PeerEndorsement> endorsements, TimeSpan elapsed)
+        SignedChaincodeProposal proposal, IReadOnlyList<ProposalResponse> responses, IReadOnlyList<PeerEndorsement> endorsements, TimeSpan elapsed)
     {
         var first = responses[0].Response;
         var msps = responses.Select(r => r.Endorsement is null ? null : MspIdOf(r.Endorsement.Endorser)).OfType<string>().ToList();
@@ -76,7 +76,7 @@ public sealed class EndorsedTransaction
     /// client signs here — the gateway never holds the client's key.
     /// </summary>
     /// <exception cref="InvalidProtocolBufferException">The prepared transaction is not an endorsed chaincode transaction (or <see cref="InvalidDataException"/>).</exception>
-    internal static EndorsedTransaction FromGateway(ChaincodeProposal proposal, Envelope prepared, PeerEndorsement gateway, TimeSpan elapsed)
+    internal static EndorsedTransaction FromGateway(SignedChaincodeProposal proposal, Envelope prepared, PeerEndorsement gateway, TimeSpan elapsed)
     {
         var payload = prepared.Payload;
         var (result, endorsers) = ReadTransaction(payload);

@@ -22,7 +22,7 @@ public static class Endorser
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <param name="operation">"invoke" or "query", for the messages (the peer CLI says "endorsement failure during query").</param>
     public static async Task<EndorsedTransaction> EndorseAsync(
-        ChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken, string operation = "invoke")
+        SignedChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken, string operation = "invoke")
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(peers);
@@ -41,7 +41,7 @@ public static class Endorser
     }
 
     private static async Task<(PeerEndorsement Endorsement, ProposalResponse Response)> EndorseOneAsync(
-        PeerNode peer, ChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast, string operation)
+        PeerNode peer, SignedChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast, string operation)
     {
         var time = peer.Connection.Time;
         var started = time.GetTimestamp();

@@ -36,7 +36,7 @@ public sealed class GatewayClient
     /// <exception cref="FabricInvokeException">Connection (gateway unreachable) or Endorsement (with every endpoint's ErrorDetail).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<EndorsedTransaction> EndorseAsync(
-        ChaincodeProposal proposal, IReadOnlyList<string> endorsingOrganizations, TimeSpan requestTimeout, CancellationToken cancellationToken)
+        SignedChaincodeProposal proposal, IReadOnlyList<string> endorsingOrganizations, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         var time = _gateway.Connection.Time;
@@ -66,7 +66,7 @@ public sealed class GatewayClient
     /// <summary>Evaluate: the gateway runs the chaincode on one peer and returns its answer; nothing is ordered.</summary>
     /// <exception cref="FabricInvokeException">Connection or Endorsement (with every endpoint's ErrorDetail).</exception>
     public async Task<ChaincodeResponse> EvaluateAsync(
-        ChaincodeProposal proposal, IReadOnlyList<string> targetOrganizations, TimeSpan requestTimeout, CancellationToken cancellationToken)
+        SignedChaincodeProposal proposal, IReadOnlyList<string> targetOrganizations, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         var response = await CallAsync(

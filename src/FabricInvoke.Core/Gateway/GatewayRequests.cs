@@ -9,14 +9,14 @@ namespace FabricInvoke.Core.Gateway;
 /// <summary>The Gateway service's requests, built from the same proposal and identity as the direct path. Pure.</summary>
 internal static class GatewayRequests
 {
-    public static EndorseRequest Endorse(ChaincodeProposal proposal, IEnumerable<string> endorsingOrganizations)
+    public static EndorseRequest Endorse(SignedChaincodeProposal proposal, IEnumerable<string> endorsingOrganizations)
     {
         var request = new EndorseRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Signed };
         request.EndorsingOrganizations.AddRange(endorsingOrganizations);
         return request;
     }
 
-    public static EvaluateRequest Evaluate(ChaincodeProposal proposal, IEnumerable<string> targetOrganizations)
+    public static EvaluateRequest Evaluate(SignedChaincodeProposal proposal, IEnumerable<string> targetOrganizations)
     {
         var request = new EvaluateRequest { TransactionId = proposal.TxId, ChannelId = proposal.ChannelId, ProposedTransaction = proposal.Signed };
         request.TargetOrganizations.AddRange(targetOrganizations);

@@ -11,7 +11,7 @@ using FabricInvoke.Core.Transactions;
 namespace FabricInvoke.Core.Invocation;
 
 /// <summary>
-/// Composes the stages for one <c>chaincode invoke</c>. Directly: <see cref="ChaincodeProposal"/> →
+/// Composes the stages for one <c>chaincode invoke</c>. Directly: <see cref="SignedChaincodeProposal"/> →
 /// <see cref="Endorser"/> (with <see cref="DeliverGroup.ConnectAsync"/> alongside; the endorsement's outcome decides
 /// first) → <see cref="Broadcaster"/> → <see cref="DeliverGroup.WaitAsync"/>, the commit wait's clock starting once
 /// endorsed. Through a Gateway: the same proposal → <see cref="GatewayClient"/> Endorse →
@@ -39,7 +39,7 @@ public sealed class ChaincodeInvoker
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
         trace ??= new InvokeTrace(options.Invocation, connections.Time);
-        var proposal = ChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
+        var proposal = SignedChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
         trace.Proposed(proposal);
         _observer.ProposalCreated(proposal.TxId);
 
@@ -69,7 +69,7 @@ public sealed class ChaincodeInvoker
     }
 
     private async Task DirectlyAsync(
-        ChaincodeCmdFactory connections, InvokeOptions options, ChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
+        ChaincodeCmdFactory connections, InvokeOptions options, SignedChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
     {
         // The deliver streams are opened while the peers endorse (each answers with its current block meanwhile), and
         // so are the first orderer's broadcast stream (its connection is ready when the transaction is) and the
@@ -124,7 +124,7 @@ public sealed class ChaincodeInvoker
     }
 
     private async Task ThroughGatewayAsync(
-        ChaincodeCmdFactory connections, InvokeOptions options, ChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
+        ChaincodeCmdFactory connections, InvokeOptions options, SignedChaincodeProposal proposal, InvokeTrace trace, Action<SendState> sent, CancellationToken cancellationToken)
     {
         var gateway = new GatewayClient(connections.Peers[0], connections.Signer);
         var endorsed = await gateway.EndorseAsync(proposal, options.EndorsingOrganizations, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
@@ -150,7 +150,7 @@ public sealed class ChaincodeInvoker
     }
 
     private async Task<EndorsedTransaction> EndorseAsync(
-        ChaincodeProposal proposal, ChaincodeCmdFactory connections, InvokeOptions options, InvokeTrace trace, DeliverGroup? deliver, CancellationToken cancellationToken)
+        SignedChaincodeProposal proposal, ChaincodeCmdFactory connections, InvokeOptions options, InvokeTrace trace, DeliverGroup? deliver, CancellationToken cancellationToken)
     {
         var endorsed = await Endorser.EndorseAsync(proposal, connections.Peers, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         deliver?.StartClock();

@@ -42,7 +42,7 @@ public sealed class ChaincodeQuerier
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
         trace ??= new InvokeTrace(options.Invocation, connections.Time);
-        var proposal = ChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
+        var proposal = SignedChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
         trace.Proposed(proposal);
         _observer.ProposalCreated(proposal.TxId);
         try

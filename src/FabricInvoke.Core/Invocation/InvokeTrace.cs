@@ -69,7 +69,7 @@ public sealed class InvokeTrace
         }
     }
 
-    internal void Proposed(ChaincodeProposal proposal) => Set(() =>
+    internal void Proposed(SignedChaincodeProposal proposal) => Set(() =>
     {
         _txId = proposal.TxId;
         _startup = _time.GetElapsedTime(_started);

@@ -69,7 +69,7 @@ internal static class OrdererDiscovery
         PeerNode peer, Identity.SigningIdentity signer, string channelId, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         var time = peer.Connection.Time;
-        var proposal = ChaincodeProposal.Create(Request(channelId), signer, time, HeaderType.Config);
+        var proposal = SignedChaincodeProposal.Create(Request(channelId), signer, time, HeaderType.Config);
         ProposalResponse response;
         try
         {

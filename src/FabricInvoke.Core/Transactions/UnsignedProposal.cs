@@ -7,7 +7,7 @@ namespace FabricInvoke.Core.Transactions;
 
 /// <summary>
 /// An unsigned chaincode proposal (the bytes a signer signs) with the pieces later stages need; signing it gives a
-/// <see cref="ChaincodeProposal"/>. Immutable.
+/// <see cref="SignedChaincodeProposal"/>. Immutable.
 /// </summary>
 internal sealed class UnsignedProposal
 {

@@ -6,13 +6,13 @@ using Google.Protobuf.WellKnownTypes;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>
-/// The first stage: a chaincode proposal, built byte-for-byte as the Go peer CLI builds it and signed. It carries its
+/// The first stage: a chaincode proposal, built byte-for-byte as the Go peer CLI builds it (an <see cref="UnsignedProposal"/>) and signed. It carries its
 /// transaction id from here to the end; endorsement (<see cref="Endorsement.Endorser"/>, or a Gateway) turns it into
 /// an <see cref="Endorsement.EndorsedTransaction"/>. Immutable.
 /// </summary>
-public sealed class ChaincodeProposal
+public sealed class SignedChaincodeProposal
 {
-    private ChaincodeProposal(ChaincodeInvocation invocation, UnsignedProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
+    private SignedChaincodeProposal(ChaincodeInvocation invocation, UnsignedProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
     {
         Invocation = invocation;
         Unsigned = unsigned;
@@ -43,22 +43,22 @@ public sealed class ChaincodeProposal
 
     /// <summary>Builds and signs a new proposal (fresh nonce, the clock's time with nanoseconds, as Go's time.Now()).</summary>
     /// <exception cref="Errors.FabricInvokeException">Usage: the transient map has a duplicate key.</exception>
-    public static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time = null) =>
+    public static SignedChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time = null) =>
         Create(invocation, signer, time, HeaderType.EndorserTransaction);
 
     /// <summary>A proposal of another header type (CONFIG for the orderer discovery's cscc request).</summary>
-    internal static ChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time, HeaderType headerType)
+    internal static SignedChaincodeProposal Create(ChaincodeInvocation invocation, SigningIdentity signer, TimeProvider? time, HeaderType headerType)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(signer);
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var unsigned = ProposalBuilder.Create(invocation, signer.Creator, TxIds.NewNonce(), Timestamp.FromDateTimeOffset(now), headerType);
-        return new ChaincodeProposal(invocation, unsigned, unsigned.Sign(signer), signer, now);
+        return new SignedChaincodeProposal(invocation, unsigned, unsigned.Sign(signer), signer, now);
     }
 
     /// <summary>A proposal that was built and signed before (e.g. captured from the wire), kept byte for byte.</summary>
     /// <exception cref="ArgumentException">The bytes are not a chaincode proposal.</exception>
-    internal static ChaincodeProposal FromSigned(SignedProposal signed, SigningIdentity signer)
+    internal static SignedChaincodeProposal FromSigned(SignedProposal signed, SigningIdentity signer)
     {
         var unsigned = UnsignedProposal.FromProposalBytes(signed.ProposalBytes.Span);
         var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
@@ -67,6 +67,6 @@ public sealed class ChaincodeProposal
         var spec = ChaincodeInvocationSpec.Parser.ParseFrom(ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload).Input).ChaincodeSpec;
         var invocation = new ChaincodeInvocation(
             channelHeader.ChannelId, spec.ChaincodeId.Name, spec.Input.Args.Select(a => a.ToByteArray()).ToList(), [], spec.Input.IsInit);
-        return new ChaincodeProposal(invocation, unsigned, signed, signer, channelHeader.Timestamp.ToDateTimeOffset());
+        return new SignedChaincodeProposal(invocation, unsigned, signed, signer, channelHeader.Timestamp.ToDateTimeOffset());
     }
 }
