@@ -82,7 +82,8 @@ internal sealed class QueryAction
             QueryAll = settings.QueryAll,
             Gateway = settings.Gateway,
         };
-        return await new ChaincodeQuerier(observer).QueryAsync(connections, options, trace, cancellationToken).ConfigureAwait(false);
+        await new ChaincodeQuerier(observer).QueryAsync(connections, options, trace, cancellationToken).ConfigureAwait(false);
+        return trace.Snapshot();
     }
 
     /// <summary>The bytes the peer CLI prints for a payload, newline included: as they are, Go's byte-slice form (-r), or hex (-x).</summary>

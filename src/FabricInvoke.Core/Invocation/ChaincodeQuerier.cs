@@ -22,6 +22,16 @@ public sealed record QueryOptions
     public bool Gateway { get; init; }
 }
 
+/// <summary>What a query returned: the chaincode's answer, and which peers (or gateway) gave it.</summary>
+/// <param name="TxId">The query proposal's transaction id (nothing is ordered under it).</param>
+/// <param name="ChannelId">The channel queried.</param>
+/// <param name="ChaincodeName">The chaincode queried.</param>
+/// <param name="Result">The chaincode's response (status, message, payload); identical on every peer asked.</param>
+/// <param name="Endorsements">Per peer asked, in the order given (one entry, the gateway, through a Gateway).</param>
+/// <param name="Elapsed">Wall time of the evaluation.</param>
+public sealed record QueryResult(
+    string TxId, string ChannelId, string ChaincodeName, ChaincodeResponse Result, IReadOnlyList<PeerEndorsement> Endorsements, TimeSpan Elapsed);
+
 /// <summary>
 /// <c>chaincode query</c>: the endorse stage alone — a proposal evaluated on the first peer (or every peer), its answer
 /// returned and nothing ordered — or the Gateway's Evaluate.
@@ -35,9 +45,10 @@ public sealed class ChaincodeQuerier
         _observer = observer ?? IProgressObserver.None;
     }
 
-    /// <param name="trace">Records what was done, for reporting a failure; optional.</param>
+    /// <param name="trace">Records what was done (with timings, for a front end's report, also of a failure); optional.</param>
+    /// <returns>The chaincode's answer and who gave it.</returns>
     /// <exception cref="FabricInvokeException">Connection, Endorsement (an error status, peers that disagree), Interrupted.</exception>
-    public async Task<InvokeResult> QueryAsync(ChaincodeCmdFactory connections, QueryOptions options, InvokeTrace? trace, CancellationToken cancellationToken)
+    public async Task<QueryResult> QueryAsync(ChaincodeCmdFactory connections, QueryOptions options, InvokeTrace? trace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,14 +58,16 @@ public sealed class ChaincodeQuerier
         _observer.ProposalCreated(proposal.TxId);
         try
         {
+            QueryResult answer;
             if (options.Gateway)
             {
                 var time = connections.Time;
                 var started = time.GetTimestamp();
                 var gateway = new GatewayClient(connections.Peers[0], connections.Signer);
                 var result = await gateway.EvaluateAsync(proposal, [], options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-                trace.Evaluated(result, new PeerEndorsement(gateway.Address, null, result.Status, result.Message, time.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.Zero),
-                    time.GetElapsedTime(started));
+                var by = new PeerEndorsement(gateway.Address, null, result.Status, result.Message, time.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.Zero);
+                trace.Evaluated(result, by, time.GetElapsedTime(started));
+                answer = new QueryResult(proposal.TxId, proposal.ChannelId, proposal.ChaincodeName, result, [by], by.Latency);
             }
             else
             {
@@ -62,10 +75,11 @@ public sealed class ChaincodeQuerier
                 var endorsed = await Endorser.EndorseAsync(proposal, peers, options.RequestTimeout, cancellationToken, "query").ConfigureAwait(false);
                 trace.Endorsed(endorsed);
                 _observer.Endorsed(endorsed);
+                answer = new QueryResult(proposal.TxId, proposal.ChannelId, proposal.ChaincodeName, endorsed.Result, endorsed.Endorsements, endorsed.Elapsed);
             }
 
             trace.Finished();
-            return trace.Snapshot();
+            return answer;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
