@@ -8,6 +8,16 @@ using Grpc.Core;
 
 namespace FabricInvoke.Core.Endorsement;
 
+/// <summary>What an endorsement is for: a transaction to order, or a query whose answer is all that is wanted.</summary>
+public enum EndorseOperation
+{
+    /// <summary>An invoke: the endorsements become a transaction.</summary>
+    Invoke,
+
+    /// <summary>A query (an evaluation): nothing is ordered.</summary>
+    Query,
+}
+
 /// <summary>The endorsement stage: sends one signed proposal to peers in parallel and checks the answers agree.</summary>
 public static class Endorser
 {
@@ -20,9 +30,9 @@ public static class Endorser
     /// Connection (a peer unreachable) or Endorsement (refused, error status, no answer in time, payloads that differ).
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <param name="operation">"invoke" or "query", for the messages (the peer CLI says "endorsement failure during query").</param>
+    /// <param name="operation">What the endorsement is for, as the messages say it (the peer CLI says "endorsement failure during query").</param>
     public static async Task<EndorsedTransaction> EndorseAsync(
-        SignedChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken, string operation = "invoke")
+        SignedChaincodeProposal proposal, IReadOnlyList<PeerNode> peers, TimeSpan requestTimeout, CancellationToken cancellationToken, EndorseOperation operation = EndorseOperation.Invoke)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(peers);
@@ -41,7 +51,7 @@ public static class Endorser
     }
 
     private static async Task<(PeerEndorsement Endorsement, ProposalResponse Response)> EndorseOneAsync(
-        PeerNode peer, SignedChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast, string operation)
+        PeerNode peer, SignedChaincodeProposal proposal, TimeSpan requestTimeout, CancellationTokenSource failFast, EndorseOperation operation)
     {
         var time = peer.Connection.Time;
         var started = time.GetTimestamp();
@@ -67,7 +77,7 @@ public static class Endorser
         }
         catch (RpcException e)
         {
-            throw Failures.Endorsement(txId, peer.Address, $"error endorsing {operation}: " + RpcFailure.Describe(e, peer.Connection), e, e.StatusCode, operation: operation);
+            throw Failures.Endorsement(txId, peer.Address, $"error endorsing {Failures.Word(operation)}: " + RpcFailure.Describe(e, peer.Connection), e, e.StatusCode, operation: operation);
         }
 
         if (response.Response is null)

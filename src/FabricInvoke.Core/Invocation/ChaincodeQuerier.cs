@@ -72,7 +72,7 @@ public sealed class ChaincodeQuerier
             else
             {
                 var peers = options.QueryAll ? connections.Peers : [connections.Peers[0]];
-                var endorsed = await Endorser.EndorseAsync(proposal, peers, options.RequestTimeout, cancellationToken, "query").ConfigureAwait(false);
+                var endorsed = await Endorser.EndorseAsync(proposal, peers, options.RequestTimeout, cancellationToken, EndorseOperation.Query).ConfigureAwait(false);
                 trace.Endorsed(endorsed);
                 _observer.Endorsed(endorsed);
                 answer = new QueryResult(proposal.TxId, proposal.ChannelId, proposal.ChaincodeName, endorsed.Result, endorsed.Endorsements, endorsed.Elapsed);
