@@ -135,7 +135,7 @@ public sealed class CapturedMessageTests
         Assert.NotNull(r.Endorsement);
         Assert.Equal("Org1MSP", SerializedIdentity.Parser.ParseFrom(r.Endorsement!.Endorser).Mspid);
         var action = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(r.Payload).Extension);
-        var chaincodeEvent = ChaincodeEvent.Parser.ParseFrom(action.Events);
+        var chaincodeEvent = Protos.Peer.ChaincodeEvent.Parser.ParseFrom(action.Events);
         Assert.Equal("Put", chaincodeEvent.EventName);
         Assert.Equal("fx-k1", chaincodeEvent.Payload.ToStringUtf8());
     }
@@ -257,14 +257,14 @@ public sealed class CapturedMessageTests
             Assert.Equal(actionStatus.GetInt32(), action.Response.Status);
             if (facts.TryGetProperty("chaincode_event", out var expectedEvent))
             {
-                AssertEvent(expectedEvent, ChaincodeEvent.Parser.ParseFrom(action.Events));
+                AssertEvent(expectedEvent, Protos.Peer.ChaincodeEvent.Parser.ParseFrom(action.Events));
             }
         }
     }
 
     private static void AssertSignedProposal(SignedProposal signed, JsonElement facts)
     {
-        var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+        var proposal = Protos.Peer.Proposal.Parser.ParseFrom(signed.ProposalBytes);
         var channelHeader = ChannelHeader.Parser.ParseFrom(Header.Parser.ParseFrom(proposal.Header).ChannelHeader);
         Assert.Equal(facts.Str("txid"), channelHeader.TxId);
         if (facts.TryGetProperty("channel_id", out var channel))
@@ -317,7 +317,7 @@ public sealed class CapturedMessageTests
 
         if (facts.TryGetProperty("endorsement_order", out var order))
         {
-            var action = ChaincodeActionPayload.Parser.ParseFrom(Transaction.Parser.ParseFrom(payload.Data).Actions.Single().Payload).Action;
+            var action = ChaincodeActionPayload.Parser.ParseFrom(Protos.Peer.Transaction.Parser.ParseFrom(payload.Data).Actions.Single().Payload).Action;
             var expectedMspIds = order.EnumerateArray().Select(p => p.GetString() switch
             {
                 "peer0.org1" => "Org1MSP",
@@ -384,12 +384,12 @@ public sealed class CapturedMessageTests
             Assert.Equal(Fixtures.Captured("broadcast-success-request-envelope.bin"), block.Data.Data[0].ToByteArray());
         }
 
-        var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(Transaction.Parser.ParseFrom(payload.Data).Actions.Single().Payload);
+        var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(Protos.Peer.Transaction.Parser.ParseFrom(payload.Data).Actions.Single().Payload);
         var action = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(actionPayload.Action.ProposalResponsePayload).Extension);
-        AssertEvent(facts.GetProperty("chaincode_event"), ChaincodeEvent.Parser.ParseFrom(action.Events));
+        AssertEvent(facts.GetProperty("chaincode_event"), Protos.Peer.ChaincodeEvent.Parser.ParseFrom(action.Events));
     }
 
-    private static void AssertEvent(JsonElement expected, ChaincodeEvent actual)
+    private static void AssertEvent(JsonElement expected, Protos.Peer.ChaincodeEvent actual)
     {
         Assert.Equal(expected.Str("event_name"), actual.EventName);
         Assert.Equal(expected.Str("tx_id"), actual.TxId);
@@ -426,8 +426,8 @@ public sealed class CapturedMessageTests
         switch (message)
         {
             case SignedProposal sp:
-                var proposal = Proposal.Parser.ParseFrom(sp.ProposalBytes);
-                yield return strict(Proposal.Parser, sp.ProposalBytes);
+                var proposal = Protos.Peer.Proposal.Parser.ParseFrom(sp.ProposalBytes);
+                yield return strict(Protos.Peer.Proposal.Parser, sp.ProposalBytes);
                 foreach (var n in HeaderParts(proposal.Header))
                 {
                     yield return n;

@@ -18,7 +18,7 @@ public sealed class DirectCallInvokerTests
     {
         var handler = new TrailersOnlyHandler(StatusCode.Unimplemented, "no such method here");
         using var channel = GrpcChannel.ForAddress("http://127.0.0.1:7051", new GrpcChannelOptions { HttpHandler = handler });
-        var invoker = new DirectCallInvoker(channel.CreateCallInvoker());
+        var invoker = new DirectCallInvoker(channel.CreateCallInvoker(), shortcut: true);
         Assert.True(invoker.IsDirect);
 
         using var unary = invoker.AsyncUnaryCall(FabricCalls.ProcessProposal, null, default, new SignedProposal());
@@ -36,10 +36,23 @@ public sealed class DirectCallInvokerTests
     }
 
     [Fact]
+    public async Task Without_the_startup_shortcut_even_grpc_dotnets_invoker_is_called_the_ordinary_way()
+    {
+        var handler = new TrailersOnlyHandler(StatusCode.Unimplemented, "no such method here");
+        using var channel = GrpcChannel.ForAddress("http://127.0.0.1:7051", new GrpcChannelOptions { HttpHandler = handler });
+        var invoker = new DirectCallInvoker(channel.CreateCallInvoker(), shortcut: false);
+        Assert.False(invoker.IsDirect);
+
+        using var unary = invoker.AsyncUnaryCall(FabricCalls.ProcessProposal, null, default, new SignedProposal());
+        Assert.Equal(StatusCode.Unimplemented, (await Assert.ThrowsAsync<RpcException>(() => unary.ResponseAsync)).StatusCode);
+        Assert.Equal(["/protos.Endorser/ProcessProposal"], handler.Paths);
+    }
+
+    [Fact]
     public async Task Any_other_invoker_is_called_through_its_virtual_methods()
     {
         var recording = new RecordingInvoker();
-        var invoker = new DirectCallInvoker(recording);
+        var invoker = new DirectCallInvoker(recording, shortcut: true);
         Assert.False(invoker.IsDirect);
 
         using var unary = invoker.AsyncUnaryCall(FabricCalls.ProcessProposal, null, default, new SignedProposal());

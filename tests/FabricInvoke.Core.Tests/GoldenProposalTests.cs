@@ -36,7 +36,7 @@ public sealed class GoldenProposalTests
         Assert.Equal(parts.B64("signature_header"), proposal.SignatureHeaderBytes.ToByteArray());
         Assert.Equal(parts.B64("header"), proposal.HeaderBytes.ToByteArray());
 
-        var builtPayload = Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload;
+        var builtPayload = Protos.Peer.Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload;
         Assert.Equal(parts.B64("chaincode_proposal_payload"), builtPayload.ToByteArray());
         Assert.Equal(parts.B64("chaincode_invocation_spec"), ChaincodeProposalPayload.Parser.ParseFrom(builtPayload).Input.ToByteArray());
         Assert.Equal(parts.B64("chaincode_header_extension"), ChannelHeader.Parser.ParseFrom(proposal.ChannelHeaderBytes).Extension.ToByteArray());
@@ -109,7 +109,7 @@ public sealed class GoldenProposalTests
         var invocation = new ChaincodeInvocation("ch", "cc", [[1]], [new("k", [])], IsInit: false);
 
         var proposal = ProposalBuilder.Create(invocation, [9], [8], new Timestamp());
-        var payload = Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload.ToByteArray();
+        var payload = Protos.Peer.Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload.ToByteArray();
 
         // ... 12 05 0a 01 'k' 12 00: entry {key "k", value ""} with the empty value field present.
         Assert.Equal(new byte[] { 0x12, 0x05, 0x0a, 0x01, (byte)'k', 0x12, 0x00 }, payload[^7..]);

@@ -25,7 +25,7 @@ public sealed class GoldenTransactionTests
         Assert.Equal(parts.B64("chaincode_proposal_payload_without_transient"), proposal.PayloadWithoutTransient.ToByteArray());
         var transaction = Payload.Parser.ParseFrom(payload).Data;
         Assert.Equal(parts.B64("transaction"), transaction.ToByteArray());
-        Assert.Equal(parts.B64("chaincode_action_payload"), Transaction.Parser.ParseFrom(transaction).Actions[0].Payload.ToByteArray());
+        Assert.Equal(parts.B64("chaincode_action_payload"), Protos.Peer.Transaction.Parser.ParseFrom(transaction).Actions[0].Payload.ToByteArray());
         Assert.Equal(expected.B64("envelope_payload"), payload.ToByteArray());
 
         var envelope = new Envelope { Payload = payload, Signature = ByteString.CopyFrom(expected.B64("envelope_signature")) };
@@ -105,7 +105,7 @@ public sealed class GoldenTransactionTests
     public void Transient_map_is_left_out_of_the_transaction_and_the_proposal_hash_matches()
     {
         var (proposal, responses, _) = Load("transaction-put-transient-org2-first");
-        var inProposal = ChaincodeProposalPayload.Parser.ParseFrom(Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload);
+        var inProposal = ChaincodeProposalPayload.Parser.ParseFrom(Protos.Peer.Proposal.Parser.ParseFrom(proposal.ProposalBytes).Payload);
         Assert.NotEmpty(inProposal.TransientMap);
 
         var hash = System.Security.Cryptography.SHA256.HashData(

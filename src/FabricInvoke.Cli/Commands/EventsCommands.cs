@@ -418,7 +418,7 @@ internal sealed class EventsCommands
             throw Failures.Usage("--output-file and --checkpoint must be different files");
         }
         return new EventsSettings(
-            new ConnectionSettings { Peers = peers, PeerTransport = new TransportSettings(connTimeout, clientCert), BindTlsCertHash = clientAuth },
+            new ConnectionSettings { Peers = peers, PeerTransport = FabricInvoke.Cli.Settings.CliTransport.Settings(connTimeout, clientCert), BindTlsCertHash = clientAuth },
             mspIdEnv ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity"),
             FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity")),
             channel,

@@ -132,7 +132,7 @@ internal static class InvokeSettingsBinder
         var connections = common.Connections with
         {
             Orderers = orderers,
-            OrdererTransport = new TransportSettings(common.Connections.PeerTransport.ConnectTimeout, ordererClientCert),
+            OrdererTransport = CliTransport.Settings(common.Connections.PeerTransport.ConnectTimeout, ordererClientCert),
             DiscoveredOrderers = orderers.Count == 0 && !gateway && devnet is null ? new DiscoveredOrderers(ordererCa, ordererOverride) : null,
         };
         return new InvokeCommandSettings(connections, common.MspId, common.MspPath, options, common.Output, common.DevNetDirectory)
@@ -248,7 +248,7 @@ internal static class InvokeSettingsBinder
         {
             Peers = peers,
             DeliverPeers = deliverPeers,
-            PeerTransport = new TransportSettings(connTimeout, peerClientCert),
+            PeerTransport = CliTransport.Settings(connTimeout, peerClientCert),
             BindTlsCertHash = clientAuthRequired,
         };
         var mspId = pending ? string.Empty : Env(env, T.MspId) ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity");

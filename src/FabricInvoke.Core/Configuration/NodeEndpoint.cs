@@ -24,7 +24,17 @@ public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, str
 /// <summary>Transport settings shared by every connection to one kind of node (peers, or orderers).</summary>
 /// <param name="ConnectTimeout">Bound on establishing each connection, TLS handshake and retries included.</param>
 /// <param name="ClientCertificate">Presented when mutual TLS is configured.</param>
-public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificateFiles? ClientCertificate);
+public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificateFiles? ClientCertificate)
+{
+    /// <summary>
+    /// The one switch for start-up tricks that only pay in a process living a fraction of a second, and that reach into
+    /// a dependency's internals: off by default (a library user gets plain grpc-dotnet), on for the fabinvoke CLI.
+    /// Today one trick: calling grpc-dotnet's sealed call invoker directly by name (<c>DirectCallInvoker</c>), which
+    /// spares native AOT resolving generic virtual calls at run time. (The CLI's other trick, keeping OpenSSL's system
+    /// trust store out of chain building, changes the process environment; the CLI does that itself.)
+    /// </summary>
+    public bool StartupShortcuts { get; init; }
+}
 
 /// <summary>
 /// What a command talks to, independent of what it does: the peers (in the order given; the first is the one a

@@ -11,7 +11,7 @@ public sealed class PeerNode
     internal PeerNode(NodeConnection connection)
     {
         Connection = connection;
-        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker());
+        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker(), connection.StartupShortcuts);
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -34,7 +34,7 @@ public sealed class OrdererNode
     internal OrdererNode(NodeConnection connection)
     {
         Connection = connection;
-        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker());
+        Calls = new DirectCallInvoker(connection.Channel.CreateCallInvoker(), connection.StartupShortcuts);
     }
 
     /// <summary>The address as the user wrote it.</summary>
@@ -58,6 +58,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
     private readonly ConnectionSettings _settings;
     private readonly IProgressObserver _observer;
     private readonly TlsMaterial _tls;
+    private readonly Lock _orderersGate = new();
     private IReadOnlyList<OrdererNode> _orderers;
 
     private ChaincodeCmdFactory(
@@ -143,6 +144,21 @@ public sealed class ChaincodeCmdFactory : IDisposable
         }
     }
 
+    /// <summary>A factory over connections made already (a library client's, some over caller-owned channels); it owns them.</summary>
+    internal static ChaincodeCmdFactory FromConnections(
+        SigningIdentity signer, IReadOnlyList<NodeConnection> peers, IReadOnlyList<NodeConnection> orderers, bool bindTlsCertHash, TimeProvider time, TlsMaterial tls)
+    {
+        var peerNodes = peers.Select(p => new PeerNode(p)).ToList();
+        var settings = new ConnectionSettings
+        {
+            Peers = peers.Select(p => p.Endpoint).ToList(),
+            Orderers = orderers.Select(o => o.Endpoint).ToList(),
+            PeerTransport = new TransportSettings(peers.Count > 0 ? peers[0].ConnectTimeout : TimeSpan.FromSeconds(10), null),
+            BindTlsCertHash = bindTlsCertHash,
+        };
+        return new ChaincodeCmdFactory(settings, signer, tls, peerNodes, peerNodes, orderers.Select(o => new OrdererNode(o)).ToList(), IProgressObserver.None, time);
+    }
+
     /// <summary>Private keys that others can read are worth a warning, not a failure: the peer CLI accepts them silently.</summary>
     private static void WarnAboutKeyFiles(ConnectionSettings settings, SigningIdentity signer, IProgressObserver observer)
     {
@@ -156,7 +172,11 @@ public sealed class ChaincodeCmdFactory : IDisposable
         }
     }
 
-    /// <summary>Connects (lazily) to orderers found in the channel configuration, with the discovery TLS settings.</summary>
+    /// <summary>
+    /// Connects (lazily) to orderers found in the channel configuration, with the discovery TLS settings. Safe for
+    /// concurrent invokes on one factory: the first discovery wins, a later one's connections are closed at once (no
+    /// connection is swapped out from under a broadcast, none is left open).
+    /// </summary>
     /// <exception cref="Errors.FabricInvokeException">Usage (an address is not host:port) or Config (the TLS root cannot be used).</exception>
     internal void UseDiscoveredOrderers(IReadOnlyList<string> addresses, Ordering.ChannelOrdering? ordering = null)
     {
@@ -177,8 +197,17 @@ public sealed class ChaincodeCmdFactory : IDisposable
             throw;
         }
 
-        _orderers = created;
-        Ordering = ordering;
+        lock (_orderersGate)
+        {
+            if (_orderers.Count == 0)
+            {
+                _orderers = created;
+                Ordering = ordering;
+                return;
+            }
+        }
+
+        created.ForEach(o => o.Connection.Dispose());
     }
 
     public void Dispose()
@@ -188,7 +217,13 @@ public sealed class ChaincodeCmdFactory : IDisposable
             p.Connection.Dispose();
         }
 
-        foreach (var o in Orderers)
+        IReadOnlyList<OrdererNode> orderers;
+        lock (_orderersGate)
+        {
+            orderers = _orderers;
+        }
+
+        foreach (var o in orderers)
         {
             o.Connection.Dispose();
         }

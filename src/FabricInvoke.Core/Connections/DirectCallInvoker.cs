@@ -9,7 +9,9 @@ namespace FabricInvoke.Core.Connections;
 /// target's generic dictionaries and allocates enough to start a garbage collection in a process that lives a fifth of
 /// a second: measured at about a quarter of a native invoke's CPU (perf record, README "Measured figures"). grpc-dotnet's
 /// own invoker is sealed, so calling its methods directly lets the compiler prepare every instantiation ahead of time.
-/// Any other invoker (an interceptor, a future grpc-dotnet that renames its class) is called the ordinary way.
+/// Any other invoker (an interceptor, a future grpc-dotnet that renames its class) is called the ordinary way, and so
+/// is every invoker unless <see cref="Configuration.TransportSettings.StartupShortcuts"/> is on (the CLI): a library
+/// user never depends on grpc-dotnet's internal names.
 /// </summary>
 internal sealed class DirectCallInvoker
 {
@@ -18,10 +20,11 @@ internal sealed class DirectCallInvoker
 
     private readonly CallInvoker _invoker;
 
-    public DirectCallInvoker(CallInvoker invoker)
+    /// <param name="shortcut">Call grpc-dotnet's own invoker directly when it is the one (the CLI's start-up shortcut).</param>
+    public DirectCallInvoker(CallInvoker invoker, bool shortcut)
     {
         _invoker = invoker;
-        IsDirect = invoker.GetType().FullName == GrpcInvokerName;
+        IsDirect = shortcut && invoker.GetType().FullName == GrpcInvokerName;
     }
 
     /// <summary>True when calls go straight to grpc-dotnet's invoker.</summary>

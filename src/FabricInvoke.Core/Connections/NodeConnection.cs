@@ -22,8 +22,10 @@ internal sealed class NodeConnection : IDisposable
 
     private NodeConnection(
         string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time,
-        GrpcChannel channel, X509Certificate2? clientCertificate, TlsRefusalNote refusal, ConnectTimings timings)
+        GrpcChannel channel, X509Certificate2? clientCertificate, TlsRefusalNote refusal, ConnectTimings timings, bool ownsChannel = true)
     {
+        OwnsChannel = ownsChannel;
+        StartupShortcuts = transport.StartupShortcuts;
         Timings = timings;
         Role = role;
         Endpoint = endpoint;
@@ -52,6 +54,12 @@ internal sealed class NodeConnection : IDisposable
     public TimeProvider Time { get; }
 
     public GrpcChannel Channel { get; }
+
+    /// <summary>False for a channel the caller brought: it stays open when this connection is disposed.</summary>
+    public bool OwnsChannel { get; }
+
+    /// <summary>The CLI's start-up shortcuts are on (<see cref="TransportSettings.StartupShortcuts"/>).</summary>
+    public bool StartupShortcuts { get; }
 
     /// <summary>When the last TCP connect and TLS handshake of this connection happened.</summary>
     public ConnectTimings Timings { get; }
@@ -119,7 +127,6 @@ internal sealed class NodeConnection : IDisposable
             {
                 var roots = tls.RootsOf(endpoint, role);
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
-                SystemTrustStore.KeepOutOfChainBuilding();
                 var ssl = new SslClientAuthenticationOptions
                 {
                     TargetHost = targetHost,
@@ -175,8 +182,25 @@ internal sealed class NodeConnection : IDisposable
         }
     }
 
-    /// <summary>Closes the channel; the client certificate belongs to the command's <see cref="TlsMaterial"/>.</summary>
-    public void Dispose() => Channel.Dispose();
+    /// <summary>
+    /// A connection over a channel the caller created and owns (its handler decides TLS and timeouts); never disposed
+    /// here. Failures name <paramref name="address"/>.
+    /// </summary>
+    public static NodeConnection FromChannel(string role, GrpcChannel channel, string address, TimeSpan connectTimeout, IProgressObserver observer, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        var endpoint = new NodeEndpoint(Configuration.Endpoint.Parse(address, role), null, null);
+        return new NodeConnection(role, endpoint, new TransportSettings(connectTimeout, null), observer, time, channel, null, new TlsRefusalNote(), new ConnectTimings(), ownsChannel: false);
+    }
+
+    /// <summary>Closes the channel when it is ours; the client certificate belongs to the command's <see cref="TlsMaterial"/>.</summary>
+    public void Dispose()
+    {
+        if (OwnsChannel)
+        {
+            Channel.Dispose();
+        }
+    }
 }
 
 /// <summary>

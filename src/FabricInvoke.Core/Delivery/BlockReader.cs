@@ -57,14 +57,14 @@ internal static class BlockReader
             type = (HeaderType)channelHeader.Type;
             if (type == HeaderType.EndorserTransaction)
             {
-                foreach (var action in Transaction.Parser.ParseFrom(payload.Data).Actions)
+                foreach (var action in Protos.Peer.Transaction.Parser.ParseFrom(payload.Data).Actions)
                 {
                     var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(action.Payload);
                     var responsePayload = ProposalResponsePayload.Parser.ParseFrom(actionPayload.Action?.ProposalResponsePayload ?? ByteString.Empty);
                     var chaincodeAction = ChaincodeAction.Parser.ParseFrom(responsePayload.Extension);
                     if (!chaincodeAction.Events.IsEmpty)
                     {
-                        var e = ChaincodeEvent.Parser.ParseFrom(chaincodeAction.Events);
+                        var e = Protos.Peer.ChaincodeEvent.Parser.ParseFrom(chaincodeAction.Events);
                         if (!string.IsNullOrEmpty(e.ChaincodeId) || !string.IsNullOrEmpty(e.EventName))
                         {
                             events.Add(new ChaincodeEventRecord(e.ChaincodeId, e.TxId, e.EventName, e.Payload.ToByteArray()));

@@ -23,18 +23,29 @@ public sealed record PeerEndorsement(string Address, string? MspId, int Status, 
 /// </summary>
 public sealed class EndorsedTransaction
 {
+    private readonly Lazy<ByteString> _payload;
     private readonly Lazy<Envelope> _envelope;
 
     private EndorsedTransaction(
-        SignedChaincodeProposal proposal, ChaincodeResponse result, IReadOnlyList<PeerEndorsement> endorsements, IReadOnlyList<string> endorserMspIds, TimeSpan elapsed, Func<Envelope> envelope)
+        SignedChaincodeProposal proposal, ChaincodeResponse result, IReadOnlyList<PeerEndorsement> endorsements, IReadOnlyList<string> endorserMspIds, TimeSpan elapsed,
+        Lazy<ByteString> payload, Func<ByteString, byte[]> sign)
     {
         Proposal = proposal;
         Result = result;
         Endorsements = endorsements;
         EndorserMspIds = endorserMspIds;
         Elapsed = elapsed;
-        _envelope = new Lazy<Envelope>(envelope);
+        _payload = payload;
+        _envelope = new Lazy<Envelope>(() => new Envelope { Payload = payload.Value, Signature = ByteString.CopyFrom(sign(payload.Value)) });
     }
+
+    /// <summary>The marshalled transaction payload: what the envelope's signature covers (for offline signing).</summary>
+    /// <exception cref="Errors.FabricInvokeException">Endorsement: the responses cannot be assembled.</exception>
+    internal ByteString PayloadBytes => _payload.Value;
+
+    /// <summary>The same transaction, its envelope signed with <paramref name="signature"/> made elsewhere over <see cref="PayloadBytes"/>.</summary>
+    internal EndorsedTransaction WithSignature(byte[] signature) =>
+        new(Proposal, Result, Endorsements, EndorserMspIds, Elapsed, _payload, _ => signature);
 
     public string TxId => Proposal.TxId;
 
@@ -68,7 +79,8 @@ public sealed class EndorsedTransaction
             endorsements,
             msps,
             elapsed,
-            () => TransactionBuilder.CreateSignedEnvelope(proposal.Unsigned, responses, proposal.Signer));
+            new Lazy<ByteString>(() => TransactionBuilder.CreatePayload(proposal.Unsigned, responses)),
+            payload => proposal.Signer.Sign(payload.Span));
     }
 
     /// <summary>
@@ -86,7 +98,8 @@ public sealed class EndorsedTransaction
             [gateway with { Status = result.Status, Message = result.Message }],
             endorsers,
             elapsed,
-            () => new Envelope { Payload = payload, Signature = ByteString.CopyFrom(proposal.Signer.Sign(payload.Span)) });
+            new Lazy<ByteString>(payload),
+            p => proposal.Signer.Sign(p.Span));
     }
 
     internal static string? MspIdOf(ByteString serializedIdentity)
@@ -106,7 +119,7 @@ public sealed class EndorsedTransaction
     private static (ChaincodeResponse Result, IReadOnlyList<string> Endorsers) ReadTransaction(ByteString payloadBytes)
     {
         var payload = Payload.Parser.ParseFrom(payloadBytes);
-        var actions = Transaction.Parser.ParseFrom(payload.Data).Actions;
+        var actions = Protos.Peer.Transaction.Parser.ParseFrom(payload.Data).Actions;
         if (actions.Count == 0)
         {
             throw new InvalidDataException("the transaction has no action");

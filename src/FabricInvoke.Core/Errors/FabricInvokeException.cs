@@ -11,7 +11,7 @@ namespace FabricInvoke.Core.Errors;
 /// still commit?). <see cref="Exception.Message"/> is one line naming the peer, orderer or file, worded by
 /// <see cref="Failures"/> from those values; build instances only there.
 /// </summary>
-public sealed class FabricInvokeException : Exception
+public class FabricInvokeException : Exception
 {
     public FabricInvokeException(FailureKind kind, string message, Exception? innerException = null)
         : base(Text.Bounded(Text.OneLine(message)), innerException)
@@ -32,6 +32,25 @@ public sealed class FabricInvokeException : Exception
     public FabricInvokeException(string message, Exception innerException)
         : this(FailureKind.Usage, message, innerException)
     {
+    }
+
+    /// <summary>A copy of <paramref name="failure"/> (same kind, message, properties and inner exception), for the per-stage types.</summary>
+    /// <param name="failure">The failure to carry over.</param>
+    protected FabricInvokeException(FabricInvokeException failure)
+        : base((failure ?? throw new ArgumentNullException(nameof(failure))).Message, failure.InnerException)
+    {
+        Kind = failure.Kind;
+        TxId = failure.TxId;
+        Targets = failure.Targets;
+        Details = failure.Details;
+        GrpcStatus = failure.GrpcStatus;
+        FabricStatus = failure.FabricStatus;
+        ChaincodeStatus = failure.ChaincodeStatus;
+        ValidationCode = failure.ValidationCode;
+        BlockNumber = failure.BlockNumber;
+        ClientCertificateRequiredBy = failure.ClientCertificateRequiredBy;
+        SendState = failure.SendState;
+        NamesTxId = failure.NamesTxId;
     }
 
     /// <summary>The failure class: which stage failed.</summary>

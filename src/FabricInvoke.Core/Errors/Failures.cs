@@ -49,7 +49,7 @@ public static class Failures
 
     /// <summary>An endorser refused the proposal (gRPC error or chaincode/error status) or gave an unusable answer.</summary>
     public static FabricInvokeException Endorsement(
-        string? txId, string address, string problem, Exception? inner = null, StatusCode? grpcStatus = null, int? chaincodeStatus = null, Endorsement.EndorseOperation operation = Endorsement.EndorseOperation.Invoke) =>
+        string? txId, string address, string problem, Exception? inner = null, StatusCode? grpcStatus = null, int? chaincodeStatus = null, FabricInvoke.Core.Endorsement.EndorseOperation operation = FabricInvoke.Core.Endorsement.EndorseOperation.Invoke) =>
         new(FailureKind.Endorsement, $"endorsement failure during {Word(operation)} at peer {address}: {problem}", inner)
         {
             Targets = [address],
@@ -245,7 +245,7 @@ public static class Failures
     public static string FormatDuration(TimeSpan d) => Text.Duration(d);
 
     /// <summary>The word the peer CLI's messages use for an operation: "invoke" or "query".</summary>
-    internal static string Word(Endorsement.EndorseOperation operation) => operation == Endorsement.EndorseOperation.Query ? "query" : "invoke";
+    internal static string Word(FabricInvoke.Core.Endorsement.EndorseOperation operation) => operation == FabricInvoke.Core.Endorsement.EndorseOperation.Query ? "query" : "invoke";
 
     /// <summary>A value as messages quote it: one line, and cut (with its length) when longer than 200 characters.</summary>
     public static string Shorten(string value) => Text.Shorten(value);

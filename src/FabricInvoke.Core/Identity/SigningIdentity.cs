@@ -6,19 +6,48 @@ using Google.Protobuf;
 
 namespace FabricInvoke.Core.Identity;
 
-/// <summary>An MSP signing identity: MSP id, creator bytes, and an ECDSA (P-256, P-384) or Ed25519 key.</summary>
-public sealed class SigningIdentity
+/// <summary>
+/// An MSP signing identity: MSP id, creator bytes, and the <see cref="ISigner"/> that signs for it — its own ECDSA
+/// (P-256, P-384) or Ed25519 key when loaded from files (then disposing it disposes the key), or one given.
+/// </summary>
+public sealed class SigningIdentity : ISigner, IDisposable
 {
-    private readonly SigningKey _key;
+    private readonly ISigner? _signer;
+    private readonly bool _ownsSigner;
 
     internal SigningIdentity(string mspId, X509Certificate2 certificate, byte[] serializedCertificateDer, SigningKey key, string? keyFile = null)
     {
         MspId = mspId;
         Certificate = certificate;
         KeyFile = keyFile;
-        _key = key;
+        _signer = key;
+        _ownsSigner = true;
+        KeyAlgorithm = key.Algorithm;
         Creator = SerializeCreator(mspId, serializedCertificateDer);
     }
+
+    /// <summary>An identity whose signatures come from <paramref name="signer"/> (not owned; null: signing fails, for offline signing).</summary>
+    internal SigningIdentity(ClientIdentity identity, ISigner? signer)
+    {
+        MspId = identity.MspId;
+        Certificate = identity.Certificate;
+        Creator = identity.Creator;
+        _signer = signer;
+        KeyAlgorithm = signer is SigningKey key ? key.Algorithm : signer is SigningIdentity other ? other.KeyAlgorithm : "external";
+    }
+
+    /// <summary>This identity without its signer: the MSP id and certificate.</summary>
+    public ClientIdentity Identity => new(MspId, Certificate, Creator);
+
+    /// <summary>
+    /// Loads an identity from an MSP folder (<c>signcerts/</c>, the matching key in <c>keystore/</c>, <c>cacerts/</c>),
+    /// as the peer CLI does with CORE_PEER_MSPCONFIGPATH. Dispose it when done.
+    /// </summary>
+    /// <param name="mspConfigPath">The MSP folder.</param>
+    /// <param name="mspId">The MSP id.</param>
+    /// <returns>The identity, owning its key.</returns>
+    /// <exception cref="FabricInvokeException">Config, naming the folder or file at fault.</exception>
+    public static SigningIdentity FromMspFolder(string mspConfigPath, string mspId) => MspFolder.Load(mspConfigPath, mspId);
 
     /// <summary>The MSP id, e.g. <c>Org1MSP</c>.</summary>
     public string MspId { get; }
@@ -39,15 +68,26 @@ public sealed class SigningIdentity
     public string? KeyFile { get; }
 
 
-    /// <summary>The key type: "ECDSA P-256", "ECDSA P-384" or "Ed25519".</summary>
-    public string KeyAlgorithm => _key.Algorithm;
+    /// <summary>The key type: "ECDSA P-256", "ECDSA P-384", "Ed25519", or "external" for a signer given from outside.</summary>
+    public string KeyAlgorithm { get; }
 
     /// <summary>
     /// Signs <paramref name="message"/> the way Fabric verifies this identity's key type. ECDSA: SHA-256 of the message
     /// (Fabric's default hash family, also for P-384 keys), DER <c>SEQUENCE{r, s}</c> with S normalised to the low
     /// half of the curve order. Ed25519: the 64-byte signature of the message itself (no pre-hash, no low-S).
     /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> message) => _key.Sign(message);
+    /// <exception cref="InvalidOperationException">The identity has no signer (its client signs offline).</exception>
+    public byte[] Sign(ReadOnlySpan<byte> message) =>
+        (_signer ?? throw new InvalidOperationException("this client has no signer: sign the proposal and the transaction offline")).Sign(message);
+
+    /// <summary>Disposes the key when this identity loaded it; a signer given from outside stays its owner's.</summary>
+    public void Dispose()
+    {
+        if (_ownsSigner && _signer is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
 
     /// <summary>
     /// Builds an identity from a PEM certificate and a PEM private key (unencrypted: PKCS#8 or SEC1 EC on P-256 or

@@ -8,7 +8,7 @@ namespace FabricInvoke.Core.Identity;
 /// The private key of a signing identity: ECDSA P-256/P-384 (SHA-256, DER, low-S, as Fabric's default provider) or
 /// Ed25519 (Fabric 3: the message itself is signed). Owns the key; thread-safe.
 /// </summary>
-internal sealed class SigningKey : IDisposable
+internal sealed class SigningKey : ISigner, IDisposable
 {
     private readonly ECDsa? _ecdsa;
     private readonly Org.BouncyCastle.Math.BigInteger? _curveOrder;

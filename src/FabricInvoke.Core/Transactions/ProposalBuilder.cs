@@ -67,7 +67,7 @@ internal static class ProposalBuilder
         }.ToByteString();
 
         var payload = ProposalWire.ChaincodeProposalPayload(invocationSpec, invocation.Transient);
-        var proposal = new Proposal { Header = header, Payload = payload }.ToByteString();
+        var proposal = new Protos.Peer.Proposal { Header = header, Payload = payload }.ToByteString();
 
         return new UnsignedProposal(
             txId,

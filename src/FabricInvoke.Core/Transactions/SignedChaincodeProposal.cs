@@ -56,12 +56,23 @@ public sealed class SignedChaincodeProposal
         return new SignedChaincodeProposal(invocation, unsigned, unsigned.Sign(signer), signer, now);
     }
 
+    /// <summary>An unsigned proposal for <paramref name="creator"/> (fresh nonce, the clock's time), to be signed offline.</summary>
+    internal static (UnsignedProposal Unsigned, DateTimeOffset CreatedAt) CreateUnsigned(ChaincodeInvocation invocation, byte[] creator, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return (ProposalBuilder.Create(invocation, creator, TxIds.NewNonce(), Timestamp.FromDateTimeOffset(now)), now);
+    }
+
+    /// <summary>An unsigned proposal with a signature made elsewhere over its <see cref="UnsignedProposal.ProposalBytes"/>.</summary>
+    internal static SignedChaincodeProposal WithSignature(ChaincodeInvocation invocation, UnsignedProposal unsigned, ReadOnlySpan<byte> signature, SigningIdentity signer, DateTimeOffset createdAt) =>
+        new(invocation, unsigned, new SignedProposal { ProposalBytes = unsigned.ProposalBytes, Signature = Google.Protobuf.ByteString.CopyFrom(signature) }, signer, createdAt);
+
     /// <summary>A proposal that was built and signed before (e.g. captured from the wire), kept byte for byte.</summary>
     /// <exception cref="ArgumentException">The bytes are not a chaincode proposal.</exception>
     internal static SignedChaincodeProposal FromSigned(SignedProposal signed, SigningIdentity signer)
     {
         var unsigned = UnsignedProposal.FromProposalBytes(signed.ProposalBytes.Span);
-        var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+        var proposal = Protos.Peer.Proposal.Parser.ParseFrom(signed.ProposalBytes);
         var header = Header.Parser.ParseFrom(proposal.Header);
         var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
         var spec = ChaincodeInvocationSpec.Parser.ParseFrom(ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload).Input).ChaincodeSpec;

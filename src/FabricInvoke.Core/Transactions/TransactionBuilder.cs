@@ -65,7 +65,7 @@ internal static class TransactionBuilder
             Action = action,
         }.ToByteString();
 
-        var transaction = new Transaction();
+        var transaction = new Protos.Peer.Transaction();
         transaction.Actions.Add(new TransactionAction { Header = proposal.SignatureHeaderBytes, Payload = actionPayload });
 
         return new Payload

@@ -68,7 +68,7 @@ internal sealed class UnsignedProposal
         try
         {
             var proposalByteString = ByteString.CopyFrom(proposalBytes);
-            var proposal = Proposal.Parser.ParseFrom(proposalByteString);
+            var proposal = Protos.Peer.Proposal.Parser.ParseFrom(proposalByteString);
             var header = Header.Parser.ParseFrom(proposal.Header);
             var channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
             var payload = ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload);

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace FabricInvoke.Core.Connections;
+namespace FabricInvoke.Cli.Settings;
 
 /// <summary>
 /// Fabric TLS trusts only the roots the user names (--tlsRootCertFiles, --cafile); the operating system's trust store
@@ -12,6 +12,8 @@ namespace FabricInvoke.Core.Connections;
 /// <c>SSL_CERT_FILE</c> and <c>SSL_CERT_DIR</c>, read by .NET through OpenSSL) at <c>/dev/null</c>, which holds no
 /// certificates. Verification is unchanged: chains are built to the user's roots with the same engine; only a store we
 /// never trust is no longer read. Windows and macOS build custom-root chains without reading the system store.
+/// It changes the whole process (its environment), so it is the CLI's choice, made in <see cref="CliTransport"/>, never
+/// the library's: a service hosting the library keeps its system trust store for its other HTTPS calls.
 /// </summary>
 internal static unsafe class SystemTrustStore
 {
