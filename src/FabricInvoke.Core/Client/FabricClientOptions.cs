@@ -50,7 +50,7 @@ public sealed class FabricEndpoint
 }
 
 /// <summary>Everything a <see cref="FabricClient"/> needs: who it is, how it signs, whom it talks to, and its deadlines.</summary>
-public sealed class FabricClientOptions
+public sealed record FabricClientOptions
 {
     /// <summary>The client's identity (MSP id and certificate).</summary>
     public required ClientIdentity Identity { get; init; }
