@@ -11,7 +11,7 @@ namespace FabricInvoke.Core.Ordering;
 /// it endorses). Nothing is written to it until <see cref="Broadcaster.SubmitAsync"/> takes it; disposing it (an
 /// endorsement failed, Ctrl-C) resets the stream at once, and the orderer has seen no envelope.
 /// </summary>
-public sealed class PreparedBroadcast : IDisposable
+internal sealed class PreparedBroadcast : IDisposable
 {
     private readonly CancellationTokenSource _lifetime;
     private AsyncDuplexStreamingCall<Envelope, BroadcastResponse>? _call;
