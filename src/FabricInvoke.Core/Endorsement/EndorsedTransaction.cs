@@ -36,8 +36,10 @@ public sealed class EndorsedTransaction
         _envelope = new Lazy<Envelope>(envelope);
     }
 
+    /// <summary>The transaction id (the proposal's).</summary>
     public string TxId => Proposal.TxId;
 
+    /// <summary>The signed proposal the peers endorsed.</summary>
     public ChaincodeProposal Proposal { get; }
 
     /// <summary>Per peer contacted, in the order the peers were given (one entry, the gateway, on the Gateway path).</summary>
