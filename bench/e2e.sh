@@ -5,7 +5,8 @@
 # default "native jit": the native AOT binary and the framework-dependent JIT build), it runs N invoke processes and
 # reports the median and p95 of the whole invoke, the client time, every phase from fabinvoke's debug log
 # (FABRIC_LOGGING_SPEC=debug) and DevNet's own time per transaction (devnet up --timings); then `--version`.
-# It ends with ready-to-paste Markdown tables and the machine they were measured on.
+# It ends with ready-to-paste Markdown tables and the machine they were measured on; with WRITE_DOC=docs/performance.md
+# it also writes them into that page, between its "bench/e2e.sh tables: begin" and "end" marker comments.
 #
 # Usage: bench/e2e.sh [N]            (N runs per configuration, default 20; two warm-up runs are not counted)
 # Knobs (environment):
@@ -17,10 +18,11 @@
 #   KEEP=dir                             keep the raw logs (one per invoke) and timings files there
 #   CLIENT_TLS=1                         give the client the mutual-TLS settings (DevNet's User1 TLS certificate and key
 #                                        for peers and orderer): it loads and offers them; devnet up does not ask for them
+#   WRITE_DOC=docs/performance.md        rewrite that page's table section (between its marker comments) from this run
 # Needs: the .NET 10 SDK, python3; for the native build clang, zlib, cmake and the static OpenSSL libraries
 # (Debian: apt-get install -y clang zlib1g-dev cmake libssl-dev).
 #
-# Definitions (also in the README): the debug log's phase line gives, from fabinvoke's main(): start-up (to the signed
+# Definitions (also in docs/performance.md): the debug log's phase line gives, from fabinvoke's main(): start-up (to the signed
 # proposal), "ready to broadcast" (endorsement on every peer with the deliver streams and the orderer connection opened
 # alongside), broadcast (until the orderer's answer), commit wait (until the last peer's commit report), and the
 # wall-clock moments main began and ended. The script takes $EPOCHREALTIME just before and after each process, so
@@ -144,7 +146,11 @@ done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 dotnet_version=$(dotnet --list-runtimes 2>/dev/null | grep -m1 'Microsoft.NETCore.App 10' | cut -d' ' -f2 || true)
 machine="$cpu, $(nproc) cores, Linux $(uname -r), .NET ${dotnet_version:-?}, load average at end $(load)"
-python3 - "$raw" "$n" "$batch" "$machine" "$kinds" "$peers_list" <<'PY'
+if [ -n "${WRITE_DOC:-}" ]; then
+  case $WRITE_DOC in /*) doc=$WRITE_DOC ;; *) doc=$PWD/$WRITE_DOC ;; esac
+  grep -q '^<!-- bench/e2e.sh tables: begin -->$' "$doc" || { echo "WRITE_DOC: $doc has no '<!-- bench/e2e.sh tables: begin -->' line" >&2; exit 2; }
+fi
+python3 - "$raw" "$n" "$batch" "$machine" "$kinds" "$peers_list" <<'PY' | tee "$work/tables.md"
 import glob, math, os, re, statistics, sys
 raw, n, batch, machine, kinds, peers_list = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6].split()
 PHASES = re.compile(r"phases: start-up ([\d.]+)ms, endorse ([\d.]+)ms \(deliver connect ([\d.]+)ms alongside; ready to broadcast after ([\d.]+)ms\), "
@@ -287,3 +293,21 @@ for kind in kinds:
         print()
         print(f"{name}: whole invoke with {peers_list[-1]} peers / with {peers_list[0]} peer(s) (medians): {statistics.median(last) / statistics.median(one):.2f}")
 PY
+
+# WRITE_DOC: the tables above replace the page's section between the marker comments; the rest of the page is kept.
+if [ -n "${WRITE_DOC:-}" ]; then
+  commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  python3 - "$doc" "$work/tables.md" "$commit" "$(date -u +%Y-%m-%d)" <<'PY'
+import sys
+doc, tables, commit, day = sys.argv[1:]
+begin, end = "<!-- bench/e2e.sh tables: begin -->", "<!-- bench/e2e.sh tables: end -->"
+text = open(doc, encoding="utf-8").read()
+i, j = text.find(begin + "\n"), text.find(end)
+if i < 0 or j < i:
+    sys.exit(f"WRITE_DOC: {doc} has no '{begin}' ... '{end}' section")
+body = open(tables, encoding="utf-8").read().strip("\n")
+section = f"{begin}\nWritten by `bench/e2e.sh` (WRITE_DOC) on {day}, measuring commit `{commit}`.\n\n{body}\n"
+open(doc, "w", encoding="utf-8").write(text[:i] + section + text[j:])
+PY
+  echo "wrote the tables into $doc"
+fi

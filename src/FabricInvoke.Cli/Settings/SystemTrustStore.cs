@@ -6,7 +6,7 @@ namespace FabricInvoke.Cli.Settings;
 /// <summary>
 /// Fabric TLS trusts only the roots the user names (--tlsRootCertFiles, --cafile); the operating system's trust store
 /// never decides anything. On Linux, however, .NET's certificate chain engine loads the whole system store
-/// (<c>/etc/ssl/certs</c>: one bundle and ~150 single files, ~60 ms of CPU) the first time it builds any chain —
+/// (<c>/etc/ssl/certs</c>: a bundle and every single certificate file; cost in docs/performance.md) the first time it builds any chain —
 /// custom-root chains included, and SslStream builds one in every handshake. That was most of an invoke's client time.
 /// Before the first connection this process therefore points OpenSSL's default store locations (the variables
 /// <c>SSL_CERT_FILE</c> and <c>SSL_CERT_DIR</c>, read by .NET through OpenSSL) at <c>/dev/null</c>, which holds no

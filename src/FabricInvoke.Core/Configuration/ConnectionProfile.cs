@@ -12,7 +12,7 @@ namespace FabricInvoke.Core.Configuration;
 /// the roles <c>endorsingPeer</c>, <c>chaincodeQuery</c>, <c>eventSource</c> (each true when absent) and
 /// <c>channels.CH.orderers</c>. Every other key is ignored. Every problem names the file and the key path.
 /// </summary>
-public sealed class ConnectionProfile
+internal sealed class ConnectionProfile
 {
     private readonly IReadOnlyList<ProfileNode> _peers;
     private readonly IReadOnlyList<ProfileNode> _orderers;
@@ -372,7 +372,7 @@ public sealed class ConnectionProfile
 /// <param name="QueryPeers">Role chaincodeQuery: a query asks the first (every one, with --queryAll).</param>
 /// <param name="EventPeers">Role eventSource: an invoke waits on every one; an event stream reads from the first, failing over in order.</param>
 /// <param name="Orderers">The channel's orderers, tried in order.</param>
-public sealed record ProfileSelection(
+internal sealed record ProfileSelection(
     IReadOnlyList<NodeEndpoint> EndorsingPeers,
     IReadOnlyList<NodeEndpoint> QueryPeers,
     IReadOnlyList<NodeEndpoint> EventPeers,

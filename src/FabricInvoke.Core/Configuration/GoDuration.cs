@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FabricInvoke.Core.Configuration;
 
 /// <summary>Parses durations written the way Go (and so every Fabric operator) writes them: 30s, 100ms, 1m30s, 1.5h.</summary>
-public static class GoDuration
+internal static class GoDuration
 {
     // Exact, as Go's integer nanoseconds: doubles drift by a tick on long durations.
     private static readonly (string Unit, decimal Nanoseconds)[] Units =

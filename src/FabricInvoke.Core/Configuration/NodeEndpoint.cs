@@ -9,6 +9,7 @@ public sealed record ClientCertificateFiles(string CertFile, string KeyFile);
 /// <param name="ServerNameOverride">host name to verify instead of the address host (CORE_PEER_TLS_SERVERHOSTOVERRIDE / --ordererTLSHostnameOverride).</param>
 public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, string? ServerNameOverride)
 {
+    /// <summary>True when the node is reached over TLS (a TLS root is given); false: plaintext.</summary>
     public bool UseTls => TlsRootCertFile is not null;
 
     /// <summary>
@@ -42,6 +43,7 @@ public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificat
 /// </summary>
 public sealed record ConnectionSettings
 {
+    /// <summary>The peers, in the order given: they endorse (an invoke) and the first one answers a query or streams events.</summary>
     public required IReadOnlyList<NodeEndpoint> Peers { get; init; }
 
     /// <summary>
@@ -50,10 +52,13 @@ public sealed record ConnectionSettings
     /// </summary>
     public IReadOnlyList<NodeEndpoint>? DeliverPeers { get; init; }
 
+    /// <summary>The orderers, tried in this order; empty when the command does not order or they are discovered (<see cref="DiscoveredOrderers"/>).</summary>
     public IReadOnlyList<NodeEndpoint> Orderers { get; init; } = [];
 
+    /// <summary>Connect timeout and client certificate for every peer connection.</summary>
     public required TransportSettings PeerTransport { get; init; }
 
+    /// <summary>Connect timeout and client certificate for every orderer connection; null: the same as <see cref="PeerTransport"/>.</summary>
     public TransportSettings? OrdererTransport { get; init; }
 
     /// <summary>Put SHA-256 of the peer client certificate into deliver requests (CORE_PEER_TLS_CLIENTAUTHREQUIRED).</summary>

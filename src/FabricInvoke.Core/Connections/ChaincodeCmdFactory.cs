@@ -25,6 +25,7 @@ public sealed class PeerNode
     /// <summary>The peer's Endorser and Deliver calls (<see cref="FabricCalls"/>).</summary>
     internal DirectCallInvoker Calls { get; }
 
+    /// <summary>The address as the user wrote it.</summary>
     public override string ToString() => Address;
 }
 
@@ -45,6 +46,7 @@ public sealed class OrdererNode
     /// <summary>The orderer's Broadcast call (<see cref="FabricCalls"/>).</summary>
     internal DirectCallInvoker Calls { get; }
 
+    /// <summary>The address as the user wrote it.</summary>
     public override string ToString() => Address;
 }
 
@@ -76,6 +78,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
         Time = time;
     }
 
+    /// <summary>The identity that signs every proposal, transaction and deliver request made through these connections.</summary>
     public SigningIdentity Signer { get; }
 
     /// <summary>The peers in the order given.</summary>
@@ -210,6 +213,7 @@ public sealed class ChaincodeCmdFactory : IDisposable
         created.ForEach(o => o.Connection.Dispose());
     }
 
+    /// <summary>Closes every peer and orderer connection (discovered orderers included).</summary>
     public void Dispose()
     {
         foreach (var p in Peers.Concat(DeliverPeers).Distinct())

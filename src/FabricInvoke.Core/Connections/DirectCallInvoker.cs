@@ -7,7 +7,7 @@ namespace FabricInvoke.Core.Connections;
 /// The channel's call invoker without generic virtual dispatch. <see cref="CallInvoker"/>'s call methods are generic
 /// virtual methods; native AOT resolves each new instantiation of one at run time with its type loader, which builds the
 /// target's generic dictionaries and allocates enough to start a garbage collection in a process that lives a fifth of
-/// a second: measured at about a quarter of a native invoke's CPU (perf record, README "Measured figures"). grpc-dotnet's
+/// a second: a large share of a native invoke's CPU (perf record; docs/performance.md). grpc-dotnet's
 /// own invoker is sealed, so calling its methods directly lets the compiler prepare every instantiation ahead of time.
 /// Any other invoker (an interceptor, a future grpc-dotnet that renames its class) is called the ordinary way, and so
 /// is every invoker unless <see cref="Configuration.TransportSettings.StartupShortcuts"/> is on (the CLI): a library

@@ -11,8 +11,8 @@ namespace FabricInvoke.Core.Connections;
 /// <summary>
 /// The gRPC methods fabinvoke calls, called on the channel's own <see cref="CallInvoker"/>. The generated clients
 /// (ClientBase) wrap every call in an intercepting invoker whose generic virtual methods run in shared code; native
-/// AOT then builds each call's generic instantiations at run time with its type loader — measured at ~14 ms of CPU per
-/// invoke. Calling the invoker with the exact message types lets the compiler prepare them ahead of time. Service and
+/// AOT then builds each call's generic instantiations at run time with its type loader, a large share of an invoke's
+/// CPU (docs/performance.md). Calling the invoker with the exact message types lets the compiler prepare them ahead of time. Service and
 /// method names are the wire protocol's (a test checks them against the generated descriptors).
 /// </summary>
 internal static class FabricCalls

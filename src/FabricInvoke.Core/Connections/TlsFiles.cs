@@ -98,7 +98,7 @@ internal static class TlsFiles
 
                 // Round-trip through PKCS#12 so SslStream on every platform can use the key. The blob never leaves
                 // this process and has no password, so one key-derivation iteration protects it as well as 2,000:
-                // the default parameters cost ~11 ms per load (export and import), these ~1 ms.
+                // the default parameters cost about ten times as much per load (figures in docs/performance.md).
                 return X509CertificateLoader.LoadPkcs12(withKey.ExportPkcs12(InProcessPkcs12, null), null);
             }
         }

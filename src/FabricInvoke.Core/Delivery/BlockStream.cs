@@ -25,6 +25,7 @@ public sealed class BlockStream : IDisposable
         _sent = SendSeekAsync(seek);
     }
 
+    /// <summary>The address of the peer the stream reads from.</summary>
     public string Address => _connection.Address;
 
     /// <summary>Every block from the start position on, as they come.</summary>
@@ -115,6 +116,7 @@ public sealed class BlockStream : IDisposable
         }
     }
 
+    /// <summary>Cancels the stream.</summary>
     public void Dispose() => _call.Dispose();
 }
 

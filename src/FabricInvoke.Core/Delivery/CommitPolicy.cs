@@ -13,15 +13,19 @@ public sealed record CommitPolicy
         Organizations = organizations;
     }
 
+    /// <summary>Wait for every peer (the peer CLI's behaviour).</summary>
     public static CommitPolicy All { get; } = new(CommitPolicyKind.All, []);
 
+    /// <summary>Wait for the first peer that reports the commit.</summary>
     public static CommitPolicy Any { get; } = new(CommitPolicyKind.Any, []);
 
+    /// <summary>All, any, or per organisation.</summary>
     public CommitPolicyKind Kind { get; }
 
     /// <summary>The MSP ids for <see cref="CommitPolicyKind.Organizations"/>.</summary>
     public IReadOnlyList<string> Organizations { get; }
 
+    /// <summary>Wait for at least one peer of each organisation in <paramref name="mspIds"/> (at least one; duplicates ignored).</summary>
     public static CommitPolicy OfOrganizations(IReadOnlyList<string> mspIds)
     {
         ArgumentNullException.ThrowIfNull(mspIds);
@@ -97,6 +101,7 @@ public sealed record CommitPolicy
             _ => peers.Any(p => !valid.Contains(p.Address) && !open.Contains(p.Address)),
         };
 
+    /// <summary>The policy as --waitFor spells it: <c>all</c>, <c>any</c> or the comma-separated MSP ids.</summary>
     public override string ToString() => Kind switch
     {
         CommitPolicyKind.Any => "any",

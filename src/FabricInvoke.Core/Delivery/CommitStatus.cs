@@ -7,6 +7,7 @@ namespace FabricInvoke.Core.Delivery;
 /// <param name="Latency">Time from the orderer's acceptance to this peer reporting the commit.</param>
 public sealed record PeerCommit(string Address, TxValidationCode Code, ulong BlockNumber, TimeSpan Latency)
 {
+    /// <summary>True when the peer committed the transaction as VALID.</summary>
     public bool IsValid => Code == TxValidationCode.Valid;
 
     /// <summary>The validation code as the protocol names it (VALID, MVCC_READ_CONFLICT, …).</summary>

@@ -16,6 +16,11 @@ public sealed class DeliverClient
     private readonly SigningIdentity _signer;
     private readonly bool _bindTlsCertHash;
 
+    /// <summary>A Deliver client for <paramref name="channelId"/> on <paramref name="peer"/>, signing its seek requests with <paramref name="signer"/>.</summary>
+    /// <param name="peer">The peer, from <see cref="ChaincodeCmdFactory.Peers"/> or <see cref="ChaincodeCmdFactory.DeliverPeers"/>.</param>
+    /// <param name="signer">The identity the peer checks against the channel's readers policy.</param>
+    /// <param name="channelId">The channel.</param>
+    /// <param name="bindTlsCertHash">Put the SHA-256 of the client TLS certificate into the seek request (peers that require client authentication check it).</param>
     public DeliverClient(PeerNode peer, SigningIdentity signer, string channelId, bool bindTlsCertHash)
     {
         ArgumentNullException.ThrowIfNull(peer);
@@ -27,10 +32,13 @@ public sealed class DeliverClient
         _bindTlsCertHash = bindTlsCertHash;
     }
 
+    /// <summary>The peer.</summary>
     public PeerNode Peer { get; }
 
+    /// <summary>The peer's address.</summary>
     public string Address => Peer.Address;
 
+    /// <summary>The channel whose blocks are read.</summary>
     public string ChannelId { get; }
 
     /// <summary>

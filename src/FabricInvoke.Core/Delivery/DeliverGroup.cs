@@ -232,6 +232,7 @@ public sealed class DeliverGroup : IDisposable
         }
     }
 
+    /// <summary>Closes every peer's stream.</summary>
     public void Dispose()
     {
         foreach (var s in _streams)

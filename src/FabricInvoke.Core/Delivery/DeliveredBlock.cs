@@ -22,6 +22,7 @@ public sealed record ChaincodeEventRecord(string ChaincodeId, string TxId, strin
 /// <param name="Index">Its position in the block.</param>
 public sealed record DeliveredTransaction(int Index, string TxId, HeaderType Type, TxValidationCode ValidationCode, IReadOnlyList<ChaincodeEventRecord> Events)
 {
+    /// <summary>True when the peer marked the transaction VALID.</summary>
     public bool IsValid => ValidationCode == TxValidationCode.Valid;
 
     /// <summary>The validation code as the protocol names it (VALID, MVCC_READ_CONFLICT, …).</summary>

@@ -12,7 +12,7 @@ namespace FabricInvoke.Core.Diagnostics;
 /// descriptors), which costs nothing at start-up; building the descriptors themselves took milliseconds per invoke.
 /// A number the enum does not know is written as the number.
 /// </summary>
-public static class FabricNames
+internal static class FabricNames
 {
     private static readonly ConcurrentDictionary<Status, string> StatusNames = new();
     private static readonly ConcurrentDictionary<TxValidationCode, string> CodeNames = new();

@@ -3,7 +3,7 @@ using System.Text;
 namespace FabricInvoke.Core.Diagnostics;
 
 /// <summary>Renders values the way Go's protobuf text format prints them, so our log lines read like the peer CLI's.</summary>
-public static class ProtoText
+internal static class ProtoText
 {
     /// <summary>A bytes field as a quoted string: printable ASCII kept, quotes and backslashes escaped, everything else as \ooo octal.</summary>
     public static string Bytes(ReadOnlySpan<byte> value)

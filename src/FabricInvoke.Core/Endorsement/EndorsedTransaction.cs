@@ -47,8 +47,10 @@ public sealed class EndorsedTransaction
     internal EndorsedTransaction WithSignature(byte[] signature) =>
         new(Proposal, Result, Endorsements, EndorserMspIds, Elapsed, _payload, _ => signature);
 
+    /// <summary>The transaction id (the proposal's).</summary>
     public string TxId => Proposal.TxId;
 
+    /// <summary>The signed proposal the peers endorsed.</summary>
     public SignedChaincodeProposal Proposal { get; }
 
     /// <summary>Per peer contacted, in the order the peers were given (one entry, the gateway, on the Gateway path).</summary>

@@ -6,5 +6,6 @@ namespace FabricInvoke.Core.Errors;
 /// <param name="Message">The node's own words, on one line.</param>
 public sealed record EndpointDetail(string Address, string? MspId, string Message)
 {
+    /// <summary>One line: <c>address (mspid): message</c>.</summary>
     public override string ToString() => MspId is null ? $"{Address}: {Message}" : $"{Address} ({MspId}): {Message}";
 }

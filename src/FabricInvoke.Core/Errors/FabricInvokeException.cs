@@ -13,22 +13,32 @@ namespace FabricInvoke.Core.Errors;
 /// </summary>
 public class FabricInvokeException : Exception
 {
+    /// <summary>A failure of the given kind; the message is made one bounded line.</summary>
+    /// <param name="kind">The stage that failed.</param>
+    /// <param name="message">One line naming the peer, orderer or file.</param>
+    /// <param name="innerException">The underlying error, if any.</param>
     public FabricInvokeException(FailureKind kind, string message, Exception? innerException = null)
         : base(Text.Bounded(Text.OneLine(message)), innerException)
     {
         Kind = kind;
     }
 
+    /// <summary>A <see cref="FailureKind.Usage"/> failure with a generic message (for serializers and analyzers).</summary>
     public FabricInvokeException()
         : this(FailureKind.Usage, "fabinvoke failure")
     {
     }
 
+    /// <summary>A <see cref="FailureKind.Usage"/> failure.</summary>
+    /// <param name="message">One line.</param>
     public FabricInvokeException(string message)
         : this(FailureKind.Usage, message)
     {
     }
 
+    /// <summary>A <see cref="FailureKind.Usage"/> failure with its cause.</summary>
+    /// <param name="message">One line.</param>
+    /// <param name="innerException">The underlying error.</param>
     public FabricInvokeException(string message, Exception innerException)
         : this(FailureKind.Usage, message, innerException)
     {

@@ -9,7 +9,7 @@ namespace FabricInvoke.Core.Errors;
 /// The one place that words failures, so every message has the same shape: what failed, at which node or file, what
 /// the node said, and — derived from <see cref="SendState"/> — whether the transaction may still commit.
 /// </summary>
-public static class Failures
+internal static class Failures
 {
     public static FabricInvokeException Usage(string message) => new(FailureKind.Usage, message);
 

@@ -23,7 +23,7 @@ public sealed record EventCheckpoint(ulong Block, int? TxIndex, string? TxId)
 /// peer Gateway's ChaincodeEvents), and the file the events were written to (null: stdout). Reused for another stream
 /// it would skip or repeat events, so a run compares it with its own before anything is printed.
 /// </summary>
-public sealed record EventStreamBinding(string Command, string Channel, string? Chaincode, IReadOnlyList<string> Events, string Path, string? OutputFile)
+internal sealed record EventStreamBinding(string Command, string Channel, string? Chaincode, IReadOnlyList<string> Events, string Path, string? OutputFile)
 {
     /// <summary>What differs between this binding (the checkpoint's) and <paramref name="run"/>'s, one phrase each; empty when they match.</summary>
     public IReadOnlyList<string> Differences(EventStreamBinding run)
@@ -55,14 +55,14 @@ public sealed record EventStreamBinding(string Command, string Channel, string? 
 /// (its genesis block's header hash, hex) and, when events go to a file, that file's length after the last event.
 /// An old-format file (written before the stream was recorded) has only the position: <see cref="Stream"/> is null.
 /// </summary>
-public sealed record CheckpointRecord(EventCheckpoint Position, EventStreamBinding? Stream, string? Genesis, long? OutputLength);
+internal sealed record CheckpointRecord(EventCheckpoint Position, EventStreamBinding? Stream, string? Genesis, long? OutputLength);
 
 /// <summary>
 /// The checkpoint file: a small JSON object, replaced atomically after each emitted event (written to a temporary
 /// file beside it, flushed to disk, renamed over it), so a process killed at any moment leaves the last good one.
 /// While a stream runs, <c>FILE.lock</c> beside it is held with an exclusive lock (see <see cref="Lock"/>).
 /// </summary>
-public sealed class CheckpointFile
+internal sealed class CheckpointFile
 {
     /// <summary>The current format's tag (the <c>format</c> member).</summary>
     public const string Format = "fabinvoke-events-checkpoint/2";

@@ -37,6 +37,11 @@ public sealed class EventFollower
     private readonly TimeSpan _reconnectTimeout;
     private readonly IProgressObserver _observer;
 
+    /// <summary>Follows <paramref name="channelId"/> through the peers of <paramref name="connections"/>.</summary>
+    /// <param name="connections">The peers (in order of preference) and the signing identity.</param>
+    /// <param name="channelId">The channel.</param>
+    /// <param name="reconnectTimeout">How long a broken stream is re-opened before the follower gives up.</param>
+    /// <param name="observer">Told about reconnections; null: nobody.</param>
     public EventFollower(ChaincodeCmdFactory connections, string channelId, TimeSpan reconnectTimeout, IProgressObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(connections);

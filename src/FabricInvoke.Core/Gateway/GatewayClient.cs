@@ -21,6 +21,9 @@ public sealed class GatewayClient
     private readonly PeerNode _gateway;
     private readonly SigningIdentity _signer;
 
+    /// <summary>A client of the Gateway service of <paramref name="gateway"/>, signing with <paramref name="signer"/>.</summary>
+    /// <param name="gateway">The peer whose Gateway service is used.</param>
+    /// <param name="signer">Signs the proposal, the prepared transaction and the commit status request.</param>
     public GatewayClient(PeerNode gateway, SigningIdentity signer)
     {
         ArgumentNullException.ThrowIfNull(gateway);
@@ -29,6 +32,7 @@ public sealed class GatewayClient
         _signer = signer;
     }
 
+    /// <summary>The gateway peer's address.</summary>
     public string Address => _gateway.Address;
 
     /// <summary>Endorse: the gateway collects endorsements; the client signs the prepared transaction.</summary>

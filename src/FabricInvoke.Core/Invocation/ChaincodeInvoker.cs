@@ -18,7 +18,7 @@ namespace FabricInvoke.Core.Invocation;
 /// Submit → CommitStatus. Each stage words its own failures; this class only decides what "interrupted" means at
 /// each point.
 /// </summary>
-public sealed class ChaincodeInvoker
+internal sealed class ChaincodeInvoker
 {
     private readonly IProgressObserver _observer;
 

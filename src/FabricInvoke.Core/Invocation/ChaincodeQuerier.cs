@@ -8,7 +8,7 @@ using FabricInvoke.Core.Transactions;
 namespace FabricInvoke.Core.Invocation;
 
 /// <summary>What one <c>chaincode query</c> does.</summary>
-public sealed record QueryOptions
+internal sealed record QueryOptions
 {
     public required ChaincodeInvocation Invocation { get; init; }
 
@@ -36,7 +36,7 @@ public sealed record QueryResult(
 /// <c>chaincode query</c>: the endorse stage alone — a proposal evaluated on the first peer (or every peer), its answer
 /// returned and nothing ordered — or the Gateway's Evaluate.
 /// </summary>
-public sealed class ChaincodeQuerier
+internal sealed class ChaincodeQuerier
 {
     private readonly IProgressObserver _observer;
 

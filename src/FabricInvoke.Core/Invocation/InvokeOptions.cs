@@ -4,7 +4,7 @@ using FabricInvoke.Core.Transactions;
 namespace FabricInvoke.Core.Invocation;
 
 /// <summary>What one <c>chaincode invoke</c> does, apart from whom it talks to (that is the <see cref="Connections.ChaincodeCmdFactory"/>).</summary>
-public sealed record InvokeOptions
+internal sealed record InvokeOptions
 {
     public required ChaincodeInvocation Invocation { get; init; }
 

@@ -15,7 +15,7 @@ namespace FabricInvoke.Core.Invocation;
 /// </param>
 /// <param name="OrdererConnect">TCP connect time of the accepting orderer's connection when this invoke opened it; zero otherwise.</param>
 /// <param name="OrdererTls">TLS handshake time of that connection; zero otherwise.</param>
-public sealed record PhaseTimings(
+internal sealed record PhaseTimings(
     TimeSpan Startup,
     TimeSpan Endorse,
     TimeSpan DeliverConnect,
@@ -27,7 +27,7 @@ public sealed record PhaseTimings(
     TimeSpan OrdererTls = default);
 
 /// <summary>The orderer that accepted the transaction, and its answer (with <paramref name="ThroughGateway"/>: the gateway peer that had it ordered).</summary>
-public sealed record OrdererAcceptance(string Address, string Status, bool ThroughGateway);
+internal sealed record OrdererAcceptance(string Address, string Status, bool ThroughGateway);
 
 /// <summary>
 /// What an invoke did, as data that the text and JSON writers both render: complete after a success, as far as it got
@@ -38,7 +38,7 @@ public sealed record OrdererAcceptance(string Address, string Status, bool Throu
 /// <param name="Endorsements">Per peer, in the order the peers were given; empty before endorsement succeeded.</param>
 /// <param name="Orderer">Null until an orderer accepted the transaction.</param>
 /// <param name="Commits">Peers' reports in the order they arrived (an invalid one included); empty without --waitForEvent.</param>
-public sealed record InvokeResult(
+internal sealed record InvokeResult(
     string? TxId,
     string ChannelId,
     string ChaincodeName,

@@ -10,7 +10,7 @@ namespace FabricInvoke.Core.Invocation;
 /// everything that was done before it (which peers endorsed, which orderer accepted, which peers committed).
 /// Thread-safe: peers report in parallel.
 /// </summary>
-public sealed class InvokeTrace
+internal sealed class InvokeTrace
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;

@@ -24,10 +24,6 @@ public static class Broadcaster
     /// waited for (their answers are still reported as they come).
     /// </summary>
     /// <param name="requestTimeout">Deadline for each orderer's answer (--requestTimeout).</param>
-    /// <param name="prepared">
-    /// The first orderer's stream, opened while the peers endorsed (<see cref="PreparedBroadcast.Open"/>); its first
-    /// attempt uses it. Retries and the other orderers open their own calls, exactly as without it.
-    /// </param>
     /// <param name="ordering">How the channel orders, when its configuration was read; null: sequential.</param>
     /// <param name="tried">Told about each orderer as it is tried (<see cref="OrdererOutcome.Pending"/>) and again with its outcome; from any thread.</param>
     /// <exception cref="FabricInvokeException">
@@ -35,12 +31,29 @@ public static class Broadcaster
     /// (then <see cref="SendState.MaybeSent"/>), or too few BFT orderers accepted it; Interrupted when
     /// <paramref name="cancellationToken"/> was cancelled, saying whether an orderer may already have the envelope.
     /// </exception>
-    public static async Task<SubmittedTransaction> SubmitAsync(
+    public static Task<SubmittedTransaction> SubmitAsync(
         EndorsedTransaction transaction,
         IReadOnlyList<OrdererNode> orderers,
         TimeSpan requestTimeout,
         CancellationToken cancellationToken,
-        PreparedBroadcast? prepared = null,
+        ChannelOrdering? ordering = null,
+        Action<OrdererAttempt>? tried = null) =>
+        SubmitAsync(transaction, orderers, requestTimeout, cancellationToken, prepared: null, ordering, tried);
+
+    /// <summary>
+    /// <see cref="SubmitAsync(EndorsedTransaction, IReadOnlyList{OrdererNode}, TimeSpan, CancellationToken, ChannelOrdering?, Action{OrdererAttempt}?)"/>
+    /// with the first orderer's stream opened while the peers endorsed (the CLI's invoke).
+    /// </summary>
+    /// <param name="prepared">
+    /// The first orderer's stream, opened while the peers endorsed (<see cref="PreparedBroadcast.Open"/>); its first
+    /// attempt uses it. Retries and the other orderers open their own calls, exactly as without it.
+    /// </param>
+    internal static async Task<SubmittedTransaction> SubmitAsync(
+        EndorsedTransaction transaction,
+        IReadOnlyList<OrdererNode> orderers,
+        TimeSpan requestTimeout,
+        CancellationToken cancellationToken,
+        PreparedBroadcast? prepared,
         ChannelOrdering? ordering = null,
         Action<OrdererAttempt>? tried = null)
     {

@@ -8,10 +8,10 @@ namespace FabricInvoke.Core.Ordering;
 /// <summary>
 /// A Broadcast stream to the first orderer, opened before the transaction exists, so that the TCP connect, TLS
 /// handshake and HTTP/2 set-up happen while the peers endorse (the peer CLI, too, opens its broadcast stream before
-/// it endorses). Nothing is written to it until <see cref="Broadcaster.SubmitAsync"/> takes it; disposing it (an
+/// it endorses). Nothing is written to it until the broadcaster's SubmitAsync takes it; disposing it (an
 /// endorsement failed, Ctrl-C) resets the stream at once, and the orderer has seen no envelope.
 /// </summary>
-public sealed class PreparedBroadcast : IDisposable
+internal sealed class PreparedBroadcast : IDisposable
 {
     private readonly CancellationTokenSource _lifetime;
     private AsyncDuplexStreamingCall<Envelope, BroadcastResponse>? _call;

@@ -20,8 +20,10 @@ public sealed class SubmittedTransaction
         AcceptedAt = acceptedAt;
     }
 
+    /// <summary>The transaction id.</summary>
     public string TxId => Endorsed.TxId;
 
+    /// <summary>The endorsed transaction that was submitted.</summary>
     public EndorsedTransaction Endorsed { get; }
 
     /// <summary>The orderer that accepted it; with <see cref="ThroughGateway"/>, the gateway peer that had it ordered.</summary>

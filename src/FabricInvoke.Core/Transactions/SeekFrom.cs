@@ -33,6 +33,7 @@ public sealed record SeekFrom
         _ => new SeekPosition { Specified = new SeekSpecified { Number = Number } },
     };
 
+    /// <summary><c>newest</c>, <c>oldest</c> or the block number.</summary>
     public override string ToString() => Kind switch
     {
         SeekPosition.TypeOneofCase.Newest => "newest",

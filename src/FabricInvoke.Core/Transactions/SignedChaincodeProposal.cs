@@ -24,8 +24,10 @@ public sealed class SignedChaincodeProposal
     /// <summary>The transaction id: hex(SHA-256(nonce ‖ creator)).</summary>
     public string TxId => Unsigned.TxId;
 
+    /// <summary>The channel the proposal is for.</summary>
     public string ChannelId => Invocation.ChannelId;
 
+    /// <summary>The chaincode it invokes.</summary>
     public string ChaincodeName => Invocation.ChaincodeName;
 
     /// <summary>What is invoked.</summary>
