@@ -26,8 +26,8 @@ internal static class FabInvokeApp
         queryCommand.SetAction((parse, ct) => queryAction.RunAsync(parse, ct));
         chaincode.Add(queryCommand);
         root.Add(chaincode);
-        root.Add(new EventsCommands(context).Create());
-        root.Add(new DevNetUpCommand(context).Create());
+        root.Add(new EventsAction(context).Create());
+        root.Add(new DevNetUpAction(context).Create());
         root.Add(new CompletionCommand(context).Create());
         HelpExamples.AddTo(root);
         return root;

@@ -36,7 +36,7 @@ internal sealed class InvokeAction
         try
         {
             // Everything is validated first: a usage error must not start (or create) an embedded network.
-            var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
+            var settings = ChaincodeSettingsBinder.Bind(_definition, parse, _context.Environment);
             var log = _context.CreateLog();
             foreach (var notice in settings.Notices)
             {
@@ -71,7 +71,7 @@ internal sealed class InvokeAction
     private async Task<int> InvokeOnDevNetAsync(string directory, ParseResult parse, ResultWriter output, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
         await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
+        var settings = ChaincodeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
         foreach (var notice in settings.Notices)
         {
             log.Info("InitCmdFactory", notice);

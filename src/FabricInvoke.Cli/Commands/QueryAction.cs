@@ -32,7 +32,7 @@ internal sealed class QueryAction
         InvokeTrace? trace = null;
         try
         {
-            var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
+            var settings = ChaincodeSettingsBinder.Bind(_definition, parse, _context.Environment);
             var log = _context.CreateLog();
             foreach (var notice in settings.Notices)
             {
@@ -46,7 +46,7 @@ internal sealed class QueryAction
             }
 
             await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-            settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
+            settings = ChaincodeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
             foreach (var notice in settings.Notices)
             {
                 log.Info("InitCmdFactory", notice);

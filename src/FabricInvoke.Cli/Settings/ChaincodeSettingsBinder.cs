@@ -58,7 +58,7 @@ internal enum PayloadFormat
 /// and orderers unless flags replace them, whatever CORE_PEER_* variables say. Every replaced list is reported as a
 /// notice. Relative paths are resolved against the current directory.
 /// </summary>
-internal static class InvokeSettingsBinder
+internal static class ChaincodeSettingsBinder
 {
     /// <summary>Binds <c>chaincode invoke</c>.</summary>
     /// <param name="devnet">

@@ -13,7 +13,7 @@ namespace FabricInvoke.Cli.Commands;
 /// each node problem (a ledger it cannot write, a torn record cut) on stderr as one line as it happens, and removes
 /// devnet.env and devnet.json when it stops.
 /// </summary>
-internal sealed class DevNetUpCommand
+internal sealed class DevNetUpAction
 {
     private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", HelpName = "DIR", DefaultValueFactory = _ => DevNetDefaults.Directory };
     private readonly Option<int> _orgs = new("--orgs") { Description = "Number of peer organisations", DefaultValueFactory = _ => 2 };
@@ -25,7 +25,7 @@ internal sealed class DevNetUpCommand
     private readonly Option<string?> _timings = new("--timings") { HelpName = "FILE", Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
     private readonly CliContext _context;
 
-    public DevNetUpCommand(CliContext context)
+    public DevNetUpAction(CliContext context)
     {
         _context = context;
     }

@@ -12,7 +12,7 @@ using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Transactions;
 using Microsoft.Extensions.Configuration;
-using static FabricInvoke.Cli.Settings.InvokeSettingsBinder;
+using static FabricInvoke.Cli.Settings.ChaincodeSettingsBinder;
 using E = FabricInvoke.Cli.Settings.EventsSettingsTable;
 using T = FabricInvoke.Cli.Settings.InvokeSettingsTable;
 
@@ -23,7 +23,7 @@ namespace FabricInvoke.Cli.Commands;
 /// (or appended to <c>--output-file</c>) — text, or JSON Lines — with a checkpoint bound to its stream that makes a
 /// restarted job resume right after the last line its reader got.
 /// </summary>
-internal sealed class EventsCommands
+internal sealed class EventsAction
 {
     private readonly CliContext _context;
     private readonly Option<string> _channel = T.Channel.StringOption();
@@ -43,7 +43,7 @@ internal sealed class EventsCommands
     private readonly Option<bool> _gateway = T.Gateway.FlagOption();
     private readonly Option<string> _output = OutputOption();
 
-    public EventsCommands(CliContext context)
+    public EventsAction(CliContext context)
     {
         _context = context;
     }
@@ -289,7 +289,7 @@ internal sealed class EventsCommands
     /// its reader — on stdout, written (and, on a Linux pipe, taken out of the pipe by the reader); in an output file,
     /// written and flushed to disk, the checkpoint then recording the file's length with the position.
     /// </summary>
-    private sealed class Sink(EventsCommands command, EventsSettings settings, EventStreamBinding binding, string? genesis, EventOutputFile? file, StdoutPipe? pipe)
+    private sealed class Sink(EventsAction command, EventsSettings settings, EventStreamBinding binding, string? genesis, EventOutputFile? file, StdoutPipe? pipe)
     {
         /// <summary>Why results can no longer be delivered, once they cannot.</summary>
         public string? Gone { get; set; }
@@ -398,7 +398,7 @@ internal sealed class EventsCommands
         var gateway = chaincode && parse.GetValue(_gateway);
         var mspIdEnv = Env(env, T.MspId);
         var profile = ProfileBinding.Load(parse.GetValue(_connectionProfile), env, channel, mspIdEnv);
-        var peers = InvokeSettingsBinder.BindPeers(parse.GetValue(_peerAddresses) ?? [], parse.GetValue(_tlsRootCertFiles) ?? [], env,
+        var peers = ChaincodeSettingsBinder.BindPeers(parse.GetValue(_peerAddresses) ?? [], parse.GetValue(_tlsRootCertFiles) ?? [], env,
             Bool(env, T.TlsEnabled), Env(env, T.ServerHostOverride), profile, ProfileRole.Events, out _);
         var clientAuth = Bool(env, T.ClientAuthRequired);
         ClientCertificateFiles? clientCert = clientAuth
