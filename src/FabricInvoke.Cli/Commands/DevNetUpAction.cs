@@ -4,6 +4,7 @@ using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.DevNet.Host.Protocol;
+using D = FabricInvoke.Cli.Settings.DevNetSettingsTable;
 
 namespace FabricInvoke.Cli.Commands;
 
@@ -15,14 +16,14 @@ namespace FabricInvoke.Cli.Commands;
 /// </summary>
 internal sealed class DevNetUpAction
 {
-    private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", HelpName = "DIR", DefaultValueFactory = _ => DevNetDefaults.Directory };
-    private readonly Option<int> _orgs = new("--orgs") { Description = "Number of peer organisations", DefaultValueFactory = _ => 2 };
-    private readonly Option<int> _peersPerOrg = new("--peers-per-org") { Description = "Peers in each organisation", DefaultValueFactory = _ => 1 };
-    private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout (1ms to 1h)", DefaultValueFactory = _ => "100ms" };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
-    private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
-    private readonly Option<bool> _durable = new("--durable") { Description = "fsync every block before delivering it, so acknowledged blocks survive a machine crash (slower)" };
-    private readonly Option<string?> _timings = new("--timings") { HelpName = "FILE", Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
+    private readonly Option<string> _dir = D.Dir.StringOption();
+    private readonly Option<int> _orgs = D.Orgs.Option();
+    private readonly Option<int> _peersPerOrg = D.PeersPerOrg.Option();
+    private readonly Option<string> _batchTimeout = D.BatchTimeout.StringOption();
+    private readonly Option<int> _batchSize = D.BatchSize.Option();
+    private readonly Option<int?> _port = D.Port.OptionalOption();
+    private readonly Option<bool> _durable = D.Durable.FlagOption();
+    private readonly Option<string> _timings = D.Timings.StringOption();
     private readonly CliContext _context;
 
     public DevNetUpAction(CliContext context)
@@ -34,7 +35,6 @@ internal sealed class DevNetUpAction
     {
         var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
         var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
-        Settings.PathCompletion.AddTo(_dir);
         foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable, _timings })
         {
             up.Add(o);
@@ -104,7 +104,7 @@ internal sealed class DevNetUpAction
     /// <exception cref="FabricInvokeException">Usage: a flag (or FABINVOKE_DEVNET_WAIT) is out of range.</exception>
     private DevNetUpRequest Request(ParseResult parse)
     {
-        var dirText = parse.GetValue(_dir);
+        var dirText = parse.GetValue(_dir) ?? D.Dir.Default;
         if (string.IsNullOrWhiteSpace(dirText) || dirText.Contains('\0', StringComparison.Ordinal))
         {
             throw Failures.Usage("--dir needs a folder name");
@@ -124,7 +124,7 @@ internal sealed class DevNetUpAction
             throw Failures.Usage($"--port {p} leaves no room for the orderer and {orgs * peersPerOrg} peer port(s) below 65536");
         }
 
-        var batchText = parse.GetValue(_batchTimeout) ?? "100ms";
+        var batchText = parse.GetValue(_batchTimeout) ?? D.BatchTimeout.Default!;
         if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < DevNetDefaults.MinBatchTimeout || batchTimeout > DevNetDefaults.MaxBatchTimeout)
         {
             throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");

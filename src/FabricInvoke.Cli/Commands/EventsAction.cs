@@ -34,14 +34,14 @@ internal sealed class EventsAction
     private readonly Option<string> _outputFile = E.OutputFile.StringOption();
     private readonly Option<ulong?> _untilBlock = new(E.UntilBlock.Flags[0]) { Description = E.UntilBlock.HelpText };
     private readonly Option<long?> _count = new(E.Count.Flags[0]) { Description = E.Count.HelpText };
-    private readonly Option<TimeSpan?> _timeout = E.Timeout.DurationOption(T.MinTimeout, T.MaxTimeout);
-    private readonly Option<TimeSpan?> _reconnectTimeout = E.ReconnectTimeout.DurationOption(T.MinTimeout, E.MaxReconnectTimeout);
+    private readonly Option<TimeSpan?> _timeout = E.Timeout.Option();
+    private readonly Option<TimeSpan?> _reconnectTimeout = E.ReconnectTimeout.Option();
     private readonly Option<string[]> _peerAddresses = T.PeerAddresses.ListOption();
     private readonly Option<string[]> _tlsRootCertFiles = T.TlsRootCertFiles.ListOption();
     private readonly Option<string> _connectionProfile = T.ConnectionProfile.StringOption();
-    private readonly Option<TimeSpan?> _connTimeout = T.ConnTimeout.DurationOption(T.MinTimeout, T.MaxConnectTimeout);
+    private readonly Option<TimeSpan?> _connTimeout = T.ConnTimeout.Option();
     private readonly Option<bool> _gateway = T.Gateway.FlagOption();
-    private readonly Option<string> _output = OutputOption();
+    private readonly Option<string> _output = E.Output.Option();
 
     public EventsAction(CliContext context)
     {
@@ -72,7 +72,7 @@ internal sealed class EventsAction
 
     private async Task<int> RunAsync(ParseResult parse, bool chaincode, CancellationToken cancellationToken)
     {
-        var json = parse.GetValue(_output) == "json";
+        var json = E.Output.Value(parse, _output) == OutputFormat.Json;
         var output = new ResultWriter(json ? OutputFormat.Json : OutputFormat.Text, _context, jsonLines: true);
         try
         {
@@ -404,7 +404,7 @@ internal sealed class EventsAction
         ClientCertificateFiles? clientCert = clientAuth
             ? new ClientCertificateFiles(FullPath(RequiredEnv(env, T.ClientCertFile, MutualTls)), FullPath(RequiredEnv(env, T.ClientKeyFile, MutualTls)))
             : null;
-        var connTimeout = parse.GetValue(_connTimeout) ?? TimeSpan.FromSeconds(3);
+        var connTimeout = parse.GetValue(_connTimeout) ?? T.ConnTimeout.DefaultValue!.Value;
         _ = FabricLog.ParseSpec(env[T.LoggingSpec.Env!]);
         var checkpoint = parse.GetValue(_checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
         var outputFile = parse.GetValue(_outputFile) is { Length: > 0 } o ? Path.GetFullPath(o) : null;
@@ -430,15 +430,8 @@ internal sealed class EventsAction
             parse.GetValue(_untilBlock),
             count,
             parse.GetValue(_timeout),
-            parse.GetValue(_reconnectTimeout) ?? TimeSpan.FromMinutes(5),
+            parse.GetValue(_reconnectTimeout) ?? E.ReconnectTimeout.DefaultValue!.Value,
             gateway);
-    }
-
-    private static Option<string> OutputOption()
-    {
-        var option = new Option<string>("--output") { Description = "`text` (one line per event) or `json` (JSON Lines: one object per line) [default: text]" };
-        option.AcceptOnlyFromAmong("text", "json");
-        return option;
     }
 
     private sealed record EventsSettings(

@@ -72,7 +72,7 @@ internal static class ChaincodeSettingsBinder
         var common = BindCommon(d, parse, ref env, devnet, ProfileRole.Invoke, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)]);
         var invocation = new ChaincodeInvocation(common.Channel, common.Name, common.Args, common.Transient, parse.GetValue(d.IsInit));
         var gateway = parse.GetValue(d.Gateway);
-        var waitFor = parse.GetValue(d.WaitFor) ?? CommitPolicy.All;
+        var waitFor = T.WaitFor.Value(parse, d.WaitFor);
         var endorsingOrgs = (parse.GetValue(d.EndorsingOrganizations) ?? [])
             .SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (gateway)
@@ -96,7 +96,7 @@ internal static class ChaincodeSettingsBinder
         {
             Invocation = invocation,
             WaitForEvent = parse.GetValue(d.WaitForEvent),
-            WaitForEventTimeout = parse.GetValue(d.WaitForEventTimeout) ?? TimeSpan.FromSeconds(30),
+            WaitForEventTimeout = parse.GetValue(d.WaitForEventTimeout) ?? T.WaitForEventTimeout.DefaultValue!.Value,
             RequestTimeout = common.RequestTimeout,
             WaitFor = waitFor,
             Gateway = gateway,
@@ -225,10 +225,10 @@ internal static class ChaincodeSettingsBinder
         var name = Required(parse.GetValue(d.Name), T.Name);
         var args = CtorJson.ParseArgs(parse.GetValue(d.Ctor) ?? T.Ctor.Default!);
         var transient = CtorJson.ParseTransient(parse.GetValue(d.Transient));
-        var output = parse.GetValue(d.Output) == "json" ? OutputFormat.Json : OutputFormat.Text;
+        var output = T.Output.Value(parse, d.Output);
         _ = FabricLog.ParseSpec(Env(env, T.LoggingSpec));
 
-        var connTimeout = parse.GetValue(d.ConnTimeout) ?? EnvDuration(env, T.ConnTimeout, T.MaxConnectTimeout) ?? TimeSpan.FromSeconds(3);
+        var connTimeout = parse.GetValue(d.ConnTimeout) ?? T.ConnTimeout.FromEnvironment(env) ?? T.ConnTimeout.DefaultValue!.Value;
         var peerTls = Bool(env, T.TlsEnabled);
         // With --devnet the network provides everything (FABINVOKE_CONNECTION_PROFILE is not used); usage is checked first.
         var profile = devnetDirectory is null ? ProfileBinding.Load(parse.GetValue(d.ConnectionProfile), env, channel, Env(env, T.MspId)) : null;
@@ -254,7 +254,7 @@ internal static class ChaincodeSettingsBinder
         var mspId = pending ? string.Empty : Env(env, T.MspId) ?? profile?.Profile.ClientMspId ?? RequiredEnv(env, T.MspId, "the MSP id of the signing identity");
         var mspPath = pending ? string.Empty : FullPath(RequiredEnv(env, T.MspConfigPath, "the MSP folder of the signing identity"));
         return new Common(channel, name, args, transient, connections, mspId, mspPath,
-            parse.GetValue(d.RequestTimeout) ?? TimeSpan.FromSeconds(30), output, devnetDirectory, pending, profile, notices);
+            parse.GetValue(d.RequestTimeout) ?? T.RequestTimeout.DefaultValue!.Value, output, devnetDirectory, pending, profile, notices);
     }
 
     /// <summary>
@@ -380,17 +380,6 @@ internal static class ChaincodeSettingsBinder
             "0" or "f" or "F" => false,
             _ => throw Failures.Usage($"{setting.Env}='{value}' is not a boolean (true or false)"),
         };
-    }
-
-    private static TimeSpan? EnvDuration(IConfiguration env, Setting setting, TimeSpan max)
-    {
-        var text = Env(env, setting);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return Setting.TryDuration(text, setting.Env!, T.MinTimeout, max, out var value, out var error) ? value : throw Failures.Usage(error);
     }
 
     /// <exception cref="FabricInvokeException">Usage: not a usable path (a NUL byte, say).</exception>
