@@ -42,7 +42,8 @@ internal static class EventsSettingsBinder
             Bool(env, T.TlsEnabled), Env(env, T.ServerHostOverride), profile, ProfileRole.Events, out _);
         var clientCert = PeerSettingsBinder.PeerClientCertificate(env);
 
-        var connTimeout = parse.GetValue(d.ConnTimeout) ?? T.ConnTimeout.DefaultValue!.Value;
+        // --connTimeout, else CORE_PEER_CLIENT_CONNTIMEOUT (as its help says), else the default.
+        var connTimeout = PeerSettingsBinder.ConnectTimeout(parse.GetValue(d.ConnTimeout), env);
         _ = FabricLog.ParseSpec(env[T.LoggingSpec.Env!]);
         var checkpoint = parse.GetValue(d.Checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
         var outputFile = parse.GetValue(d.OutputFile) is { Length: > 0 } o ? Path.GetFullPath(o) : null;
