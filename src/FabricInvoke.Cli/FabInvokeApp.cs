@@ -18,16 +18,18 @@ internal static class FabInvokeApp
         var invoke = new InvokeCommandDefinition();
         var invokeCommand = invoke.CreateCommand();
         var invokeAction = new InvokeAction(invoke, context);
-        invokeCommand.SetAction((parse, ct) => invokeAction.RunAsync(parse, ct));
+        invokeCommand.SetAction(invokeAction.RunAsync);
         chaincode.Add(invokeCommand);
         var query = new QueryCommandDefinition();
         var queryCommand = query.CreateCommand();
         var queryAction = new QueryAction(query, context);
-        queryCommand.SetAction((parse, ct) => queryAction.RunAsync(parse, ct));
+        queryCommand.SetAction(queryAction.RunAsync);
         chaincode.Add(queryCommand);
         root.Add(chaincode);
-        root.Add(new EventsCommands(context).Create());
-        root.Add(new DevNetUpCommand(context).Create());
+        var events = new EventsCommandDefinition();
+        root.Add(events.CreateCommand(new EventsAction(events, context)));
+        var devnet = new DevNetUpCommandDefinition();
+        root.Add(devnet.CreateCommand(new DevNetUpAction(devnet, context)));
         root.Add(new CompletionCommand(context).Create());
         HelpExamples.AddTo(root);
         return root;
@@ -58,31 +60,16 @@ internal static class FabInvokeApp
             return output.UsageFailed(error, $"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
         }
 
-        try
+        var config = new InvocationConfiguration
         {
-            var config = new InvocationConfiguration
-            {
-                Output = context.Output,
-                Error = context.Error,
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null,
-            };
-            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FabricInvokeException e)
-        {
-            return output.Failed(e);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return output.Interrupted();
-        }
-#pragma warning disable CA1031 // The last line of defence: a bug must still end in one line and a documented code, never a stack trace.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return output.InternalError(e);
-        }
+            Output = context.Output,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+
+        // Every command runs its own ErrorLadder; this one is for what runs outside them (completion, help).
+        return await ErrorLadder.RunAsync(new CommandRun(output), () => parse.InvokeAsync(config, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,7 +106,7 @@ internal static class FabInvokeApp
     /// <summary>True when the parsed command has an --output option set to json (even if the rest of the line is wrong).</summary>
     private static bool RequestsJson(ParseResult parse) =>
         parse.CommandResult.Command.Options.OfType<Option<string>>().FirstOrDefault(o => o.Name == "--output") is { } option
-        && parse.GetResult(option) is { } result && result.Tokens.Count > 0 && result.Tokens[^1].Value == "json";
+        && parse.GetResult(option) is { } result && result.Tokens.Count > 0 && Settings.InvokeSettingsTable.Output.Parse(result.Tokens[^1].Value) == OutputFormat.Json;
 
     private static IEnumerable<string> CommandPath(ParseResult parse)
     {

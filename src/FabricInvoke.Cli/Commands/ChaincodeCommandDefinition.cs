@@ -25,13 +25,13 @@ internal abstract class ChaincodeCommandDefinition
 
     public Option<string> ConnectionProfile { get; } = T.ConnectionProfile.StringOption();
 
-    public Option<TimeSpan?> ConnTimeout { get; } = T.ConnTimeout.DurationOption(T.MinTimeout, T.MaxConnectTimeout);
+    public Option<TimeSpan?> ConnTimeout { get; } = T.ConnTimeout.Option();
 
-    public Option<TimeSpan?> RequestTimeout { get; } = T.RequestTimeout.DurationOption(T.MinTimeout, T.MaxTimeout);
+    public Option<TimeSpan?> RequestTimeout { get; } = T.RequestTimeout.Option();
 
     public Option<bool> Gateway { get; } = T.Gateway.FlagOption();
 
-    public Option<string> Output { get; } = OutputOption();
+    public Option<string> Output { get; } = T.Output.Option();
 
     public Option<string> DevNet { get; } = DevNetOption();
 
@@ -53,13 +53,6 @@ internal abstract class ChaincodeCommandDefinition
         return command;
     }
 
-    private static Option<string> OutputOption()
-    {
-        var option = T.Output.StringOption();
-        option.AcceptOnlyFromAmong("text", "json");
-        return option;
-    }
-
     private static Option<string> DevNetOption()
     {
         var option = T.DevNet.StringOption();
@@ -75,9 +68,9 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
 
     public Option<bool> WaitForEvent { get; } = T.WaitForEvent.FlagOption();
 
-    public Option<TimeSpan?> WaitForEventTimeout { get; } = T.WaitForEventTimeout.DurationOption(T.MinTimeout, T.MaxTimeout);
+    public Option<TimeSpan?> WaitForEventTimeout { get; } = T.WaitForEventTimeout.Option();
 
-    public Option<CommitPolicy?> WaitFor { get; } = WaitForOption();
+    public Option<CommitPolicy?> WaitFor { get; } = T.WaitFor.Option();
 
     public Option<string[]> EndorsingOrganizations { get; } = T.EndorsingOrganizations.ListOption();
 
@@ -103,23 +96,6 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
     ];
 
     public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");
-
-    private static Option<CommitPolicy?> WaitForOption()
-    {
-        var option = new Option<CommitPolicy?>(T.WaitFor.Flags[0]) { Description = T.WaitFor.HelpText, HelpName = "all|any|org:MSP,…" };
-        option.CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-            if (CommitPolicy.TryParse(text, out var policy))
-            {
-                return policy;
-            }
-
-            result.AddError($"invalid value '{text}' for --waitFor: use all, any or org:Org1MSP,Org2MSP");
-            return null;
-        };
-        return option;
-    }
 }
 
 /// <summary>The options of <c>chaincode query</c>: the peer CLI's (-C -n -c, peers, -r/--raw, -x/--hex) and fabinvoke's.</summary>

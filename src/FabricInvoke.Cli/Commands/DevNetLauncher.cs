@@ -10,19 +10,20 @@ namespace FabricInvoke.Cli.Commands;
 /// <summary>Defaults and bounds shared by <c>devnet up</c> and <c>--devnet</c> (the embedded network's own, checked here before it starts).</summary>
 internal static class DevNetDefaults
 {
-    public const string Directory = ".fabinvoke/devnet";
+    /// <summary>The folder <c>--devnet</c> and <c>devnet up</c> use when none is given.</summary>
+    public static readonly string Directory = Settings.DevNetSettingsTable.Dir.Default!;
 
     /// <summary>How long a command queues for a DevNet folder another one-shot run (or a starting <c>devnet up</c>) holds.</summary>
-    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan LockWait = Settings.InvokeSettingsTable.DevNetWait.DefaultValue!.Value;
 
     /// <summary>The longest queueing bound the network accepts.</summary>
-    public static readonly TimeSpan MaxLockWait = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxLockWait = Settings.InvokeSettingsTable.DevNetWait.Max;
 
     /// <summary>The shortest orderer batch timeout the network accepts.</summary>
-    public static readonly TimeSpan MinBatchTimeout = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan MinBatchTimeout = Settings.DevNetSettingsTable.BatchTimeout.Min;
 
     /// <summary>The longest orderer batch timeout the network accepts.</summary>
-    public static readonly TimeSpan MaxBatchTimeout = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxBatchTimeout = Settings.DevNetSettingsTable.BatchTimeout.Max;
 
     /// <summary>Overrides <see cref="LockWait"/> (a Go duration, 0 to not wait at all, at most 1h).</summary>
     public static readonly string LockWaitVariable = Settings.InvokeSettingsTable.DevNetWait.Env!;

@@ -14,78 +14,44 @@ using FabricInvoke.Core.Ordering;
 namespace FabricInvoke.Cli.Commands;
 
 /// <summary>
-/// The behaviour of <c>chaincode invoke</c>: bind and validate every setting (before any network starts), load the
-/// identity, compose the stages through <see cref="ChaincodeInvoker"/>, and hand the outcome to the output layer.
+/// The behaviour of <c>chaincode invoke</c>, in the shape of every command: parse (bind and validate every setting,
+/// before any network starts), resolve the target (the peers and orderers given, or the embedded network), run (load
+/// the identity, compose the stages through <see cref="ChaincodeInvoker"/>), write the outcome.
 /// </summary>
-internal sealed class InvokeAction
+internal sealed class InvokeAction(InvokeCommandDefinition definition, CliContext context)
+    : CommandAction<ChaincodeCall<InvokeCommandSettings>, InvokeResult>(context)
 {
-    private readonly InvokeCommandDefinition _definition;
-    private readonly CliContext _context;
 
-    public InvokeAction(InvokeCommandDefinition definition, CliContext context)
+    protected override ResultWriter CreateWriter(ParseResult parse) => new(InvokeSettingsTable.Output.Value(parse, definition.Output), Context);
+
+    protected override ChaincodeCall<InvokeCommandSettings> Parse(ParseResult parse, CommandRun run)
     {
-        _definition = definition;
-        _context = context;
-    }
-
-    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(parse);
-        var output = new ResultWriter(parse.GetValue(_definition.Output) == "json" ? OutputFormat.Json : OutputFormat.Text, _context);
-        InvokeTrace? trace = null;
-        try
-        {
-            // Everything is validated first: a usage error must not start (or create) an embedded network.
-            var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
-            var log = _context.CreateLog();
-            foreach (var notice in settings.Notices)
-            {
-                log.Info("InitCmdFactory", notice);
-            }
-
-            trace = new InvokeTrace(settings.Options.Invocation, _context.Time, _context.StartedAt);
-            if (settings.DevNetDirectory is not { } directory)
-            {
-                return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
-            }
-
-            return await InvokeOnDevNetAsync(directory, parse, output, log, trace, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FabricInvokeException e)
-        {
-            return output.Failed(e, trace?.Snapshot());
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return output.Interrupted();
-        }
-#pragma warning disable CA1031 // The last line of defence: a bug must still end in one line and a documented code, never a stack trace.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return output.InternalError(e);
-        }
+        // Everything is validated first: a usage error must not start (or create) an embedded network.
+        var settings = ChaincodeSettingsBinder.Bind(definition, parse, Context.Environment);
+        var call = ChaincodeCall.Start(settings, settings.Notices, settings.Options.Invocation, Context);
+        run.Partial = call.Trace.Snapshot;
+        return call;
     }
 
     /// <summary>--devnet: the embedded network runs in its own process (fabinvoke-devnet) for as long as this command uses it.</summary>
-    private async Task<int> InvokeOnDevNetAsync(string directory, ParseResult parse, ResultWriter output, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
-    {
-        await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-        var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
-        foreach (var notice in settings.Notices)
-        {
-            log.Info("InitCmdFactory", notice);
-        }
+    protected override Task<CommandTarget<ChaincodeCall<InvokeCommandSettings>>> ResolveAsync(ChaincodeCall<InvokeCommandSettings> call, CommandRun run, CancellationToken cancellationToken) =>
+        ChaincodeCall.ResolveAsync(call, call.Settings.DevNetDirectory, (s, devnet) => s.On(devnet, Context.Environment), s => s.Notices, Context, cancellationToken);
 
-        return Succeeded(output, await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), log);
+    protected override async Task<InvokeResult> RunAsync(CommandTarget<ChaincodeCall<InvokeCommandSettings>> target, CommandRun run, CancellationToken cancellationToken)
+    {
+        var (settings, log, trace) = target.Settings;
+        return await InvokeAsync(settings, log, trace, cancellationToken).ConfigureAwait(false);
     }
+
+    protected override int Write(CommandTarget<ChaincodeCall<InvokeCommandSettings>> target, InvokeResult result, CommandRun run) =>
+        Succeeded(run.Output, result, target.Settings.Log);
 
     private async Task<InvokeResult> InvokeAsync(InvokeCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
         using var live = StartLiveProgress(settings, log);
-        var observer = new LoggingObserver(log, _context.Progress, live);
+        var observer = new ProgressLogger(log, Context.Progress, live);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
-        using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
+        using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, Context.Time);
         InvokeResult result;
         try
         {
@@ -95,7 +61,7 @@ internal sealed class InvokeAction
         {
             // Erased before anything else is written: the final lines start on a clean line.
             live?.Dispose();
-            _context.Progress.ShowsStatusOn(null);
+            Context.Progress.ShowsStatusOn(null);
         }
 
         return result;
@@ -109,8 +75,8 @@ internal sealed class InvokeAction
     {
         var code = output.InvokeSucceeded(result, log);
         var t = result.Timings;
-        var now = _context.Time.GetUtcNow();
-        var began = now - _context.Time.GetElapsedTime(_context.StartedAt);
+        var now = Context.Time.GetUtcNow();
+        var began = now - Context.Time.GetElapsedTime(Context.StartedAt);
         var orderer = t.OrdererConnect == TimeSpan.Zero && t.OrdererTls == TimeSpan.Zero
             ? string.Empty
             : string.Create(CultureInfo.InvariantCulture, $" (orderer connect {t.OrdererConnect.TotalMilliseconds:0.0}ms, TLS {t.OrdererTls.TotalMilliseconds:0.0}ms, while endorsing)");
@@ -129,96 +95,15 @@ internal sealed class InvokeAction
     /// <summary>The live status line, when stderr is a terminal, CI is not set and --no-progress is not given; else null.</summary>
     private LiveProgress? StartLiveProgress(InvokeCommandSettings settings, FabricLog log)
     {
-        if (!_context.LiveProgressAllowed || settings.NoProgress)
+        if (!Context.LiveProgressAllowed || settings.NoProgress)
         {
             return null;
         }
 
         var c = settings.Connections;
         var commitPeers = settings.Options.Gateway ? 1 : (c.DeliverPeers ?? c.Peers).Count;
-        var live = new LiveProgress(log, _context.Time, _context.StartedAt, _context.TerminalWidth, settings.Options.Gateway ? 1 : c.Peers.Count, commitPeers);
-        _context.Progress.ShowsStatusOn(log);
+        var live = new LiveProgress(log, Context.Time, Context.StartedAt, Context.TerminalWidth, settings.Options.Gateway ? 1 : c.Peers.Count, commitPeers);
+        Context.Progress.ShowsStatusOn(log);
         return live;
-    }
-
-    /// <summary>Reports progress as it happens, in the Go CLI's phrases where it has one; also on the live status line, when there is one.</summary>
-    internal sealed class LoggingObserver(FabricLog log, CommandProgress progress, LiveProgress? live = null) : IProgressObserver
-    {
-        public void Warning(string message) => log.Warning("InitCmdFactory", message);
-
-        public void Retrying(RetryNotice notice) =>
-            log.Debug("ClientConnect", $"cannot reach {notice.Role} {notice.Address} yet ({notice.Problem}); retrying in {notice.Delay.TotalMilliseconds:0}ms");
-
-        public void Reconnecting(RetryNotice notice) =>
-            log.Info("deliverEvents", $"the event stream broke ({notice.Problem}); re-opening it on peer {notice.Address} in {notice.Delay.TotalMilliseconds:0}ms");
-
-        public void ProposalCreated(string txId)
-        {
-            progress.Proposed(txId);
-            live?.Endorsing();
-            log.Debug("chaincodeInvokeOrQuery", $"txid [{txId}] proposal created");
-        }
-
-        public void Endorsed(EndorsedTransaction transaction) =>
-            log.Debug("chaincodeInvokeOrQuery",
-                $"txid [{transaction.TxId}] endorsed by {string.Join(", ", transaction.Endorsements.Select(Describe))}; endorsements from {string.Join(", ", transaction.EndorserMspIds)}");
-
-        private static string Describe(PeerEndorsement e) => e.Connect == TimeSpan.Zero
-            ? string.Create(CultureInfo.InvariantCulture, $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms)")
-            : string.Create(CultureInfo.InvariantCulture,
-                $"{e.Address} ({e.Latency.TotalMilliseconds:0.0}ms: connect {e.Connect.TotalMilliseconds:0.0}ms, TLS {e.Tls.TotalMilliseconds:0.0}ms, call {(e.Latency - e.Connect - e.Tls).TotalMilliseconds:0.0}ms)");
-
-        public void DeliverConnected(string txId, int peers) =>
-            log.Debug("ClientConnect", $"txid [{txId}] deliver connected on {peers} peer(s)");
-
-        public void Submitting(string txId)
-        {
-            progress.Advance(SendState.MaybeSent);
-            live?.Ordering(null);
-        }
-
-        public void Broadcasting(string txId, string ordererAddress)
-        {
-            live?.Ordering(ordererAddress);
-            log.Debug("ChaincodeInvokeOrQuery", $"txid [{txId}] handed to orderer {ordererAddress}; waiting for its answer");
-        }
-
-        public void Submitted(SubmittedTransaction transaction)
-        {
-            progress.Advance(SendState.Sent);
-            live?.WaitingForCommit();
-            log.Info("ChaincodeInvokeOrQuery", transaction.ThroughGateway
-                ? $"txid [{transaction.TxId}] sent to orderer through gateway {transaction.OrdererAddress}"
-                : transaction.Quorum is { } quorum
-                    ? $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}: accepted by {string.Join(", ", transaction.AcceptedBy)} (BFT quorum {quorum})"
-                    : $"txid [{transaction.TxId}] sent to orderer {transaction.OrdererAddress}");
-        }
-
-        public void SendingToAllOrderers(string txId, IReadOnlyList<string> orderers, int quorum) =>
-            log.Info("ChaincodeInvokeOrQuery",
-                $"txid [{txId}] the channel orders with BFT: sending to all {orderers.Count} orderers at once ({string.Join(", ", orderers)}), {quorum} must accept it");
-
-        public void OrdererTried(string txId, OrdererAttempt attempt)
-        {
-            var took = string.Create(CultureInfo.InvariantCulture, $"{attempt.Latency.TotalMilliseconds:0.0}ms");
-            log.Info("ChaincodeInvokeOrQuery", attempt.Outcome switch
-            {
-                OrdererOutcome.Accepted when attempt.Message.Length > 0 => $"txid [{txId}] orderer {attempt.Address} already has it ({attempt.Status} -- {attempt.Message}): counted as accepted ({took})",
-                OrdererOutcome.Accepted => $"txid [{txId}] orderer {attempt.Address} accepted it ({took})",
-                OrdererOutcome.Refused => $"txid [{txId}] orderer {attempt.Address} refused it: {attempt.Status} -- {attempt.Message} ({took})",
-                OrdererOutcome.Unreachable => $"txid [{txId}] cannot reach orderer {attempt.Address}: {attempt.Message} ({took})",
-                _ => $"txid [{txId}] orderer {attempt.Address}: {attempt.Message} ({took})",
-            });
-        }
-
-        public void OrderersDiscovered(string channelId, string peer, IReadOnlyList<string> orderers) =>
-            log.Info("InitCmdFactory", $"Retrieved channel ({channelId}) orderer endpoint: {string.Join(", ", orderers)} (from peer {peer})");
-
-        public void Committed(string txId, PeerCommit commit)
-        {
-            live?.Committed();
-            log.Info("ClientWait", $"txid [{txId}] committed with status ({commit.CodeName}) at {commit.Address}");
-            log.Debug("ClientWait", $"txid [{txId}] in block {commit.BlockNumber} at {commit.Address}, {commit.Latency.TotalMilliseconds:0.0}ms after the orderer accepted it");
-        }
     }
 }

@@ -11,70 +11,40 @@ using FabricInvoke.Core.Invocation;
 namespace FabricInvoke.Cli.Commands;
 
 /// <summary>
-/// The behaviour of <c>chaincode query</c>: bind and validate (before any network starts), evaluate through the query
-/// stage, print the payload on stdout as the peer CLI prints it.
+/// The behaviour of <c>chaincode query</c>, in the shape of every command: parse (bind and validate, before any network
+/// starts), resolve the target (the peers given, or the embedded network), evaluate through the query stage, print the
+/// payload on stdout as the peer CLI prints it.
 /// </summary>
-internal sealed class QueryAction
+internal sealed class QueryAction(QueryCommandDefinition definition, CliContext context)
+    : CommandAction<ChaincodeCall<QueryCommandSettings>, InvokeResult>(context)
 {
-    private readonly QueryCommandDefinition _definition;
-    private readonly CliContext _context;
+    protected override ResultWriter CreateWriter(ParseResult parse) => new(InvokeSettingsTable.Output.Value(parse, definition.Output), Context);
 
-    public QueryAction(QueryCommandDefinition definition, CliContext context)
+    protected override ChaincodeCall<QueryCommandSettings> Parse(ParseResult parse, CommandRun run)
     {
-        _definition = definition;
-        _context = context;
+        var settings = ChaincodeSettingsBinder.Bind(definition, parse, Context.Environment);
+        var call = ChaincodeCall.Start(settings, settings.Notices, settings.Invocation, Context);
+        run.Partial = call.Trace.Snapshot;
+        return call;
     }
 
-    public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    protected override Task<CommandTarget<ChaincodeCall<QueryCommandSettings>>> ResolveAsync(ChaincodeCall<QueryCommandSettings> call, CommandRun run, CancellationToken cancellationToken) =>
+        ChaincodeCall.ResolveAsync(call, call.Settings.DevNetDirectory, (s, devnet) => s.On(devnet, Context.Environment), s => s.Notices, Context, cancellationToken);
+
+    protected override Task<InvokeResult> RunAsync(CommandTarget<ChaincodeCall<QueryCommandSettings>> target, CommandRun run, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(parse);
-        var output = new ResultWriter(parse.GetValue(_definition.Output) == "json" ? OutputFormat.Json : OutputFormat.Text, _context);
-        InvokeTrace? trace = null;
-        try
-        {
-            var settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment);
-            var log = _context.CreateLog();
-            foreach (var notice in settings.Notices)
-            {
-                log.Info("InitCmdFactory", notice);
-            }
-
-            trace = new InvokeTrace(settings.Invocation, _context.Time, _context.StartedAt);
-            if (settings.DevNetDirectory is not { } directory)
-            {
-                return output.QuerySucceeded(await QueryAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), Payload(settings.Payload));
-            }
-
-            await using var network = await DevNetLauncher.OpenAsync(directory, _context, cancellationToken).ConfigureAwait(false);
-            settings = InvokeSettingsBinder.Bind(_definition, parse, _context.Environment, new DevNetTarget(network.Network));
-            foreach (var notice in settings.Notices)
-            {
-                log.Info("InitCmdFactory", notice);
-            }
-
-            return output.QuerySucceeded(await QueryAsync(settings, log, trace, cancellationToken).ConfigureAwait(false), Payload(settings.Payload));
-        }
-        catch (FabricInvokeException e)
-        {
-            return output.Failed(e, trace?.Snapshot());
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return output.Interrupted();
-        }
-#pragma warning disable CA1031 // The last line of defence: a bug must still end in one line and a documented code, never a stack trace.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return output.InternalError(e);
-        }
+        var (settings, log, trace) = target.Settings;
+        return QueryAsync(settings, log, trace, cancellationToken);
     }
+
+    protected override int Write(CommandTarget<ChaincodeCall<QueryCommandSettings>> target, InvokeResult result, CommandRun run) =>
+        run.Output.QuerySucceeded(result, Payload(target.Settings.Settings.Payload));
 
     private async Task<InvokeResult> QueryAsync(QueryCommandSettings settings, FabricLog log, InvokeTrace trace, CancellationToken cancellationToken)
     {
-        var observer = new InvokeAction.LoggingObserver(log, _context.Progress);
+        var observer = new ProgressLogger(log, Context.Progress);
         var signer = MspFolder.Load(settings.MspConfigPath, settings.MspId);
-        using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, _context.Time);
+        using var connections = ChaincodeCmdFactory.Create(settings.Connections, signer, observer, Context.Time);
         var options = new QueryOptions
         {
             Invocation = settings.Invocation,

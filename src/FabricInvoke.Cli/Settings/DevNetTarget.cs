@@ -6,7 +6,8 @@ namespace FabricInvoke.Cli.Settings;
 
 /// <summary>
 /// Points a command at a running embedded network — one it started, or a <c>devnet up</c> it attached to: its peers,
-/// its orderer and Org1's User1.
+/// its orderer and Org1's User1. It gives them to the settings bound once from the command line
+/// (<see cref="InvokeCommandSettings.On"/>); no environment is faked and nothing is bound a second time.
 /// </summary>
 internal sealed class DevNetTarget
 {
@@ -42,20 +43,24 @@ internal sealed class DevNetTarget
         return unused.Count == 0 ? null : $"{string.Join(", ", unused)} not used: --devnet gives the peers, orderer and identity (those of {identity.MspId} {identity.MspDirectory})";
     }
 
-    /// <summary>The user's environment with the identity and TLS variables replaced by the network's.</summary>
-    public IConfiguration Environment(IConfiguration user)
+    /// <summary>The MSP id of the identity commands sign as (Org1's User1).</summary>
+    public string MspId => _network.Users[0].MspId;
+
+    /// <summary>That identity's MSP folder.</summary>
+    public string MspDirectory => SettingValues.FullPath(_network.Users[0].MspDirectory);
+
+    /// <summary>
+    /// The connection settings bound from the command line, pointed at this network: its peers (TLS, no host name
+    /// override, no client certificate, which it does not ask for) and, for a command that orders, its orderer. The
+    /// connect bound and the orderer's client certificate (<c>--clientauth</c>) stay as bound.
+    /// </summary>
+    public ConnectionSettings Connections(ConnectionSettings bound, bool withOrderers) => bound with
     {
-        var identity = _network.Users[0];
-        var values = new Dictionary<string, string?>
-        {
-            ["CORE_PEER_LOCALMSPID"] = identity.MspId,
-            ["CORE_PEER_MSPCONFIGPATH"] = identity.MspDirectory,
-            ["CORE_PEER_TLS_ENABLED"] = "true",
-            ["CORE_PEER_TLS_SERVERHOSTOVERRIDE"] = null,
-            ["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = null,
-            ["FABRIC_LOGGING_SPEC"] = user["FABRIC_LOGGING_SPEC"],
-            ["CORE_PEER_CLIENT_CONNTIMEOUT"] = user["CORE_PEER_CLIENT_CONNTIMEOUT"],
-        };
-        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-    }
+        Peers = Peers,
+        DeliverPeers = null,
+        PeerTransport = bound.PeerTransport with { ClientCertificate = null },
+        BindTlsCertHash = false,
+        Orderers = withOrderers ? Orderers : bound.Orderers,
+        DiscoveredOrderers = null,
+    };
 }

@@ -1,3 +1,5 @@
+using FabricInvoke.Cli.Output;
+
 namespace FabricInvoke.Cli.Settings;
 
 /// <summary>The settings of <c>events chaincode</c> and <c>events blocks</c> beyond the shared peer and identity ones.</summary>
@@ -19,10 +21,15 @@ internal static class EventsSettingsTable
 
     public static readonly Setting Count = new(["--count"], null, null, "stop (exit 0) after this many events (blocks, for `events blocks`)");
 
-    public static readonly Setting Timeout = new(["--timeout"], null, null, "stop after this long: exit 0 if anything was emitted, else 10");
+    public static readonly DurationSetting Timeout = new(["--timeout"], null, null, "stop after this long: exit 0 if anything was emitted, else 10",
+        InvokeSettingsTable.MinTimeout, InvokeSettingsTable.MaxTimeout);
 
-    public static readonly Setting ReconnectTimeout = new(["--reconnect-timeout"], null, "5m",
-        "how long a broken stream is re-opened (with backoff, cycling through the peers) before giving up with exit 9");
+    public static readonly DurationSetting ReconnectTimeout = new(["--reconnect-timeout"], null, "5m",
+        "how long a broken stream is re-opened (with backoff, cycling through the peers) before giving up with exit 9", InvokeSettingsTable.MinTimeout, MaxReconnectTimeout);
+
+    /// <summary>The events' own <c>--output</c> (JSON Lines, not one result object); not in the README's table, as the shared rows are not.</summary>
+    public static readonly ChoiceSetting<OutputFormat> Output = new(["--output"], null, "text",
+        "`text` (one line per event) or `json` (JSON Lines: one object per line)", InvokeSettingsTable.OutputFormats);
 
     public static readonly IReadOnlyList<Setting> All = [Event, Start, Checkpoint, OutputFile, UntilBlock, Count, Timeout, ReconnectTimeout];
 }

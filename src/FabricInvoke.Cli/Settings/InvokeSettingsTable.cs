@@ -1,3 +1,5 @@
+using FabricInvoke.Cli.Output;
+
 namespace FabricInvoke.Cli.Settings;
 
 /// <summary>
@@ -13,6 +15,9 @@ internal static class InvokeSettingsTable
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
 
     public static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>The words of every <c>--output</c> option.</summary>
+    public static readonly IReadOnlyList<(string Word, OutputFormat Value)> OutputFormats = [("text", OutputFormat.Text), ("json", OutputFormat.Json)];
 
     public static readonly Setting Channel = new(["--channelID", "-C"], null, null, "channel") { Required = true };
 
@@ -50,8 +55,8 @@ internal static class InvokeSettingsTable
     public static readonly Setting MspConfigPath = new([], "CORE_PEER_MSPCONFIGPATH", null,
         "MSP folder (`signcerts/`, `keystore/`); PKCS#8 or SEC1 EC keys (P-256/P-384), or Fabric 3's PKCS#8 Ed25519 keys (cryptogen 3.0)") { Required = true };
 
-    public static readonly Setting ConnTimeout = new(["--connTimeout"], "CORE_PEER_CLIENT_CONNTIMEOUT", "3s",
-        "bound on each connection (TCP + TLS, retries included), up to 1h");
+    public static readonly DurationSetting ConnTimeout = new(["--connTimeout"], "CORE_PEER_CLIENT_CONNTIMEOUT", "3s",
+        "bound on each connection (TCP + TLS, retries included), up to 1h", MinTimeout, MaxConnectTimeout);
 
     public static readonly Setting Orderer = new(["--orderer", "-o"], null, null,
         "orderers (repeat, or a comma list), tried in order; an unreachable one (at once: only the last is retried within `--connTimeout`) or a SERVICE_UNAVAILABLE one moves on to the next; none: read from the channel configuration through the first peer, as the peer CLI does, and on a BFT channel sent to every orderer at once")
@@ -71,13 +76,14 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting WaitForEvent = new(["--waitForEvent"], null, "false", "wait until every peer reports the commit");
 
-    public static readonly Setting WaitForEventTimeout = new(["--waitForEventTimeout"], null, "30s",
-        "one deadline, counted from the end of endorsement as the peer CLI counts it, for connecting the deliver streams, the broadcast and the commit wait (with `--gateway`: the CommitStatus call); up to 24h");
+    public static readonly DurationSetting WaitForEventTimeout = new(["--waitForEventTimeout"], null, "30s",
+        "one deadline, counted from the end of endorsement as the peer CLI counts it, for connecting the deliver streams, the broadcast and the commit wait (with `--gateway`: the CommitStatus call); up to 24h",
+        MinTimeout, MaxTimeout);
 
-    public static readonly Setting RequestTimeout = new(["--requestTimeout"], null, "30s",
-        "deadline for each endorsement and broadcast call (the peer CLI has none), up to 24h");
+    public static readonly DurationSetting RequestTimeout = new(["--requestTimeout"], null, "30s",
+        "deadline for each endorsement and broadcast call (the peer CLI has none), up to 24h", MinTimeout, MaxTimeout);
 
-    public static readonly Setting WaitFor = new(["--waitFor"], null, "all",
+    public static readonly CommitPolicySetting WaitFor = new(["--waitFor"], null, "all",
         "whose commits `--waitForEvent` waits for: `all` peers (the peer CLI's behaviour), `any` one, or `org:Org1MSP,Org2MSP` (a peer of each)");
 
     public static readonly Setting Gateway = new(["--gateway"], null, "false",
@@ -93,8 +99,8 @@ internal static class InvokeSettingsTable
     public static readonly Setting QueryAll = new(["--queryAll"], null, "false",
         "query: ask every peer given and fail, naming them, when their answers differ (default: the first peer)");
 
-    public static readonly Setting Output = new(["--output"], null, "text",
-        "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)");
+    public static readonly ChoiceSetting<OutputFormat> Output = new(["--output"], null, "text",
+        "`text` (the peer CLI's log lines on stderr) or `json` (one result object on stdout, also on failure)", OutputFormats);
 
     public static readonly Setting NoProgress = new(["--no-progress"], "FABINVOKE_NO_PROGRESS", "false",
         "no live progress line on stderr (it is only ever shown when stderr is a terminal and `CI` is not set)");
@@ -103,8 +109,9 @@ internal static class InvokeSettingsTable
         "run against the embedded network kept in `DIR` (default `.fabinvoke/devnet`): the `devnet up` running from `DIR` if there is one, else started for this command and stopped after it; it provides peers, orderer and identity, so it cannot be combined with `--peerAddresses`, `--tlsRootCertFiles`, `-o` or `--cafile`")
     { HelpName = "DIR", IsPath = true };
 
-    public static readonly Setting DevNetWait = new([], "FABINVOKE_DEVNET_WAIT", "60s",
-        "with `--devnet`: how long to queue behind another one-shot run that owns the folder (`0` to not wait, up to 1h)");
+    /// <summary>Read by <see cref="Commands.DevNetLauncher.LockWait"/>, which also takes <c>0</c> (do not wait).</summary>
+    public static readonly DurationSetting DevNetWait = new([], "FABINVOKE_DEVNET_WAIT", "60s",
+        "with `--devnet`: how long to queue behind another one-shot run that owns the folder (`0` to not wait, up to 1h)", TimeSpan.Zero, TimeSpan.FromHours(1));
 
     public static readonly Setting LoggingSpec = new([], "FABRIC_LOGGING_SPEC", "info", "`debug`, `info`, `warning`, `error`, or `default:chaincodeCmd=level`");
 

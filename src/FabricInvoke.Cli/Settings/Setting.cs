@@ -7,13 +7,16 @@ namespace FabricInvoke.Cli.Settings;
 /// <summary>
 /// One row of a command's settings table: the flag (with its aliases) and/or the environment variable that give it a
 /// value, the default, and what it means. Flags win over the variable, the variable over the default. The same row
-/// makes the option, writes the help text, and is the README's flag table (a test compares them).
+/// makes the option, writes the help text, and is the README's flag table (a test compares them). A typed row
+/// (<see cref="DurationSetting"/>, <see cref="IntSetting"/>, <see cref="ChoiceSetting{TEnum}"/>,
+/// <see cref="CommitPolicySetting"/>) also parses the value and holds the default as a value, read from the same text
+/// help shows: the rows are the only place a default is written.
 /// </summary>
 /// <param name="Flags">Flag names, long first (<c>--channelID</c>, <c>-C</c>); empty for a setting read only from the environment.</param>
 /// <param name="Env">The environment variable, or null.</param>
 /// <param name="Default">The default as a user writes it, for help and README; null when there is none.</param>
 /// <param name="Meaning">One line: what it is for.</param>
-internal sealed record Setting(IReadOnlyList<string> Flags, string? Env, string? Default, string Meaning)
+internal record Setting(IReadOnlyList<string> Flags, string? Env, string? Default, string Meaning)
 {
     /// <summary>No value means the command cannot run (checked by the binder, which words the message).</summary>
     public bool Required { get; init; }

@@ -88,6 +88,25 @@ public sealed class UsageAndConfigTests
         Assert.Contains($"invalid duration '{value}' for CORE_PEER_CLIENT_CONNTIMEOUT", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("chaincode", "100000h")]
+    [InlineData("chaincode", "soon")]
+    [InlineData("blocks", "soon")]
+    public async Task Events_read_CORE_PEER_CLIENT_CONNTIMEOUT_as_their_help_says_a_bad_one_exits_2_naming_it(string command, string value)
+    {
+        // events used to ignore the variable (its help names it) and went on to connect.
+        var env = Env();
+        env["CORE_PEER_CLIENT_CONNTIMEOUT"] = value;
+        string[] args = command == "chaincode"
+            ? ["events", "chaincode", "-C", "mychannel", "-n", "basic", "--peerAddresses", ClosedPort.Address()]
+            : ["events", "blocks", "-C", "mychannel", "--peerAddresses", ClosedPort.Address()];
+
+        var outcome = await CliRun.RunAsync(env, args);
+
+        Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        Assert.Contains($"invalid duration '{value}' for CORE_PEER_CLIENT_CONNTIMEOUT", Assert.Single(outcome.ErrorLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Valid_JSON_nested_deeply_in_ctor_is_accepted_as_Go_accepts_it()
     {

@@ -84,6 +84,36 @@ public sealed partial class TerminalProgressTests : IClassFixture<NetworkFixture
     }
 
     [Fact]
+    public async Task Under_devnet_FABINVOKE_NO_PROGRESS_still_leaves_no_progress_line()
+    {
+        // --devnet used to bind every setting a second time from a faked environment that lacked this variable.
+        var folder = Directory.CreateTempSubdirectory("fabinvoke-noprogress-").FullName;
+        try
+        {
+            string[] args = ["chaincode", "invoke", "--devnet", folder, "-C", "mychannel", "-n", "basic", "-c", """{"Args":["Put","pr-6","v"]}""", "--waitForEvent"];
+
+            var (code, screen) = await RunAsync(pty: true, [.. args], ("FABINVOKE_NO_PROGRESS", "true"));
+
+            Assert.True(code == 0, screen);
+            Assert.Contains("Chaincode invoke successful", screen, StringComparison.Ordinal);
+            Assert.DoesNotContain(EraseLine, screen, StringComparison.Ordinal);
+            Assert.DoesNotMatch(Rewrite(), screen);
+            Assert.DoesNotContain("committed on ", screen, StringComparison.Ordinal);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    [Fact]
     public async Task Redirected_stderr_gets_neither_progress_nor_colour_even_outside_CI()
     {
         var (code, stderr) = await RunAsync(pty: false, Invoke("pr-5"));

@@ -4,6 +4,7 @@ using FabricInvoke.Cli.Output;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.DevNet.Host.Protocol;
+using D = FabricInvoke.Cli.Settings.DevNetSettingsTable;
 
 namespace FabricInvoke.Cli.Commands;
 
@@ -13,49 +14,73 @@ namespace FabricInvoke.Cli.Commands;
 /// each node problem (a ledger it cannot write, a torn record cut) on stderr as one line as it happens, and removes
 /// devnet.env and devnet.json when it stops.
 /// </summary>
-internal sealed class DevNetUpCommand
+internal sealed class DevNetUpAction(DevNetUpCommandDefinition definition, CliContext context)
+    : CommandAction<DevNetUpRequest, bool>(context)
 {
-    private readonly Option<string> _dir = new("--dir") { Description = "Folder for crypto material, ledger and devnet.env", HelpName = "DIR", DefaultValueFactory = _ => DevNetDefaults.Directory };
-    private readonly Option<int> _orgs = new("--orgs") { Description = "Number of peer organisations", DefaultValueFactory = _ => 2 };
-    private readonly Option<int> _peersPerOrg = new("--peers-per-org") { Description = "Peers in each organisation", DefaultValueFactory = _ => 1 };
-    private readonly Option<string> _batchTimeout = new("--batch-timeout") { Description = "Orderer batch timeout (1ms to 1h)", DefaultValueFactory = _ => "100ms" };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Orderer batch size (transactions per block)", DefaultValueFactory = _ => 10 };
-    private readonly Option<int?> _port = new("--port") { Description = "Fixed ports: the orderer on PORT, peer i on PORT+1+i (default: free ports chosen by the system)" };
-    private readonly Option<bool> _durable = new("--durable") { Description = "fsync every block before delivering it, so acknowledged blocks survive a machine crash (slower)" };
-    private readonly Option<string?> _timings = new("--timings") { HelpName = "FILE", Description = "Append the network's own time per transaction to FILE (orderer received/answered, block cut, each peer's validation and deliver)" };
-    private readonly CliContext _context;
+    /// <summary>devnet up writes text only (it has no --output).</summary>
+    protected override ResultWriter CreateWriter(ParseResult parse) => new(OutputFormat.Text, Context);
 
-    public DevNetUpCommand(CliContext context)
+    /// <summary>Every usage check comes before the network starts: a usage error leaves nothing on disk.</summary>
+    /// <exception cref="FabricInvokeException">Usage: a flag (or FABINVOKE_DEVNET_WAIT) is out of range.</exception>
+    protected override DevNetUpRequest Parse(ParseResult parse, CommandRun run)
     {
-        _context = context;
-    }
-
-    public Command Create()
-    {
-        var devnet = new Command("devnet", "The embedded local Fabric-compatible network (for trying fabinvoke and for tests; not a Fabric replacement).");
-        var up = new Command("up", "Start the embedded network and keep it running until Ctrl-C.");
-        Settings.PathCompletion.AddTo(_dir);
-        foreach (var o in new Option[] { _dir, _orgs, _peersPerOrg, _batchTimeout, _batchSize, _port, _durable, _timings })
+        var dirText = parse.GetValue(definition.Dir) ?? D.Dir.Default;
+        if (string.IsNullOrWhiteSpace(dirText) || dirText.Contains('\0', StringComparison.Ordinal))
         {
-            up.Add(o);
+            throw Failures.Usage("--dir needs a folder name");
         }
 
-        up.SetAction(RunAsync);
-        devnet.Add(up);
-        return devnet;
+        var orgs = parse.GetValue(definition.Orgs);
+        var peersPerOrg = parse.GetValue(definition.PeersPerOrg);
+        var batchSize = parse.GetValue(definition.BatchSize);
+        if (orgs is < 1 or > 16 || peersPerOrg is < 1 or > 8 || batchSize is < 1 or > 10_000)
+        {
+            throw Failures.Usage("--orgs must be 1..16, --peers-per-org 1..8 and --batch-size 1..10000");
+        }
+
+        var port = parse.GetValue(definition.Port);
+        if (port is { } p && (p < 1 || p + (orgs * peersPerOrg) > 65535))
+        {
+            throw Failures.Usage($"--port {p} leaves no room for the orderer and {orgs * peersPerOrg} peer port(s) below 65536");
+        }
+
+        var batchText = parse.GetValue(definition.BatchTimeout) ?? D.BatchTimeout.Default!;
+        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < D.BatchTimeout.Min || batchTimeout > D.BatchTimeout.Max)
+        {
+            throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");
+        }
+
+        var timings = parse.GetValue(definition.Timings);
+        if (timings is not null && (string.IsNullOrWhiteSpace(timings) || timings.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw Failures.Usage("--timings needs a file name");
+        }
+
+        return new DevNetUpRequest(
+            Directory: Path.GetFullPath(dirText),
+            Orgs: orgs,
+            PeersPerOrg: peersPerOrg,
+            BatchTimeout: batchTimeout,
+            BatchSize: batchSize,
+            Port: port,
+            Durable: parse.GetValue(definition.Durable),
+            TimingsFile: timings is null ? null : TimingsFile(Path.GetFullPath(timings)),
+            LockWait: DevNetLauncher.LockWait(Context.Environment));
     }
 
-    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
-    {
-        // Every usage check comes before the network starts: a usage error leaves nothing on disk.
-        var request = Request(parse);
+    /// <summary>The target is the network itself, started here and owned for the command's life.</summary>
+    protected override async Task<CommandTarget<DevNetUpRequest>> ResolveAsync(DevNetUpRequest request, CommandRun run, CancellationToken cancellationToken) =>
+        new(request, await DevNetLauncher.StartAsync(request, Report, Context, cancellationToken).ConfigureAwait(false));
 
-        var host = await DevNetLauncher.StartAsync(request, Report, _context, cancellationToken).ConfigureAwait(false);
+    /// <summary>Prints where everything is, then runs until Ctrl-C or SIGTERM (or the network stopping by itself), and stops the network.</summary>
+    protected override async Task<bool> RunAsync(CommandTarget<DevNetUpRequest> target, CommandRun run, CancellationToken cancellationToken)
+    {
+        var host = (DevNetProcess)target.Held!;
         bool stoppedItself;
         try
         {
             var network = host.Network;
-            var o = _context.Output;
+            var o = Context.Output;
             await o.WriteLineAsync($"devnet up: channel {network.Channel}, orderer {network.Orderer.Address}, {network.Peers.Count} peer(s){(network.Durable ? ", durable (fsync per block)" : "")}").ConfigureAwait(false);
             foreach (var peer in network.Peers)
             {
@@ -89,7 +114,7 @@ internal sealed class DevNetUpCommand
 
             // Its shutdown (cutting the last block, flushing ledgers) is the normal outcome, which the signal handler's
             // grace period must not cut short.
-            _context.Progress.TryFinish();
+            Context.Progress.TryFinish();
         }
         finally
         {
@@ -97,55 +122,13 @@ internal sealed class DevNetUpCommand
             await host.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _context.Output.WriteLineAsync("devnet stopped").ConfigureAwait(false);
-        return ExitCodes.Success;
+        return true;
     }
 
-    /// <exception cref="FabricInvokeException">Usage: a flag (or FABINVOKE_DEVNET_WAIT) is out of range.</exception>
-    private DevNetUpRequest Request(ParseResult parse)
+    protected override int Write(CommandTarget<DevNetUpRequest> target, bool stopped, CommandRun run)
     {
-        var dirText = parse.GetValue(_dir);
-        if (string.IsNullOrWhiteSpace(dirText) || dirText.Contains('\0', StringComparison.Ordinal))
-        {
-            throw Failures.Usage("--dir needs a folder name");
-        }
-
-        var orgs = parse.GetValue(_orgs);
-        var peersPerOrg = parse.GetValue(_peersPerOrg);
-        var batchSize = parse.GetValue(_batchSize);
-        if (orgs is < 1 or > 16 || peersPerOrg is < 1 or > 8 || batchSize is < 1 or > 10_000)
-        {
-            throw Failures.Usage("--orgs must be 1..16, --peers-per-org 1..8 and --batch-size 1..10000");
-        }
-
-        var port = parse.GetValue(_port);
-        if (port is { } p && (p < 1 || p + (orgs * peersPerOrg) > 65535))
-        {
-            throw Failures.Usage($"--port {p} leaves no room for the orderer and {orgs * peersPerOrg} peer port(s) below 65536");
-        }
-
-        var batchText = parse.GetValue(_batchTimeout) ?? "100ms";
-        if (!GoDuration.TryParse(batchText, out var batchTimeout) || batchTimeout < DevNetDefaults.MinBatchTimeout || batchTimeout > DevNetDefaults.MaxBatchTimeout)
-        {
-            throw Failures.Usage($"invalid duration '{batchText}' for --batch-timeout: use a Go duration from 1ms to 1h, such as 100ms or 2s");
-        }
-
-        var timings = parse.GetValue(_timings);
-        if (timings is not null && (string.IsNullOrWhiteSpace(timings) || timings.Contains('\0', StringComparison.Ordinal)))
-        {
-            throw Failures.Usage("--timings needs a file name");
-        }
-
-        return new DevNetUpRequest(
-            Directory: Path.GetFullPath(dirText),
-            Orgs: orgs,
-            PeersPerOrg: peersPerOrg,
-            BatchTimeout: batchTimeout,
-            BatchSize: batchSize,
-            Port: port,
-            Durable: parse.GetValue(_durable),
-            TimingsFile: timings is null ? null : TimingsFile(Path.GetFullPath(timings)),
-            LockWait: DevNetLauncher.LockWait(_context.Environment));
+        Context.Output.WriteLine("devnet stopped");
+        return ExitCodes.Success;
     }
 
     /// <summary>
@@ -197,8 +180,8 @@ internal sealed class DevNetUpCommand
     private void Report(HostEvent diagnostic)
     {
         var level = diagnostic.IsInformational ? "INFO" : "WARN";
-        var now = _context.Time.GetUtcNow().UtcDateTime;
-        _context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {level} [devnet] {diagnostic.Message}"));
-        _context.Error.Flush();
+        var now = Context.Time.GetUtcNow().UtcDateTime;
+        Context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-dd HH:mm:ss.fff} UTC {level} [devnet] {diagnostic.Message}"));
+        Context.Error.Flush();
     }
 }
