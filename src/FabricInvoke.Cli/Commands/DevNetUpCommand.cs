@@ -50,6 +50,9 @@ internal sealed class DevNetUpCommand
         // Every usage check comes before the network starts: a usage error leaves nothing on disk.
         var request = Request(parse);
 
+        // Stopped before its network is ready, devnet up has no transaction to speak of (D18: it used invoke's wording).
+        _context.Progress.InterruptedMeans(() => new FabricInvokeException(FailureKind.Interrupted,
+            $"devnet up interrupted before its network in {request.Directory} was ready; the network was stopped"));
         var host = await DevNetLauncher.StartAsync(request, Report, _context, cancellationToken).ConfigureAwait(false);
         bool stoppedItself;
         try

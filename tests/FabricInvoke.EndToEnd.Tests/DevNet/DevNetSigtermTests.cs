@@ -40,6 +40,11 @@ public sealed class DevNetSigtermTests : IDisposable
             await up.WaitForExitAsync().WaitAsync(CliRun.Bound);
             Assert.True(up.ExitCode is 0 or 130, $"exit {up.ExitCode}\n{up.Stderr}");
             Assert.DoesNotContain("   at ", up.Stderr, StringComparison.Ordinal);
+            if (up.ExitCode == 130)
+            {
+                // D18: not invoke's "interrupted before the transaction was sent to the orderer".
+                Assert.Equal($"Error: devnet up interrupted before its network in {dir} was ready; the network was stopped", up.Stderr.Trim());
+            }
         }
 
         await GoneAsync(helper);
