@@ -128,13 +128,14 @@ internal static class DevNetLauncher
     private static async Task<DevNetProcess> StartAsync(string directory, IReadOnlyList<string> arguments, Action<HostEvent> diagnostic, CliContext context, CancellationToken cancellationToken)
     {
         var (network, failure) = await DevNetProcess.StartAsync(arguments, diagnostic, context.Environment["DOTNET_HOST_PATH"], cancellationToken).ConfigureAwait(false);
-        return network ?? throw Map(directory, failure!);
+        return network ?? throw Map(directory, failure!, attaching: arguments[0] == "lease");
     }
 
     /// <summary>The one-line failure for the host's failure event.</summary>
-    private static Exception Map(string directory, HostFailure f) => f.Type switch
+    /// <param name="attaching">The command would use a running <c>devnet up</c>'s network (a one-shot run).</param>
+    private static Exception Map(string directory, HostFailure f, bool attaching) => f.Type switch
     {
-        HostFailure.Busy => Failures.Config(f.File ?? Path.Combine(directory, "devnet.lock"), Busy(f)),
+        HostFailure.Busy => Failures.Config(f.File ?? Path.Combine(directory, "devnet.lock"), Busy(directory, f, attaching)),
         HostFailure.Ledger => Failures.Config(f.File ?? directory,
             $"the DevNet ledger is damaged{Where(f)}: {f.Problem}; no ledger file was changed (move {Path.Combine(directory, "ledger")} away to start a new chain)"),
         HostFailure.Material => Failures.Config(f.File ?? directory,
@@ -153,13 +154,36 @@ internal static class DevNetLauncher
         _ => "",
     };
 
-    private static string Busy(HostFailure f)
+    /// <summary>
+    /// Says what the owner is doing with the folder and what to do (D18: "stop it" was untrue of a network that is
+    /// still starting, and of a one-shot run, which releases the folder by itself).
+    /// </summary>
+    private static string Busy(string directory, HostFailure f, bool attaching)
     {
         var owner = f.OwnerPid is { } pid ? $"process {pid} ({f.OwnerDescription})" : "another process (its devnet.owner record is missing)";
         var waited = TimeSpan.FromMilliseconds(f.WaitedMs ?? 0);
-        return waited > TimeSpan.Zero
-            ? $"gave up after {Failures.FormatDuration(waited)} waiting for the DevNet folder, which is owned by {owner}; set {DevNetDefaults.LockWaitVariable} to wait longer"
-            : $"the DevNet folder is owned by {owner}; stop it or use another folder";
+        var wait = DevNetDefaults.LockWaitVariable;
+        if (waited > TimeSpan.Zero)
+        {
+            return $"gave up after {Failures.FormatDuration(waited)} waiting for the DevNet folder, which is owned by {owner}; set {wait} to wait longer";
+        }
+
+        if (f.OwnerDescription != DevNetDefaults.UpOwner)
+        {
+            // A one-shot run (or an unknown owner), and this command did not queue for it: FABINVOKE_DEVNET_WAIT=0.
+            return $"the DevNet folder is in use by {owner}, which releases it when its command ends; {wait} is 0s, so this command did not wait: set {wait} (e.g. 60s) to queue for the folder, or use another folder";
+        }
+
+        var running = File.Exists(Path.Combine(directory, "devnet.json"));
+        if (attaching)
+        {
+            // An attachable network that was not published yet: it is starting (or stopping).
+            return $"{owner} is still starting (or stopping) the network in the DevNet folder; {wait} is 0s, so this command did not wait for it: wait for its 'Press Ctrl-C to stop.' and run again, set {wait} (e.g. 60s) to wait, or use another folder";
+        }
+
+        return running
+            ? $"the DevNet folder is owned by {owner}, which runs a network there: use it (chaincode invoke --devnet {directory} attaches to it), stop it, or use another folder"
+            : $"{owner} is starting a network in the DevNet folder: use it once it is up (chaincode invoke --devnet {directory} attaches to it), stop it, or use another folder";
     }
 }
 

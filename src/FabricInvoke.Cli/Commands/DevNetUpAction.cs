@@ -69,8 +69,13 @@ internal sealed class DevNetUpAction(DevNetUpCommandDefinition definition, CliCo
     }
 
     /// <summary>The target is the network itself, started here and owned for the command's life.</summary>
-    protected override async Task<CommandTarget<DevNetUpRequest>> ResolveAsync(DevNetUpRequest request, CommandRun run, CancellationToken cancellationToken) =>
-        new(request, await DevNetLauncher.StartAsync(request, Report, Context, cancellationToken).ConfigureAwait(false));
+    protected override async Task<CommandTarget<DevNetUpRequest>> ResolveAsync(DevNetUpRequest request, CommandRun run, CancellationToken cancellationToken)
+    {
+        // Stopped before its network is ready, devnet up has no transaction to speak of (D18: it used invoke's wording).
+        Context.Progress.InterruptedMeans(() => new FabricInvokeException(FailureKind.Interrupted,
+            $"devnet up interrupted before its network in {request.Directory} was ready; the network was stopped"));
+        return new(request, await DevNetLauncher.StartAsync(request, Report, Context, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>Prints where everything is, then runs until Ctrl-C or SIGTERM (or the network stopping by itself), and stops the network.</summary>
     protected override async Task<bool> RunAsync(CommandTarget<DevNetUpRequest> target, CommandRun run, CancellationToken cancellationToken)

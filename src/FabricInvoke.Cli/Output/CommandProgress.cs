@@ -14,6 +14,7 @@ internal sealed class CommandProgress
     private volatile int _sendState;
 
     private volatile FabricLog? _statusLog;
+    private volatile Func<FabricInvokeException>? _interruption;
 
     public string? TxId => _txId;
 
@@ -45,6 +46,15 @@ internal sealed class CommandProgress
     /// <summary>Claims the right to write the command's final result or error line; false when someone already did.</summary>
     public bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
 
+    /// <summary>
+    /// What an interruption means for a command that sends no transaction (<c>devnet up</c> starting its network, say):
+    /// without it, the wording is the transaction's (whether it was sent).
+    /// </summary>
+    public void InterruptedMeans(Func<FabricInvokeException>? failure) => _interruption = failure;
+
+    /// <summary>The failure an interruption is reported as, now.</summary>
+    public FabricInvokeException Interruption() => _interruption?.Invoke() ?? Failures.Interrupted(TxId, SendState);
+
     /// <summary>The line for a process that is stopped before the command could say it itself.</summary>
-    public string InterruptedLine() => Failures.Interrupted(TxId, SendState).Line;
+    public string InterruptedLine() => Interruption().Line;
 }

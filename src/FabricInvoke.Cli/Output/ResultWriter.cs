@@ -142,7 +142,7 @@ internal sealed class ResultWriter
     }
 
     /// <summary>Ctrl-C that reached the command outside any stage (e.g. while loading files).</summary>
-    public int Interrupted() => Failed(Failures.Interrupted(_context.Progress.TxId, _context.Progress.SendState));
+    public int Interrupted() => Failed(_context.Progress.Interruption());
 
     private void WriteJson(InvokeJson document)
     {

@@ -103,14 +103,31 @@ internal sealed class NodeConnection : IDisposable
         X509Certificate2? clientCertificate = null;
         var refusal = new TlsRefusalNote();
         var timings = new ConnectTimings();
+        var budget = new ConnectBudget(transport.ConnectTimeout, time);
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             refusal.NewConnection();
+            if (!budget.TryStartAttempt(out var remaining))
+            {
+                // A call that queued behind an attempt that timed out would otherwise start a second full connTimeout.
+                throw new TimeoutException(RpcFailure.ConnectTimedOut);
+            }
+
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             var started = time.GetTimestamp();
+
+            // The handler's token bounds the TLS handshake too (after this returns): its firing is this attempt's end.
+            cancellationToken.Register(() => budget.AttemptCancelled(started));
+            using var left = new CancellationTokenSource(remaining, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, left.Token);
             try
             {
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                await socket.ConnectAsync(context.DnsEndPoint, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (left.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                socket.Dispose();
+                throw new TimeoutException(RpcFailure.ConnectTimedOut);
             }
             catch
             {
@@ -119,6 +136,11 @@ internal sealed class NodeConnection : IDisposable
             }
 
             timings.Connected(started, time.GetTimestamp());
+            if (!endpoint.UseTls)
+            {
+                budget.Succeeded();
+            }
+
             return new NetworkStream(socket, ownsSocket: true);
         };
         try
@@ -137,6 +159,11 @@ internal sealed class NodeConnection : IDisposable
                         refusal.Reason = ServerCertificateCheck.Refusal(certificate, chain, errors, targetHost, endpoint.TlsRootCertFile!, time);
                         refusal.ServerCertificateAccepted = refusal.Reason is null;
                         timings.Verified(time.GetTimestamp());
+                        if (refusal.Reason is null)
+                        {
+                            budget.Succeeded();
+                        }
+
                         return refusal.Reason is null;
                     },
                 };
@@ -199,6 +226,66 @@ internal sealed class NodeConnection : IDisposable
         if (OwnsChannel)
         {
             Channel.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// --connTimeout counted once per endpoint, not once per connection attempt: the attempts made since the last
+/// connection that was established share one budget. Several calls share a node's connection (a peer's deliver stream
+/// and its endorsement), and a call that queued behind an attempt that timed out would start a fresh attempt with a
+/// fresh timeout of its own; with the budget spent it fails at once, as a connect timeout. A budget that ran out long
+/// ago (twice the timeout) starts over, so a long-running command (events reconnecting) gets a real attempt again.
+/// </summary>
+internal sealed class ConnectBudget(TimeSpan limit, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private bool _active;
+    private bool _spent;
+    private long _started;
+
+    /// <summary>Called as a connection attempt starts: false when this endpoint's connect time is spent.</summary>
+    /// <param name="remaining">What is left of it, for this attempt's TCP connect.</param>
+    public bool TryStartAttempt(out TimeSpan remaining)
+    {
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            if (!_active || time.GetElapsedTime(_started, now) >= limit * 2)
+            {
+                (_active, _spent, _started) = (true, false, now);
+                remaining = limit;
+                return true;
+            }
+
+            remaining = limit - time.GetElapsedTime(_started, now);
+            return !_spent && remaining > TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// The handler gave up an attempt started at <paramref name="attemptStarted"/> (its connect timeout, which bounds
+    /// the TLS handshake as well, or the call's cancellation) before a connection was made. One that ran for most of
+    /// the timeout was the timeout: the budget is spent, however little of it the clock says is left (the handler's
+    /// timer started a moment before this attempt's own clock).
+    /// </summary>
+    public void AttemptCancelled(long attemptStarted)
+    {
+        lock (_gate)
+        {
+            if (_active && attemptStarted >= _started && time.GetElapsedTime(attemptStarted) >= limit * 0.75)
+            {
+                _spent = true;
+            }
+        }
+    }
+
+    /// <summary>A connection was established (TCP, and the server's certificate accepted with TLS): the next attempt starts a new budget.</summary>
+    public void Succeeded()
+    {
+        lock (_gate)
+        {
+            (_active, _spent) = (false, false);
         }
     }
 }

@@ -66,7 +66,7 @@ public sealed class DevNetOwnershipTests : IDisposable
         Assert.True(second.ExitCode == 3, second.ToString());
         second.AssertWellBehaved();
         var refusal = Assert.Single(second.ErrorLines);
-        Assert.Contains($"the DevNet folder is owned by process {pid} (fabinvoke devnet up); stop it", refusal, StringComparison.Ordinal);
+        Assert.Contains($"the DevNet folder is owned by process {pid} (fabinvoke devnet up), which runs a network there: use it (chaincode invoke --devnet {dir} attaches to it), stop it, or use another folder", refusal, StringComparison.Ordinal);
         Assert.EndsWith(Path.Combine(dir, "devnet.lock"), refusal, StringComparison.Ordinal);
         Assert.Equal(envBefore, await File.ReadAllTextAsync(envFile));
 
