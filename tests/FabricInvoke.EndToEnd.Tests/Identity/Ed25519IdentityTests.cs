@@ -88,8 +88,9 @@ public sealed class Ed25519IdentityTests : IClassFixture<NetworkFixture>
 }
 
 /// <summary>
-/// Under mutual TLS an Ed25519 signer presents an ECDSA TLS client certificate (.NET cannot present an Ed25519 one);
-/// the deliver request carries that certificate's hash and signs it with Ed25519, and DevNet checks both.
+/// Under mutual TLS an Ed25519 user presents its Ed25519 TLS client certificate (as cryptogen 3.0 issues it), which
+/// fabinvoke carries in BouncyCastle's TLS because SslStream cannot; DevNet's Kestrel requires and checks it. The
+/// deliver request carries that certificate's hash and signs it with Ed25519, and DevNet checks both.
 /// </summary>
 public sealed class Ed25519MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
 {
@@ -102,9 +103,14 @@ public sealed class Ed25519MutualTlsTests : IClassFixture<MutualTlsNetworkFixtur
     }
 
     [Fact]
-    public async Task An_ed25519_signer_invokes_over_mutual_TLS_with_the_certificate_hash_bound()
+    public async Task An_ed25519_user_invokes_over_mutual_TLS_with_its_ed25519_client_certificate_and_the_hash_bound()
     {
         var user = _net.Network.CreateEd25519Identity(1);
+        using (var tlsCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(user.TlsCertFile))
+        {
+            Assert.Equal("1.3.101.112", tlsCertificate.PublicKey.Oid.Value);
+        }
+
         var env = _net.UserEnvironment();
         env["CORE_PEER_LOCALMSPID"] = user.MspId;
         env["CORE_PEER_MSPCONFIGPATH"] = user.MspDirectory;
