@@ -35,15 +35,6 @@ internal sealed class ClientCredential : IDisposable
     /// <param name="chain">The certificate file's certificates, the first one's key being <paramref name="key"/>; owned from now on.</param>
     public static ClientCredential ForEd25519(X509Certificate2Collection chain, Ed25519PrivateKeyParameters key) => new(chain[0], chain, key);
 
-    /// <summary>Hands the SslStream certificate to the caller, who disposes it; this credential no longer does.</summary>
-    public X509Certificate2 TakeCertificate()
-    {
-        var certificate = Certificate;
-        _certificate = null;
-        _chain.Clear();
-        return certificate;
-    }
-
     public void Dispose()
     {
         foreach (var certificate in _chain)

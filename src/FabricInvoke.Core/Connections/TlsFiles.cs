@@ -99,16 +99,6 @@ internal static class TlsFiles
         }
     }
 
-    /// <summary>An ECDSA or RSA client certificate (the first of its file) with its key, usable by SslStream.</summary>
-    /// <exception cref="FabricInvokeException">Config: see <see cref="LoadClientCredential"/>; an Ed25519 certificate is refused here.</exception>
-    public static X509Certificate2 LoadClientCertificate(ClientCertificateFiles files)
-    {
-        using var credential = LoadClientCredential(files);
-        return credential.Ed25519Key is null
-            ? credential.TakeCertificate()
-            : throw Failures.Config(files.CertFile, "the TLS client certificate has an Ed25519 key, which SslStream cannot present");
-    }
-
     private static X509Certificate2 LoadClientCertificate(X509Certificate2 certificate, string keyPem, ClientCertificateFiles files)
     {
         try
