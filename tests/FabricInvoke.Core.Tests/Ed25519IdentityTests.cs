@@ -15,7 +15,7 @@ namespace FabricInvoke.Core.Tests;
 /// <summary>
 /// Fabric 3 identities: an Ed25519 MSP folder exactly as cryptogen 3.0 writes it (Org2 User1 of a real 3.0.0 network,
 /// Fixtures/identities/fabric3-org2-user1) loads and signs the message itself, as Go's crypto/ed25519 verifies it;
-/// Ed25519 TLS certificates are accepted from servers and refused, with the platform's reason, as client certificates.
+/// Ed25519 TLS certificates are accepted from servers, and load as client certificates for BouncyCastle's TLS.
 /// </summary>
 public sealed class Ed25519IdentityTests
 {
@@ -135,21 +135,63 @@ public sealed class Ed25519IdentityTests
     }
 
     [Fact]
-    public void An_ed25519_tls_client_certificate_is_refused_with_the_platforms_reason()
+    public void The_check_for_bouncycastles_tls_builds_the_chain_as_sslstream_does_and_words_refusals_alike()
+    {
+        // What Ed25519TlsStream asks about the server: the Ed25519 peer0.org2 certificate of the real 3.0.0 network.
+        using var leaf = X509CertificateLoader.LoadCertificateFromFile(Fixtures.PathOf("identities/fabric3-org2-user1/peer0-tls/server.crt"));
+        using var root = X509CertificateLoader.LoadCertificateFromFile(Fixtures.PathOf("identities/fabric3-org2-user1/peer0-tls/ca.crt"));
+        using var foreign = X509CertificateLoader.LoadCertificateFromFile(Fixtures.PathOf("identities/org1-user1/tls/ca.crt"));
+        var time = new FixedTime(leaf.NotBefore.AddDays(1));
+
+        Assert.Null(ServerCertificateCheck.Verify(leaf, [], [root], "peer0.org2.example.com", "ca.crt", time));
+        Assert.Equal(
+            ServerCertificateCheck.Refusal(leaf, null, SslPolicyErrors.None, "peer9.org2.example.com", "ca.crt", time),
+            ServerCertificateCheck.Verify(leaf, [], [root], "peer9.org2.example.com", "ca.crt", time));
+        Assert.StartsWith(
+            $"the server certificate '{leaf.Subject}' (issued by {leaf.Issuer}) does not chain to the TLS root certificate(s) in other.crt (",
+            ServerCertificateCheck.Verify(leaf, [], [foreign], "peer0.org2.example.com", "other.crt", time),
+            StringComparison.Ordinal);
+        Assert.Equal("the server sent no certificate", ServerCertificateCheck.Verify(null, [], [root], "peer0.org2.example.com", "ca.crt", time));
+    }
+
+    [Fact]
+    public void An_ed25519_tls_client_certificate_loads_with_its_key_for_bouncycastles_tls()
     {
         var files = new ClientCertificateFiles(
             Fixtures.PathOf("identities/fabric3-org2-user1/tls/client.crt"), Fixtures.PathOf("identities/fabric3-org2-user1/tls/client.key"));
 
-        var e = Assert.Throws<FabricInvokeException>(() => TlsFiles.LoadClientCertificate(files));
+        using var credential = TlsFiles.LoadClientCredential(files);
+
+        Assert.NotNull(credential.Ed25519Key);
+        Assert.Equal(CertificatePublicKey(File.ReadAllText(files.CertFile)), credential.Ed25519Key.GeneratePublicKey().GetEncoded());
+        var only = Assert.Single(credential.Chain);
+        Assert.Same(credential.Certificate, only);
+        Assert.False(credential.Certificate.HasPrivateKey);
+        Assert.Equal(X509CertificateLoader.LoadCertificateFromFile(files.CertFile).RawData, credential.Certificate.RawData);
+    }
+
+    [Fact]
+    public void An_ed25519_tls_client_certificate_with_another_key_is_refused_naming_the_key_file()
+    {
+        // The MSP signing key is Ed25519 too, but not the TLS certificate's.
+        var files = new ClientCertificateFiles(Fixtures.PathOf("identities/fabric3-org2-user1/tls/client.crt"), KeyFile);
+
+        var e = Assert.Throws<FabricInvokeException>(() => TlsFiles.LoadClientCredential(files));
 
         Assert.Equal(FailureKind.Config, e.Kind);
-        Assert.StartsWith(
-            "the TLS client certificate has an Ed25519 key, which .NET's TLS cannot present (",
-            e.Message,
-            StringComparison.Ordinal);
-        Assert.Contains("1.3.101.112", e.Message, StringComparison.Ordinal);
-        Assert.Contains("for mutual TLS use an ECDSA or RSA client certificate", e.Message, StringComparison.Ordinal);
-        Assert.EndsWith(files.CertFile, e.Message, StringComparison.Ordinal);
+        Assert.Equal($"TLS client key is not an unencrypted PKCS#8 Ed25519 private key matching the TLS client certificate: {KeyFile}", e.Message);
+    }
+
+    [Fact]
+    public void An_ed25519_tls_client_certificate_with_an_ec_key_is_refused_naming_the_key_file()
+    {
+        var ecKey = Fixtures.PathOf("identities/fabric3-org2-user1/../org1-user1/tls/client.key");
+        var files = new ClientCertificateFiles(Fixtures.PathOf("identities/fabric3-org2-user1/tls/client.crt"), ecKey);
+
+        var e = Assert.Throws<FabricInvokeException>(() => TlsFiles.LoadClientCredential(files));
+
+        Assert.Equal(FailureKind.Config, e.Kind);
+        Assert.StartsWith("TLS client key is not an unencrypted PKCS#8 Ed25519 private key matching the TLS client certificate: ", e.Message, StringComparison.Ordinal);
     }
 
     private static byte[] CertificatePublicKey(string pem)

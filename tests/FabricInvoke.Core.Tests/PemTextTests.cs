@@ -141,7 +141,7 @@ public sealed class PemTextTests : IDisposable
         File.WriteAllText(keyFile, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
         var files = new Configuration.ClientCertificateFiles(Fixtures.PathOf("identities/org1-user1/tls/client.crt"), keyFile);
 
-        var e = Assert.Throws<FabricInvokeException>(() => TlsFiles.LoadClientCertificate(files));
+        var e = Assert.Throws<FabricInvokeException>(() => TlsFiles.LoadClientCredential(files));
 
         Assert.Equal($"TLS client key is not an unencrypted EC private key matching the TLS client certificate: {keyFile}", e.Message);
         Assert.Contains("encrypted private keys are not supported", e.InnerException!.Message, StringComparison.Ordinal);
@@ -159,9 +159,9 @@ public sealed class PemTextTests : IDisposable
         File.WriteAllText(certFile, self.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
 
-        using var loaded = TlsFiles.LoadClientCertificate(new Configuration.ClientCertificateFiles(certFile, keyFile));
+        using var loaded = TlsFiles.LoadClientCredential(new Configuration.ClientCertificateFiles(certFile, keyFile));
 
-        Assert.True(loaded.HasPrivateKey);
+        Assert.True(loaded.Certificate.HasPrivateKey);
     }
 
     private static string Body(string pem) =>

@@ -67,8 +67,10 @@ public sealed class TlsMaterialTests : IDisposable
         var second = tls.ClientCertificate(files with { });
 
         Assert.Same(first, second);
-        Assert.True(second.HasPrivateKey);
+        var certificate = second.Certificate;
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Null(second.Ed25519Key);
         tls.Dispose();
-        Assert.Throws<CryptographicException>(() => second.GetCertHash());
+        Assert.Throws<CryptographicException>(() => certificate.GetCertHash());
     }
 }

@@ -32,8 +32,17 @@ public sealed class Ed25519IdentityTests(DevNetFixture fixture) : IClassFixture<
         Assert.True(Ed25519Signatures.KeyMatches(certificate, PemFiles.ReadEd25519PrivateKey(keyFile)));
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----\n", key, StringComparison.Ordinal);
 
+        // Its TLS client certificate is Ed25519 too, from the org's TLS CA, its key PKCS#8 (cryptogen 3.0's tls/client.*).
+        using var tlsCertificate = PemFiles.ReadCertificate(identity.TlsCertFile);
+        Assert.Equal("1.3.101.112", tlsCertificate.PublicKey.Oid.Value);
+        using var tlsCa = PemFiles.ReadCertificate(identity.TlsCaFile);
+        Assert.True(MaterialChecks.IsIssuedBy(tlsCertificate, tlsCa));
+        Assert.True(Ed25519Signatures.KeyMatches(tlsCertificate, PemFiles.ReadEd25519PrivateKey(identity.TlsKeyFile)));
+        var tlsKey = File.ReadAllText(identity.TlsKeyFile);
+
         var again = fixture.Network.CreateEd25519Identity(2);
         Assert.Equal(identity, again);
+        Assert.Equal(tlsKey, File.ReadAllText(identity.TlsKeyFile));
         Assert.Equal(key, File.ReadAllText(keyFile));
         Assert.Equal(cert, File.ReadAllText(certFile));
     }

@@ -194,8 +194,8 @@ public sealed class FileReaderProperties : IDisposable
         return reader switch
         {
             "TLS root certificates" => (file, TlsCaPem, () => Dispose(TlsFiles.LoadCertificates(file, "peer TLS root certificate file"))),
-            "TLS client certificate" => (file, ClientCertPem, () => TlsFiles.LoadClientCertificate(new ClientCertificateFiles(file, ClientKeyFile)).Dispose()),
-            "TLS client key" => (file, ClientKeyPem, () => TlsFiles.LoadClientCertificate(new ClientCertificateFiles(ClientCertFile, file)).Dispose()),
+            "TLS client certificate" => (file, ClientCertPem, () => TlsFiles.LoadClientCredential(new ClientCertificateFiles(file, ClientKeyFile)).Dispose()),
+            "TLS client key" => (file, ClientKeyPem, () => TlsFiles.LoadClientCredential(new ClientCertificateFiles(ClientCertFile, file)).Dispose()),
             "MSP signcert" => (_msp.SignCertFile, Fixtures.Org1SignCertPem, () => MspFolder.Load(_msp.Path, Fixtures.MspId).Certificate.Dispose()),
             "MSP keystore key" => (_msp.KeyFile, Fixtures.Org1KeyPem, () => MspFolder.Load(_msp.Path, Fixtures.MspId).Certificate.Dispose()),
             "MSP cacert" => (cacert, File.ReadAllText(cacert), () => MspFolder.Load(_msp.Path, Fixtures.MspId).Certificate.Dispose()),

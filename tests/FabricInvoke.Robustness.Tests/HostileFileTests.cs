@@ -157,10 +157,10 @@ public sealed class HostileFileTests : IDisposable
 
                 break;
             case "TLS client certificate":
-                TlsFiles.LoadClientCertificate(new ClientCertificateFiles(path, ClientKey)).Dispose();
+                TlsFiles.LoadClientCredential(new ClientCertificateFiles(path, ClientKey)).Dispose();
                 break;
             case "TLS client key":
-                TlsFiles.LoadClientCertificate(new ClientCertificateFiles(ClientCert, path)).Dispose();
+                TlsFiles.LoadClientCredential(new ClientCertificateFiles(ClientCert, path)).Dispose();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(reader), reader, null);

@@ -46,7 +46,7 @@ internal static class InvokeSettingsTable
     public static readonly Setting ClientAuthRequired = new([], "CORE_PEER_TLS_CLIENTAUTHREQUIRED", "false",
         "mutual TLS to peers; also binds the deliver request to the client certificate (`tls_cert_hash`)");
 
-    public static readonly Setting ClientCertFile = new([], "CORE_PEER_TLS_CLIENTCERT_FILE", null, "client certificate for peers (mutual TLS): ECDSA or RSA (.NET cannot present an Ed25519 one: exit 3)");
+    public static readonly Setting ClientCertFile = new([], "CORE_PEER_TLS_CLIENTCERT_FILE", null, "client certificate for peers (mutual TLS): ECDSA, RSA or Ed25519");
 
     public static readonly Setting ClientKeyFile = new([], "CORE_PEER_TLS_CLIENTKEY_FILE", null, "client key for peers (mutual TLS)");
 
@@ -70,7 +70,7 @@ internal static class InvokeSettingsTable
 
     public static readonly Setting ClientAuth = new(["--clientauth"], null, "false", "mutual TLS to the orderer");
 
-    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS): ECDSA or RSA (.NET cannot present an Ed25519 one: exit 3)") { IsPath = true };
+    public static readonly Setting CertFile = new(["--certfile"], null, null, "client certificate for the orderer (mutual TLS): ECDSA, RSA or Ed25519") { IsPath = true };
 
     public static readonly Setting KeyFile = new(["--keyfile"], null, null, "client key for the orderer (mutual TLS)") { IsPath = true };
 

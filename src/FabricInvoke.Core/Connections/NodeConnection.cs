@@ -17,12 +17,12 @@ namespace FabricInvoke.Core.Connections;
 /// </summary>
 internal sealed class NodeConnection : IDisposable
 {
-    private readonly X509Certificate2? _clientCertificate;
+    private readonly ClientCredential? _clientCertificate;
     private readonly TlsRefusalNote _refusal;
 
     private NodeConnection(
         string role, NodeEndpoint endpoint, TransportSettings transport, IProgressObserver observer, TimeProvider time,
-        GrpcChannel channel, X509Certificate2? clientCertificate, TlsRefusalNote refusal, ConnectTimings timings, bool ownsChannel = true)
+        GrpcChannel channel, ClientCredential? clientCertificate, TlsRefusalNote refusal, ConnectTimings timings, bool ownsChannel = true)
     {
         OwnsChannel = ownsChannel;
         StartupShortcuts = transport.StartupShortcuts;
@@ -80,7 +80,7 @@ internal sealed class NodeConnection : IDisposable
         : null;
 
     /// <summary>SHA-256 of the DER of the mutual-TLS client certificate (the deliver request's TLS binding); empty without one.</summary>
-    public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate);
+    public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate.Certificate);
 
     /// <summary>Creates the channel. Reads the TLS files now, so a missing or bad file fails before any network traffic.</summary>
     /// <param name="tls">The command's TLS files, shared by its connections (it owns the client certificate).</param>
@@ -100,10 +100,11 @@ internal sealed class NodeConnection : IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
         };
 
-        X509Certificate2? clientCertificate = null;
+        ClientCredential? clientCertificate = null;
         var refusal = new TlsRefusalNote();
         var timings = new ConnectTimings();
         var budget = new ConnectBudget(transport.ConnectTimeout, time);
+        Func<Stream, CancellationToken, ValueTask<Stream>>? secure = null; // TLS done here rather than by the handler
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             refusal.NewConnection();
@@ -141,11 +142,32 @@ internal sealed class NodeConnection : IDisposable
                 budget.Succeeded();
             }
 
-            return new NetworkStream(socket, ownsSocket: true);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            return secure is null ? stream : await secure(stream, cancellationToken).ConfigureAwait(false);
         };
         try
         {
-            if (endpoint.UseTls)
+            if (endpoint.UseTls && transport.ClientCertificate is { } ed25519Files && tls.ClientCertificate(ed25519Files) is { Ed25519Key: not null } ed25519)
+            {
+                // An Ed25519 client certificate, which SslStream cannot present: TLS in Ed25519TlsStream, HTTP/2 over it as h2c.
+                clientCertificate = ed25519;
+                var roots = tls.RootsOf(endpoint, role);
+                var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
+                var rootsFile = endpoint.TlsRootCertFile!;
+                secure = (stream, cancellationToken) => Ed25519TlsStream.ConnectAsync(stream, targetHost, ed25519, (leaf, others) =>
+                {
+                    refusal.Reason = ServerCertificateCheck.Verify(leaf, others, roots, targetHost, rootsFile, time);
+                    refusal.ServerCertificateAccepted = refusal.Reason is null;
+                    timings.Verified(time.GetTimestamp());
+                    if (refusal.Reason is null)
+                    {
+                        budget.Succeeded();
+                    }
+
+                    return refusal.Reason is null;
+                }, cancellationToken);
+            }
+            else if (endpoint.UseTls)
             {
                 var roots = tls.RootsOf(endpoint, role);
                 var targetHost = endpoint.ServerNameOverride ?? endpoint.Address.Host;
@@ -170,8 +192,8 @@ internal sealed class NodeConnection : IDisposable
                 if (transport.ClientCertificate is { } files)
                 {
                     clientCertificate = tls.ClientCertificate(files);
-                    ssl.ClientCertificates = [clientCertificate];
-                    var presented = clientCertificate;
+                    var presented = clientCertificate.Certificate;
+                    ssl.ClientCertificates = [presented];
                     ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => presented;
                 }
                 else
@@ -192,7 +214,7 @@ internal sealed class NodeConnection : IDisposable
                 handler.SslOptions = ssl;
             }
 
-            var channel = GrpcChannel.ForAddress(new Uri($"{(endpoint.UseTls ? "https" : "http")}://{endpoint.Address}"), new GrpcChannelOptions
+            var channel = GrpcChannel.ForAddress(new Uri($"{(endpoint.UseTls && secure is null ? "https" : "http")}://{endpoint.Address}"), new GrpcChannelOptions
             {
                 HttpHandler = handler,
                 DisposeHttpClient = true,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace FabricInvoke.Core.Connections;
@@ -28,6 +29,32 @@ internal static class ServerCertificateCheck
         policy.CustomTrustStore.AddRange(roots);
         policy.ExtraStore.AddRange(roots);
         return policy;
+    }
+
+    /// <summary>TLS server authentication (id-kp-serverAuth), the usage SslStream requires of a server's chain.</summary>
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.1");
+
+    /// <summary>
+    /// The verdict for a TLS stack other than SslStream (<see cref="Ed25519TlsStream"/>): the chain is built the way
+    /// SslStream builds it — <see cref="ChainPolicy"/>, the server-authentication usage, the server's other
+    /// certificates as intermediates — and judged by <see cref="Refusal"/>, so both stacks accept and word alike.
+    /// </summary>
+    /// <param name="leaf">The server's certificate, or null when it sent none.</param>
+    /// <param name="intermediates">The other certificates the server sent.</param>
+    public static string? Verify(
+        X509Certificate2? leaf, X509Certificate2Collection intermediates, X509Certificate2Collection roots, string expectedHost, string rootsFile, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(intermediates);
+        if (leaf is null)
+        {
+            return Refusal(null, null, SslPolicyErrors.RemoteCertificateNotAvailable, expectedHost, rootsFile, time);
+        }
+
+        using var chain = new X509Chain { ChainPolicy = ChainPolicy(roots) };
+        chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        var errors = chain.Build(leaf) ? SslPolicyErrors.None : SslPolicyErrors.RemoteCertificateChainErrors;
+        return Refusal(leaf, chain, errors, expectedHost, rootsFile, time);
     }
 
     /// <param name="chain">The chain the TLS stack built with <see cref="ChainPolicy"/> (its status explains a chain error).</param>

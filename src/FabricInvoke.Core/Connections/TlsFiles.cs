@@ -63,24 +63,46 @@ internal static class TlsFiles
     /// <summary>How <see cref="LoadClientCertificate"/> hands the key to the platform: widely importable (3DES, SHA-1), one iteration.</summary>
     private static readonly PbeParameters InProcessPkcs12 = new(PbeEncryptionAlgorithm.TripleDes3KeyPkcs12, HashAlgorithmName.SHA1, 1);
 
-    /// <summary>The client certificate (the first of its file) with the private key of the key file, usable by SslStream.</summary>
+    /// <summary>
+    /// The client certificate (the first of its file) with the private key of the key file: an ECDSA or RSA one ready
+    /// for SslStream, or an Ed25519 one for <see cref="Ed25519TlsStream"/> (see <see cref="ClientCredential"/>).
+    /// </summary>
     /// <exception cref="FabricInvokeException">
     /// Config: either file cannot be read (see <see cref="BoundedFile"/>), the certificate file is not usable (see
-    /// <see cref="LoadCertificates"/>), or the key is not an unencrypted EC private key matching the certificate.
+    /// <see cref="LoadCertificates"/>), or the key is not an unencrypted EC (or, for an Ed25519 certificate, PKCS#8
+    /// Ed25519) private key matching the certificate.
     /// </exception>
-    public static X509Certificate2 LoadClientCertificate(ClientCertificateFiles files)
+    public static ClientCredential LoadClientCredential(ClientCertificateFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
         var certPem = BoundedFile.ReadText(files.CertFile, "TLS client certificate file", FileLimit.Certificates);
         var certs = ParseCertificates(certPem, files.CertFile, "TLS client certificate file");
+        var keep = false;
         try
         {
             var keyPem = BoundedFile.ReadText(files.KeyFile, "TLS client key file", FileLimit.PrivateKey);
-            if (Ed25519Keys.CertificatePublicKey(certs[0], files.CertFile) is not null)
+            if (Ed25519Keys.CertificatePublicKey(certs[0], files.CertFile) is { } publicKey)
             {
-                return LoadEd25519ClientCertificate(certPem, keyPem, files);
+                var key = LoadEd25519ClientKey(keyPem, publicKey, files);
+                keep = true;
+                return ClientCredential.ForEd25519(certs, key);
             }
 
+            return ClientCredential.ForSslStream(LoadClientCertificate(certs[0], keyPem, files));
+        }
+        finally
+        {
+            if (!keep)
+            {
+                Dispose(certs);
+            }
+        }
+    }
+
+    private static X509Certificate2 LoadClientCertificate(X509Certificate2 certificate, string keyPem, ClientCertificateFiles files)
+    {
+        try
+        {
             ECDsa key;
             try
             {
@@ -94,7 +116,7 @@ internal static class TlsFiles
 
             using (key)
             {
-                using var withKey = certs[0].CopyWithPrivateKey(key);
+                using var withKey = certificate.CopyWithPrivateKey(key);
 
                 // Round-trip through PKCS#12 so SslStream on every platform can use the key. The blob never leaves
                 // this process and has no password, so one key-derivation iteration protects it as well as 2,000:
@@ -106,32 +128,37 @@ internal static class TlsFiles
         {
             throw Failures.Config(files.KeyFile, ClientKeyUnusable, e);
         }
-        finally
-        {
-            Dispose(certs);
-        }
     }
 
     /// <summary>
-    /// An Ed25519 client certificate (Fabric 3's cryptogen issues them) goes through the platform's own PEM import.
-    /// .NET 10 cannot attach an Ed25519 key to a certificate on any platform (no CopyWithPrivateKey overload; its PEM
-    /// and PKCS#12 imports, OpenSSL-built PKCS#12 included, refuse OID 1.3.101.112) and SslStream presents only RSA,
-    /// ECDSA and DSA keys, so today this ends in a Config error that quotes the platform's reason and says what works.
+    /// The key of an Ed25519 client certificate (Fabric 3's cryptogen issues them): PKCS#8 Ed25519, as the MSP's
+    /// signing key. .NET cannot attach it to an X509Certificate2, so it stays a BouncyCastle key.
     /// </summary>
-    private static X509Certificate2 LoadEd25519ClientCertificate(string certPem, string keyPem, ClientCertificateFiles files)
+    private static Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters LoadEd25519ClientKey(
+        string keyPem, byte[] certificatePublicKey, ClientCertificateFiles files)
     {
+        var block = PemText.Parse(keyPem).FirstOrDefault(b => b.Label.EndsWith("PRIVATE KEY", StringComparison.Ordinal));
+        if (block is not { Label: "PRIVATE KEY", Data: { } der } || block.Header("Proc-Type") is not null)
+        {
+            throw Failures.Config(files.KeyFile, ClientEd25519KeyUnusable);
+        }
+
+        Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters key;
         try
         {
-            using var withKey = X509Certificate2.CreateFromPem(certPem, keyPem);
-            return X509CertificateLoader.LoadPkcs12(withKey.ExportPkcs12(InProcessPkcs12, null), null);
+            key = EcKeys.Pkcs8Algorithm(der, files.KeyFile) == Ed25519Keys.Oid
+                ? Ed25519Keys.ParsePkcs8(der, files.KeyFile)
+                : throw Failures.Config(files.KeyFile, "private key is not an Ed25519 key");
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        catch (FabricInvokeException e) when (e.Kind == FailureKind.Config)
         {
-            throw Failures.Config(
-                files.CertFile,
-                $"the TLS client certificate has an Ed25519 key, which .NET's TLS cannot present ({e.Message.TrimEnd('.')}); for mutual TLS use an ECDSA or RSA client certificate issued by a TLS CA of the channel (the Ed25519 MSP identity still signs)",
-                e);
+            // The TLS key keeps its own wording; what exactly is wrong is the inner exception.
+            throw Failures.Config(files.KeyFile, ClientEd25519KeyUnusable, e);
         }
+
+        return Ed25519Keys.PublicKey(key).AsSpan().SequenceEqual(certificatePublicKey)
+            ? key
+            : throw Failures.Config(files.KeyFile, ClientEd25519KeyUnusable);
     }
 
     /// <summary>
@@ -162,6 +189,8 @@ internal static class TlsFiles
     }
 
     private const string ClientKeyUnusable = "TLS client key is not an unencrypted EC private key matching the TLS client certificate";
+
+    private const string ClientEd25519KeyUnusable = "TLS client key is not an unencrypted PKCS#8 Ed25519 private key matching the TLS client certificate";
 
     private static void Dispose(X509Certificate2Collection certificates)
     {

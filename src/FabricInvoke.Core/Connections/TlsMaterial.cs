@@ -13,7 +13,7 @@ namespace FabricInvoke.Core.Connections;
 internal sealed class TlsMaterial : IDisposable
 {
     private readonly Dictionary<(string File, string? Pem), X509Certificate2Collection> _roots = [];
-    private readonly Dictionary<ClientCertificateFiles, X509Certificate2> _clientCertificates = [];
+    private readonly Dictionary<ClientCertificateFiles, ClientCredential> _clientCertificates = [];
 
     /// <summary>The certificates <paramref name="endpoint"/> must chain to; the first time a file is named, it is read.</summary>
     /// <param name="role">"peer" or "orderer", for messages.</param>
@@ -33,13 +33,13 @@ internal sealed class TlsMaterial : IDisposable
         return roots;
     }
 
-    /// <summary>The client certificate with its private key; the first time the pair is named, it is read.</summary>
+    /// <summary>The client certificate with its private key (ECDSA, RSA or Ed25519); the first time the pair is named, it is read.</summary>
     /// <exception cref="Errors.FabricInvokeException">Config: a file cannot be read, or the key does not fit the certificate.</exception>
-    public X509Certificate2 ClientCertificate(ClientCertificateFiles files)
+    public ClientCredential ClientCertificate(ClientCertificateFiles files)
     {
         if (!_clientCertificates.TryGetValue(files, out var certificate))
         {
-            certificate = TlsFiles.LoadClientCertificate(files);
+            certificate = TlsFiles.LoadClientCredential(files);
             _clientCertificates[files] = certificate;
         }
 

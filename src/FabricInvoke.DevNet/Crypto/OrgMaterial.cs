@@ -137,8 +137,9 @@ internal sealed class OrgMaterial : IDisposable
     /// <summary>
     /// Loads the Ed25519 client identity in <paramref name="identityDirectory"/>, issuing it first when the folder does
     /// not exist: as Fabric 3's cryptogen makes one for an Ed25519 org, <c>msp/keystore/priv_sk</c> is a PKCS#8 Ed25519
-    /// key and the signing certificate holds its public key, issued by this org's (ECDSA) CA. Its TLS client
-    /// certificate is ECDSA: .NET's TLS cannot present an Ed25519 one.
+    /// key and the signing certificate holds its public key, issued by this org's (ECDSA) CA; its TLS client
+    /// certificate is Ed25519 too (PKCS#8 <c>tls/client.key</c>), issued by the org's TLS CA. A folder written before
+    /// the TLS certificate became Ed25519 (ECDSA) still loads.
     /// </summary>
     /// <exception cref="DevNetMaterialException">The existing folder is incomplete or its certificate and key do not belong together.</exception>
     /// <exception cref="IOException">The folder cannot be created.</exception>
@@ -156,9 +157,8 @@ internal sealed class OrgMaterial : IDisposable
                     PemFiles.WriteCertificate(Path.Combine(msp, "signcerts", $"{name}-cert.pem"), signing);
                 }
 
-                var (tlsCertificate, tlsKey) = TlsCa.Issue(name, null, CertificateProfile.TlsClient);
+                var (tlsCertificate, tlsKey) = TlsCa.IssueEd25519(name, null, CertificateProfile.TlsClient);
                 using (tlsCertificate)
-                using (tlsKey)
                 {
                     PemFiles.WritePrivateKey(Path.Combine(building, "tls", "client.key"), tlsKey);
                     PemFiles.WriteCertificate(Path.Combine(building, "tls", "client.crt"), tlsCertificate);
@@ -189,7 +189,22 @@ internal sealed class OrgMaterial : IDisposable
 
         var tlsCert = Path.Combine(tls, "client.crt");
         var tlsKeyFile = Path.Combine(tls, "client.key");
-        VerifyPair(tlsCert, PemFiles.ReadBytes(tlsCert), tlsKeyFile, TlsCa, TlsCaCertPath).Dispose();
+        using (var certificate = PemFiles.ReadCertificate(tlsCert))
+        {
+            if (certificate.PublicKey.Oid.Value != Ed25519Signatures.Oid)
+            {
+                VerifyPair(tlsCert, PemFiles.ReadBytes(tlsCert), tlsKeyFile, TlsCa, TlsCaCertPath).Dispose();
+            }
+            else if (!MaterialChecks.IsIssuedBy(certificate, TlsCa.Certificate))
+            {
+                throw new DevNetMaterialException(tlsCert, $"certificate not issued by the org's CA on disk ({TlsCaCertPath})");
+            }
+            else if (!Ed25519Signatures.KeyMatches(certificate, PemFiles.ReadEd25519PrivateKey(tlsKeyFile)))
+            {
+                throw new DevNetMaterialException(tlsKeyFile, $"private key does not match its certificate ({tlsCert})");
+            }
+        }
+
         var caCrt = Path.Combine(tls, "ca.crt");
         VerifySame(caCrt, TlsCa.Certificate, TlsCaCertPath);
         return new DevIdentity(MspId, mspDirectory, tlsCert, tlsKeyFile, caCrt);

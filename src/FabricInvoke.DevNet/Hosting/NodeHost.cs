@@ -194,6 +194,10 @@ internal sealed class NodeHost : IAsyncDisposable
             // A Fabric node (grpc-go) sets no limit on concurrent streams per connection; Kestrel's default of 100
             // would queue a client's 101st call (a deliver stream, an endorsement) behind the others, past its deadline.
             kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
+
+            // grpc-go ignores a request's :scheme; Kestrel resets a stream whose :scheme is not the transport's. A
+            // client that does TLS below its HTTP/2 stack (fabinvoke with an Ed25519 client certificate) says "http".
+            kestrel.AllowAlternateSchemes = true;
             kestrel.Listen(IPAddress.Loopback, _port.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

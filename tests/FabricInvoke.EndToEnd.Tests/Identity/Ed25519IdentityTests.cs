@@ -88,8 +88,9 @@ public sealed class Ed25519IdentityTests : IClassFixture<NetworkFixture>
 }
 
 /// <summary>
-/// Under mutual TLS an Ed25519 signer presents an ECDSA TLS client certificate (.NET cannot present an Ed25519 one);
-/// the deliver request carries that certificate's hash and signs it with Ed25519, and DevNet checks both.
+/// Under mutual TLS an Ed25519 user presents its Ed25519 TLS client certificate (as cryptogen 3.0 issues it), which
+/// fabinvoke carries in BouncyCastle's TLS because SslStream cannot; DevNet's Kestrel requires and checks it. The
+/// deliver request carries that certificate's hash and signs it with Ed25519, and DevNet checks both.
 /// </summary>
 public sealed class Ed25519MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
 {
@@ -102,9 +103,14 @@ public sealed class Ed25519MutualTlsTests : IClassFixture<MutualTlsNetworkFixtur
     }
 
     [Fact]
-    public async Task An_ed25519_signer_invokes_over_mutual_TLS_with_the_certificate_hash_bound()
+    public async Task An_ed25519_user_invokes_over_mutual_TLS_with_its_ed25519_client_certificate_and_the_hash_bound()
     {
         var user = _net.Network.CreateEd25519Identity(1);
+        using (var tlsCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(user.TlsCertFile))
+        {
+            Assert.Equal("1.3.101.112", tlsCertificate.PublicKey.Oid.Value);
+        }
+
         var env = _net.UserEnvironment();
         env["CORE_PEER_LOCALMSPID"] = user.MspId;
         env["CORE_PEER_MSPCONFIGPATH"] = user.MspDirectory;
@@ -129,4 +135,37 @@ public sealed class Ed25519MutualTlsTests : IClassFixture<MutualTlsNetworkFixtur
         var seen = await CliRun.RunAsync(env, events);
         Assert.True(seen.ExitCode == 0, seen.ToString());
     }
+
+    [Fact]
+    public async Task A_wrong_tls_root_is_refused_with_the_ecdsa_paths_words_and_exit_code()
+    {
+        // BouncyCastle's handshake judges the server as SslStream's does: the same line, the same exit code.
+        var user = _net.Network.CreateEd25519Identity(1);
+        var ecdsa = _net.UserEnvironment();
+        ecdsa["CORE_PEER_TLS_CLIENTCERT_FILE"] = _net.Network.User(1).TlsCertFile;
+        ecdsa["CORE_PEER_TLS_CLIENTKEY_FILE"] = _net.Network.User(1).TlsKeyFile;
+        var ed25519 = _net.UserEnvironment();
+        ed25519["CORE_PEER_LOCALMSPID"] = user.MspId;
+        ed25519["CORE_PEER_MSPCONFIGPATH"] = user.MspDirectory;
+        ed25519["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
+        ed25519["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
+        foreach (var env in new[] { ecdsa, ed25519 })
+        {
+            env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
+        }
+
+        var peer = _net.Network.Peers[0];
+        List<string> args = ["chaincode", "query", "-C", _net.Network.ChannelId, "-n", "basic", "-c", """{"Args":["Get","k"]}""",
+            "--peerAddresses", peer.Address, "--tlsRootCertFiles", _net.Network.Peers[1].TlsRootCertFile]; // the other org's TLS CA
+
+        var withEd25519 = await CliRun.RunAsync(ed25519, args);
+        var withEcdsa = await CliRun.RunAsync(ecdsa, args);
+
+        Assert.Equal(4, withEd25519.ExitCode);
+        Assert.Equal(withEcdsa.ExitCode, withEd25519.ExitCode);
+        Assert.Contains($"does not chain to the TLS root certificate(s) in {_net.Network.Peers[1].TlsRootCertFile}", withEd25519.Stderr, StringComparison.Ordinal);
+        Assert.Equal(WithoutTxid(withEcdsa.Stderr), WithoutTxid(withEd25519.Stderr));
+    }
+
+    private static string WithoutTxid(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, "txid: [0-9a-f]{64}", "txid: …");
 }

@@ -29,6 +29,14 @@ public sealed class Fabric249MutualTlsDifferentialTests(Fabric249Mtls network)
     public Task Same_outcome_as_the_go_cli(string scenario) => DifferentialRunner.Run(network, scenario);
 }
 
+[Collection("fabric-3.0.0-mtls")]
+public sealed class Fabric300MutualTlsDifferentialTests(Fabric300Mtls network)
+{
+    [RealFabricTheory]
+    [MemberData(nameof(Scenarios.MutualTls), MemberType = typeof(Scenarios))]
+    public Task Same_outcome_as_the_go_cli(string scenario) => DifferentialRunner.Run(network, scenario);
+}
+
 /// <summary>DevNet's fidelity: fabinvoke on DevNet gets the outcome real Fabric gives (the same table).</summary>
 [Collection("devnet")]
 public sealed class DevNetFidelityTests(DevNetPlain devnet, DevNetMutualTls mutualTls)

@@ -30,7 +30,7 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
     private Dictionary<string, string?> _env = [];
 
     /// <param name="version">2.4.9 or 3.0.0.</param>
-    /// <param name="portOffset">Added to the tier's base port (0, 100, 200: one network each).</param>
+    /// <param name="portOffset">Added to the tier's base port (0, 100, 200, 300: one network each).</param>
     /// <param name="mutualTls">Every node requires a client certificate.</param>
     protected RealNetwork(string version, int portOffset, bool mutualTls)
     {
@@ -43,7 +43,7 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
         Name = $"fabric-{version}{(mutualTls ? "-mtls" : "")}";
     }
 
-    /// <summary>"fabric-2.4.9", "fabric-3.0.0", "fabric-2.4.9-mtls".</summary>
+    /// <summary>"fabric-2.4.9", "fabric-3.0.0", "fabric-2.4.9-mtls", "fabric-3.0.0-mtls".</summary>
     public string Name { get; }
 
     public string Version { get; }
@@ -409,6 +409,18 @@ public sealed class Fabric249Mtls : RealNetwork
     }
 }
 
+/// <summary>
+/// Fabric 3.0.0 where every node requires a client certificate: four BFT orderers, Org2's peer, User1 and User1's TLS
+/// client certificate Ed25519 (network.env exports Org1 User1's ECDSA pair). Base port +300.
+/// </summary>
+public sealed class Fabric300Mtls : RealNetwork
+{
+    public Fabric300Mtls()
+        : base("3.0.0", 300, mutualTls: true)
+    {
+    }
+}
+
 [CollectionDefinition("fabric-2.4.9")]
 public sealed class Fabric249Collection : ICollectionFixture<Fabric249>;
 
@@ -417,3 +429,6 @@ public sealed class Fabric300Collection : ICollectionFixture<Fabric300>;
 
 [CollectionDefinition("fabric-mtls")]
 public sealed class Fabric249MtlsCollection : ICollectionFixture<Fabric249Mtls>;
+
+[CollectionDefinition("fabric-3.0.0-mtls")]
+public sealed class Fabric300MtlsCollection : ICollectionFixture<Fabric300Mtls>;
