@@ -240,6 +240,19 @@ public sealed class ClientTests : IClassFixture<DevNetFixture>
         Assert.False(e.MayHaveCommitted);
     }
 
+    [Fact]
+    public async Task A_direct_client_without_orderers_evaluates_but_refuses_to_submit_in_library_terms()
+    {
+        using var user = _net.User();
+        await using var client = FabricClient.Create(_net.Options(user) with { Orderers = [] });
+        var contract = client.GetNetwork(_net.Network.ChannelId).GetContract("basic");
+        var transaction = await contract.NewProposal("Put", new ProposalOptions { Arguments = ["no-orderer"u8.ToArray(), "v"u8.ToArray()] }).EndorseAsync().WaitAsync(Bound);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => transaction.SubmitAsync());
+        Assert.Contains("FabricClientOptions.Orderers", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--orderer", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(SubmitPath.Direct)]
     [InlineData(SubmitPath.Gateway)]

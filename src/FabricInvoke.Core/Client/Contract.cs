@@ -268,7 +268,7 @@ public sealed class Transaction
     /// <returns>The commit handle.</returns>
     /// <exception cref="SubmitException">No orderer took it (see <see cref="FabricInvokeException.MayHaveCommitted"/>).</exception>
     /// <exception cref="CommitStatusException">A peer's deliver stream could not be opened (nothing was sent).</exception>
-    /// <exception cref="InvalidOperationException">The transaction is not signed.</exception>
+    /// <exception cref="InvalidOperationException">The transaction is not signed, or (direct path) the client has no orderer.</exception>
     public async Task<Commit> SubmitAsync(CancellationToken cancellationToken = default)
     {
         if (!_signed)
@@ -295,6 +295,12 @@ public sealed class Transaction
                 FabricClient.Failed(activity, e);
                 throw StageFailure.Submit(e);
             }
+        }
+
+        if (connections.Orderers.Count == 0)
+        {
+            // Checked here, not left to the broadcast, whose message speaks the CLI's flags.
+            throw new InvalidOperationException("no orderer to submit to: the direct path needs FabricClientOptions.Orderers (or use SubmitPath.Gateway)");
         }
 
         var deliver = new DeliverGroup(connections.DeliverPeers, _client.Signer, Network.Name, connections.BindTlsCertHash, options.CommitStatusTimeout);
