@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -131,6 +132,11 @@ internal sealed class Ed25519TlsStream : Stream
                 if (available > 0)
                 {
                     var take = Math.Min(available, buffer.Length);
+                    if (MemoryMarshal.TryGetArray<byte>(buffer, out var array))
+                    {
+                        return _protocol.ReadInput(array.Array!, array.Offset, take);
+                    }
+
                     var chunk = new byte[take];
                     _protocol.ReadInput(chunk, 0, take);
                     chunk.CopyTo(buffer);
