@@ -404,7 +404,7 @@ internal sealed class EventsCommands
         ClientCertificateFiles? clientCert = clientAuth
             ? new ClientCertificateFiles(FullPath(RequiredEnv(env, T.ClientCertFile, MutualTls)), FullPath(RequiredEnv(env, T.ClientKeyFile, MutualTls)))
             : null;
-        var connTimeout = parse.GetValue(_connTimeout) ?? TimeSpan.FromSeconds(3);
+        var connTimeout = parse.GetValue(_connTimeout) ?? InvokeSettingsBinder.EnvDuration(env, T.ConnTimeout, T.MaxConnectTimeout) ?? TimeSpan.FromSeconds(3);
         _ = FabricLog.ParseSpec(env[T.LoggingSpec.Env!]);
         var checkpoint = parse.GetValue(_checkpoint) is { Length: > 0 } file ? new CheckpointFile(file) : null;
         var outputFile = parse.GetValue(_outputFile) is { Length: > 0 } o ? Path.GetFullPath(o) : null;

@@ -382,7 +382,7 @@ internal static class InvokeSettingsBinder
         };
     }
 
-    private static TimeSpan? EnvDuration(IConfiguration env, Setting setting, TimeSpan max)
+    internal static TimeSpan? EnvDuration(IConfiguration env, Setting setting, TimeSpan max)
     {
         var text = Env(env, setting);
         if (text is null)
