@@ -45,7 +45,7 @@ public sealed class DevNetwork : IAsyncDisposable
         List<NodeHost> hosts,
         IReadOnlyList<DevPeer> peers,
         IReadOnlyList<DevOrderer> orderers,
-        OrdererNode ordererNode,
+        DevOrdererNode ordererNode,
         Dictionary<(int Org, string User), DevIdentity> users)
     {
         _options = options;
@@ -91,7 +91,7 @@ public sealed class DevNetwork : IAsyncDisposable
     /// <summary>&lt;Directory&gt;/devnet.json when <see cref="DevNetOptions.Attachable"/>, else null.</summary>
     public string? SummaryFile { get; private set; }
 
-    internal OrdererNode OrdererNode { get; }
+    internal DevOrdererNode OrdererNode { get; }
 
     /// <summary>The options the network was started with.</summary>
     internal DevNetOptions Options => _options;
@@ -220,8 +220,8 @@ public sealed class DevNetwork : IAsyncDisposable
 
         // One chain per channel and node: a restart with another channel ID starts a fresh ledger.
         var ledger = Path.Combine(root, "ledger", options.ChannelId);
-        var peerNodes = new List<PeerNode>();
-        OrdererNode? ordererNode = null;
+        var peerNodes = new List<DevPeerNode>();
+        DevOrdererNode? ordererNode = null;
         var lifetime = new NodeLifetime();
         var hosts = new List<NodeHost>();
         TransactionTimings? timings = null;
@@ -244,10 +244,10 @@ public sealed class DevNetwork : IAsyncDisposable
                 foreach (var (org, identity) in tree.Peers)
                 {
                     var i = peerNodes.Count;
-                    peerNodes.Add(new PeerNode(options.ChannelId, identity, org.TlsCaCertPath, msp, peerBlocks[i], peerFaults[i], diagnostics) { Timings = timings });
+                    peerNodes.Add(new DevPeerNode(options.ChannelId, identity, org.TlsCaCertPath, msp, peerBlocks[i], peerFaults[i], diagnostics) { Timings = timings });
                 }
 
-                ordererNode = new OrdererNode(
+                ordererNode = new DevOrdererNode(
                     options.ChannelId, ordererIdentity, ordererOrg.TlsCaCertPath, msp, ordererBlocks, ordererFaults, peerNodes,
                     options.BatchTimeout, options.BatchSize, diagnostics)
                 {

@@ -6,11 +6,11 @@ namespace FabricInvoke.DevNet;
 /// <summary>A running orderer of a <see cref="DevNetwork"/> (one of several with <see cref="DevNetOptions.Orderers"/>).</summary>
 public sealed class DevOrderer
 {
-    private readonly OrdererNode _node;
+    private readonly DevOrdererNode _node;
     private readonly NodeHost _host;
     private readonly OrdererFrontend _frontend;
 
-    internal DevOrderer(OrdererNode node, NodeHost host, OrdererFrontend frontend)
+    internal DevOrderer(DevOrdererNode node, NodeHost host, OrdererFrontend frontend)
     {
         _node = node;
         _host = host;

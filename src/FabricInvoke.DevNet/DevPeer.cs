@@ -6,10 +6,10 @@ namespace FabricInvoke.DevNet;
 /// <summary>One running peer of a <see cref="DevNetwork"/>: where to reach it, what TLS CA to trust, and its faults.</summary>
 public sealed class DevPeer
 {
-    private readonly PeerNode _node;
+    private readonly DevPeerNode _node;
     private readonly NodeHost _host;
 
-    internal DevPeer(PeerNode node, NodeHost host)
+    internal DevPeer(DevPeerNode node, NodeHost host)
     {
         _node = node;
         _host = host;
@@ -34,7 +34,7 @@ public sealed class DevPeer
     /// <summary>Number of blocks committed on this peer.</summary>
     public ulong Height => _node.Blocks.Height;
 
-    internal PeerNode Node => _node;
+    internal DevPeerNode Node => _node;
 
     /// <summary>True while the node accepts connections (it was not stopped, or was started again).</summary>
     public bool IsRunning => _host.IsRunning;

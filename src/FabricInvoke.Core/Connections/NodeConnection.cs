@@ -79,6 +79,9 @@ internal sealed class NodeConnection : IDisposable
         : _refusal.ServerCertificateAccepted ? $"the {Role} closed the TLS session during the handshake, as a node that requires a TLS client certificate (mutual TLS) does when none is given"
         : null;
 
+    /// <summary>True when this connection presents a TLS client certificate (mutual TLS).</summary>
+    public bool HasClientCertificate => _clientCertificate is not null;
+
     /// <summary>SHA-256 of the DER of the mutual-TLS client certificate (the deliver request's TLS binding); empty without one.</summary>
     public byte[] ClientCertificateHash() => _clientCertificate is null ? [] : TlsBinding.CertificateHash(_clientCertificate.Certificate);
 

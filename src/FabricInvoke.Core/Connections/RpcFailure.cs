@@ -105,7 +105,10 @@ internal static class RpcFailure
                     timeout ??= ConnectTimedOut;
                     break;
                 case HttpIOException:
-                    socket ??= "the server closed the connection before HTTP/2 was set up (a server that requires a TLS client certificate does this when none is presented)";
+                    // The client-certificate hint only where it can be the reason (D18: a node killed mid-commit drew it).
+                    socket ??= connection is { Endpoint.UseTls: true, HasClientCertificate: false }
+                        ? "the server closed the connection before HTTP/2 was set up (a server that requires a TLS client certificate does this when none is presented; so does a node that stopped)"
+                        : "the server closed the connection before HTTP/2 was set up";
                     break;
                 case ObjectDisposedException when connection?.Endpoint.UseTls == true:
                 case IOException io when connection?.Endpoint.UseTls == true && io.InnerException is not SocketException:

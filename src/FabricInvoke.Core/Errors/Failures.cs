@@ -188,7 +188,8 @@ internal static class Failures
     /// </summary>
     public static FabricInvokeException Deliver(
         string? txId, string address, string problem, SendState sendState, FabricStatus? status = null, StatusCode? grpcStatus = null, Exception? inner = null) =>
-        new(FailureKind.Deliver, $"deliver from {address} failed: {problem}{Consequence(sendState, ordering: false)}", inner)
+        // Without a txid there is no transaction (events): nothing to say about sending one (D18).
+        new(FailureKind.Deliver, $"deliver from {address} failed: {problem}{(txId is null && sendState == SendState.NotSent ? "" : Consequence(sendState, ordering: false))}", inner)
         {
             Targets = [address],
             TxId = txId,

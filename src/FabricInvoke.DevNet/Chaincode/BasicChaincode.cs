@@ -13,18 +13,18 @@ internal static class BasicChaincode
     public const string Version = "1.0";
 
     /// <summary>Runs the function named by <paramref name="args"/>[0] against <paramref name="stub"/>.</summary>
-    public static async Task<ChaincodeResponse> InvokeAsync(IReadOnlyList<ByteString> args, TxSimulator stub, CancellationToken cancellationToken)
+    public static async Task<ChaincodeResult> InvokeAsync(IReadOnlyList<ByteString> args, TxSimulator stub, CancellationToken cancellationToken)
     {
         if (args.Count == 0)
         {
-            return ChaincodeResponse.Error("You've asked to invoke a function that does not exist: ");
+            return ChaincodeResult.Error("You've asked to invoke a function that does not exist: ");
         }
 
         var function = args[0].ToStringUtf8();
         var parameters = args.Skip(1).ToList();
-        ChaincodeResponse? Arity(int expected) => parameters.Count == expected
+        ChaincodeResult? Arity(int expected) => parameters.Count == expected
             ? null
-            : ChaincodeResponse.Error($"Expected {expected} parameters, but {parameters.Count} have been supplied");
+            : ChaincodeResult.Error($"Expected {expected} parameters, but {parameters.Count} have been supplied");
 
         switch (function)
         {
@@ -36,7 +36,7 @@ internal static class BasicChaincode
 
                 stub.PutState(Name, parameters[0].ToStringUtf8(), parameters[1]);
                 stub.SetEvent(Name, "Put", parameters[0]);
-                return ChaincodeResponse.Success(parameters[1]);
+                return ChaincodeResult.Success(parameters[1]);
 
             case "Get":
                 if (Arity(1) is { } getError)
@@ -46,8 +46,8 @@ internal static class BasicChaincode
 
                 var value = stub.GetState(Name, parameters[0].ToStringUtf8());
                 return value is null || value.IsEmpty
-                    ? ChaincodeResponse.Error($"The asset {parameters[0].ToStringUtf8()} does not exist")
-                    : ChaincodeResponse.Success(value);
+                    ? ChaincodeResult.Error($"The asset {parameters[0].ToStringUtf8()} does not exist")
+                    : ChaincodeResult.Success(value);
 
             case "CreateAsset":
                 if (Arity(2) is { } createError)
@@ -58,15 +58,15 @@ internal static class BasicChaincode
                 var id = parameters[0].ToStringUtf8();
                 if (stub.GetState(Name, id) is { IsEmpty: false })
                 {
-                    return ChaincodeResponse.Error($"The asset {id} already exists");
+                    return ChaincodeResult.Error($"The asset {id} already exists");
                 }
 
                 stub.PutState(Name, id, parameters[1]);
                 stub.SetEvent(Name, "AssetCreated", parameters[0]);
-                return ChaincodeResponse.Success(parameters[1]);
+                return ChaincodeResult.Success(parameters[1]);
 
             case "Fail":
-                return ChaincodeResponse.Error(parameters.Count > 0 ? parameters[0].ToStringUtf8() : "Fail");
+                return ChaincodeResult.Error(parameters.Count > 0 ? parameters[0].ToStringUtf8() : "Fail");
 
             case "Sleep":
                 if (Arity(1) is { } sleepError)
@@ -76,12 +76,12 @@ internal static class BasicChaincode
 
                 if (!int.TryParse(parameters[0].ToStringUtf8(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds < 0)
                 {
-                    return ChaincodeResponse.Error($"invalid sleep duration '{parameters[0].ToStringUtf8()}'");
+                    return ChaincodeResult.Error($"invalid sleep duration '{parameters[0].ToStringUtf8()}'");
                 }
 
                 await Task.Delay(milliseconds, cancellationToken).ConfigureAwait(false);
                 stub.PutState(Name, "slept", parameters[0]);
-                return ChaincodeResponse.Success(parameters[0]);
+                return ChaincodeResult.Success(parameters[0]);
 
             case "Incr":
                 if (Arity(1) is { } incrError)
@@ -94,15 +94,15 @@ internal static class BasicChaincode
                 long number = 0;
                 if (current is { IsEmpty: false } && !long.TryParse(current.ToStringUtf8(), NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
                 {
-                    return ChaincodeResponse.Error($"The value of {key} is not an integer");
+                    return ChaincodeResult.Error($"The value of {key} is not an integer");
                 }
 
                 var next = ByteString.CopyFromUtf8((number + 1).ToString(CultureInfo.InvariantCulture));
                 stub.PutState(Name, key, next);
-                return ChaincodeResponse.Success(next);
+                return ChaincodeResult.Success(next);
 
             default:
-                return ChaincodeResponse.Error($"You've asked to invoke a function that does not exist: {function}");
+                return ChaincodeResult.Error($"You've asked to invoke a function that does not exist: {function}");
         }
     }
 }

@@ -18,10 +18,10 @@ internal sealed class CryptoTree : IDisposable
 
     public OrgMaterial OrdererOrg { get; private set; } = null!;
 
-    /// <summary>The peers, org by org; each identity is handed to (and then disposed by) its PeerNode.</summary>
+    /// <summary>The peers, org by org; each identity is handed to (and then disposed by) its DevPeerNode.</summary>
     public List<(OrgMaterial Org, NodeMaterial Identity)> Peers { get; } = [];
 
-    /// <summary>The orderer's identity, handed to (and then disposed by) the OrdererNode.</summary>
+    /// <summary>The orderer's identity, handed to (and then disposed by) the DevOrdererNode.</summary>
     public NodeMaterial Orderer { get; private set; } = null!;
 
     /// <summary>Admin and User1 of each org, by (1-based org number, user).</summary>

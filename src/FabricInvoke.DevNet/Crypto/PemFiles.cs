@@ -53,7 +53,7 @@ internal static class PemFiles
     {
         try
         {
-            return BoundedFile.Read(path, MaxBytes);
+            return BoundedFileReader.Read(path, MaxBytes);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -15,13 +15,13 @@ internal sealed class EndorsementPlan
 {
     private readonly Lock _gate = new();
     private readonly List<Layout?> _layouts;
-    private readonly Dictionary<string, List<PeerNode>> _groupEndorsers;
-    private readonly Dictionary<PeerNode, string> _groupOf = [];
+    private readonly Dictionary<string, List<DevPeerNode>> _groupEndorsers;
+    private readonly Dictionary<DevPeerNode, string> _groupOf = [];
     private readonly List<ErrorDetail> _errors = [];
     private int _nextLayout;
     private ByteString? _responsePayload;
 
-    public EndorsementPlan(IEnumerable<IReadOnlyDictionary<string, int>> layouts, Dictionary<string, List<PeerNode>> groupEndorsers)
+    public EndorsementPlan(IEnumerable<IReadOnlyDictionary<string, int>> layouts, Dictionary<string, List<DevPeerNode>> groupEndorsers)
     {
         _layouts = layouts.Select(l => (Layout?)new Layout(new Dictionary<string, int>(l, StringComparer.Ordinal))).ToList();
         _groupEndorsers = groupEndorsers.ToDictionary(g => g.Key, g => g.Value.ToList(), StringComparer.Ordinal);
@@ -61,7 +61,7 @@ internal sealed class EndorsementPlan
     }
 
     /// <summary>The endorsers of the next usable layout (the first peers of each group it needs), or null when none is left.</summary>
-    public IReadOnlyList<PeerNode>? Endorsers()
+    public IReadOnlyList<DevPeerNode>? Endorsers()
     {
         lock (_gate)
         {
@@ -77,7 +77,7 @@ internal sealed class EndorsementPlan
                     return null;
                 }
 
-                var endorsers = new List<PeerNode>();
+                var endorsers = new List<DevPeerNode>();
                 var usable = true;
                 foreach (var (group, quantity) in _layouts[_nextLayout]!.Required)
                 {
@@ -107,7 +107,7 @@ internal sealed class EndorsementPlan
     /// Records <paramref name="endorser"/>'s successful response in every layout that needs its group. False (and an
     /// ErrorDetail) when its payload differs from the first one.
     /// </summary>
-    public bool ProcessEndorsement(PeerNode endorser, string address, ProposalResponse response)
+    public bool ProcessEndorsement(DevPeerNode endorser, string address, ProposalResponse response)
     {
         lock (_gate)
         {
@@ -159,7 +159,7 @@ internal sealed class EndorsementPlan
     }
 
     /// <summary>The next peer of <paramref name="failed"/>'s group to try instead; null (and its layouts dropped) when there is none.</summary>
-    public PeerNode? NextPeerInGroup(PeerNode failed)
+    public DevPeerNode? NextPeerInGroup(DevPeerNode failed)
     {
         lock (_gate)
         {

@@ -13,7 +13,7 @@ namespace FabricInvoke.DevNet.Gateway;
 /// name the address, and the peer presents its own TLS certificate (for nodes that require client certificates). One
 /// channel per address, made on first use and kept until the peer's server stops.
 /// </summary>
-internal sealed class GatewayConnections(PeerNode self, MspRegistry msp) : IDisposable
+internal sealed class GatewayConnections(DevPeerNode self, MspRegistry msp) : IDisposable
 {
     /// <summary>Bound on connecting to another node (a Fabric peer's gateway dial timeout is of this order).</summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);

@@ -10,17 +10,17 @@ namespace FabricInvoke.DevNet.Gateway;
 /// gateway uses: the channel's peers (with their endpoints and organisations), which chaincodes they have, the channel's
 /// MSPs and its orderer. Endpoints are bound once the servers listen.
 /// </summary>
-internal sealed class GatewayDirectory(IReadOnlyList<PeerNode> peers, OrdererNode orderer, MspRegistry msp)
+internal sealed class GatewayDirectory(IReadOnlyList<DevPeerNode> peers, DevOrdererNode orderer, MspRegistry msp)
 {
     /// <summary>The system chaincodes every peer has (discovery counts them as installed everywhere).</summary>
     private static readonly HashSet<string> SystemChaincodes = new(StringComparer.Ordinal) { "cscc", "qscc", "lscc", "_lifecycle" };
 
-    private volatile IReadOnlyDictionary<PeerNode, string> _addresses = new Dictionary<PeerNode, string>();
+    private volatile IReadOnlyDictionary<DevPeerNode, string> _addresses = new Dictionary<DevPeerNode, string>();
     private volatile string? _ordererAddress;
 
-    public IReadOnlyList<PeerNode> Peers => peers;
+    public IReadOnlyList<DevPeerNode> Peers => peers;
 
-    public OrdererNode Orderer => orderer;
+    public DevOrdererNode Orderer => orderer;
 
     public MspRegistry Msp => msp;
 
@@ -29,21 +29,21 @@ internal sealed class GatewayDirectory(IReadOnlyList<PeerNode> peers, OrdererNod
     public string OrdererAddress => _ordererAddress ?? orderer.Name;
 
     /// <summary>Records where each node listens (the endpoints the gateway names in its error details).</summary>
-    public void Bind(IReadOnlyDictionary<PeerNode, string> peerAddresses, string ordererAddress)
+    public void Bind(IReadOnlyDictionary<DevPeerNode, string> peerAddresses, string ordererAddress)
     {
         _addresses = peerAddresses;
         _ordererAddress = ordererAddress;
     }
 
-    public string AddressOf(PeerNode peer) => _addresses.TryGetValue(peer, out var address) ? address : peer.Name;
+    public string AddressOf(DevPeerNode peer) => _addresses.TryGetValue(peer, out var address) ? address : peer.Name;
 
     /// <summary>
     /// The peers of <paramref name="channelId"/> that have <paramref name="chaincode"/>, by organisation, each org's list
     /// sorted by decreasing ledger height with <paramref name="local"/> first among equals (the gateway's registry order).
     /// </summary>
-    public Dictionary<string, List<PeerNode>> EndorsersByOrg(string channelId, string chaincode, PeerNode local)
+    public Dictionary<string, List<DevPeerNode>> EndorsersByOrg(string channelId, string chaincode, DevPeerNode local)
     {
-        var byOrg = new Dictionary<string, List<PeerNode>>(StringComparer.Ordinal);
+        var byOrg = new Dictionary<string, List<DevPeerNode>>(StringComparer.Ordinal);
         if (channelId != ChannelId || !(chaincode == BasicChaincode.Name || SystemChaincodes.Contains(chaincode)))
         {
             return byOrg;

@@ -21,7 +21,7 @@ namespace FabricInvoke.DevNet.Gateway;
 /// down, slow or refusing is seen exactly as a real gateway sees it.
 /// </summary>
 internal sealed class GatewayService(
-    PeerNode self, ProposalProcessor localEndorser, GatewayDirectory network, GatewayConnections connections, CommitIndex commits, NodeLifetime lifetime)
+    DevPeerNode self, ProposalProcessor localEndorser, GatewayDirectory network, GatewayConnections connections, CommitIndex commits, NodeLifetime lifetime)
     : Protos.Gateway.Gateway.GatewayBase
 {
     private const string ReadersPolicy = "/Channel/Application/Readers";
@@ -129,8 +129,8 @@ internal sealed class GatewayService(
             targetOrgs = byOrg.Keys.ToList();
         }
 
-        var local = new List<PeerNode>();
-        var others = new List<PeerNode>();
+        var local = new List<DevPeerNode>();
+        var others = new List<DevPeerNode>();
         foreach (var org in targetOrgs)
         {
             if (byOrg.TryGetValue(org, out var peers))
@@ -400,7 +400,7 @@ internal sealed class GatewayService(
     {
         var byOrg = network.EndorsersByOrg(channel, chaincodeId, self);
         var required = new Dictionary<string, int>(StringComparer.Ordinal);
-        var groups = new Dictionary<string, List<PeerNode>>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, List<DevPeerNode>>(StringComparer.Ordinal);
         missing = [];
         foreach (var org in orgs)
         {
@@ -440,7 +440,7 @@ internal sealed class GatewayService(
     }
 
     /// <summary>Endorses on <paramref name="endorser"/> and records the outcome in <paramref name="plan"/>; true when it counted.</summary>
-    private async Task<bool> ProcessProposalAsync(EndorsementPlan plan, PeerNode endorser, SignedProposal signedProposal, CancellationToken cancellationToken)
+    private async Task<bool> ProcessProposalAsync(EndorsementPlan plan, DevPeerNode endorser, SignedProposal signedProposal, CancellationToken cancellationToken)
     {
         var outcome = await CallEndorserAsync(endorser, signedProposal, cancellationToken).ConfigureAwait(false);
         if (!outcome.Succeeded)
@@ -453,7 +453,7 @@ internal sealed class GatewayService(
     }
 
     /// <summary>ProcessProposal on <paramref name="endorser"/>: in-process on this peer, over gRPC on any other (as a Fabric gateway does).</summary>
-    private async Task<EndorserOutcome> CallEndorserAsync(PeerNode endorser, SignedProposal signedProposal, CancellationToken cancellationToken)
+    private async Task<EndorserOutcome> CallEndorserAsync(DevPeerNode endorser, SignedProposal signedProposal, CancellationToken cancellationToken)
     {
         var local = endorser == self;
         try

@@ -43,7 +43,7 @@ internal sealed class BlockFactory(NodeMaterial orderer, string channelId)
             Type = (int)HeaderType.Config,
             ChannelId = channelId,
             Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-            TxId = TxIds.Compute(nonce, creator),
+            TxId = TxIdHash.Compute(nonce, creator),
         };
         var payload = new Payload
         {

@@ -12,7 +12,7 @@ namespace FabricInvoke.DevNet.Orderer;
 /// The orderer's <c>orderer.AtomicBroadcast</c> service. Broadcast answers one BroadcastResponse per envelope with the
 /// statuses and info texts a Fabric v2.4 orderer without system channel gives; Deliver serves the orderer's chain.
 /// </summary>
-internal sealed class BroadcastService(OrdererNode orderer, OrdererFrontend frontend, Ledger.DeliverHandler deliver, NodeLifetime lifetime) : AtomicBroadcast.AtomicBroadcastBase
+internal sealed class BroadcastService(DevOrdererNode orderer, OrdererFrontend frontend, Ledger.DeliverHandler deliver, NodeLifetime lifetime) : AtomicBroadcast.AtomicBroadcastBase
 {
     /// <summary>The orderer's answer when the channel's Writers policy is not met (bad signature, foreign MSP, high-S …).</summary>
     public const string WritersPolicyFailure =

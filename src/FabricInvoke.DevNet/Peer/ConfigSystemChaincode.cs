@@ -12,7 +12,7 @@ namespace FabricInvoke.DevNet.Peer;
 /// (<c>/Channel/Application/Readers</c>); the argument checks, ACL denials and unknown channels answer with a real
 /// v2.4 peer's status 500 texts.
 /// </summary>
-internal sealed class ConfigSystemChaincode(PeerNode peer)
+internal sealed class ConfigSystemChaincode(DevPeerNode peer)
 {
     public const string Name = "cscc";
 
@@ -21,17 +21,17 @@ internal sealed class ConfigSystemChaincode(PeerNode peer)
 
     private const string ReadersPolicy = "/Channel/Application/Readers";
 
-    public ChaincodeResponse Invoke(IReadOnlyList<ByteString> args, VerifiedIdentity creator)
+    public ChaincodeResult Invoke(IReadOnlyList<ByteString> args, VerifiedIdentity creator)
     {
         if (args.Count < 1)
         {
-            return ChaincodeResponse.Error($"Incorrect number of arguments, {args.Count}");
+            return ChaincodeResult.Error($"Incorrect number of arguments, {args.Count}");
         }
 
         var function = args[0].ToStringUtf8();
         if (function is not ("GetChannels" or "JoinBySnapshotStatus") && args.Count < 2)
         {
-            return ChaincodeResponse.Error($"Incorrect number of arguments, {args.Count}");
+            return ChaincodeResult.Error($"Incorrect number of arguments, {args.Count}");
         }
 
         switch (function)
@@ -40,8 +40,8 @@ internal sealed class ConfigSystemChaincode(PeerNode peer)
             {
                 var channel = args[1].ToStringUtf8();
                 return Denied(function, channel, creator) is { } denied ? denied : ConfigBlock() is { } block
-                    ? ChaincodeResponse.Success(block.ToByteString())
-                    : ChaincodeResponse.Error($"Unknown channel ID, {channel}");
+                    ? ChaincodeResult.Success(block.ToByteString())
+                    : ChaincodeResult.Error($"Unknown channel ID, {channel}");
             }
 
             case "GetChannelConfig":
@@ -49,29 +49,29 @@ internal sealed class ConfigSystemChaincode(PeerNode peer)
                 var channel = args[1].ToStringUtf8();
                 if (channel.Length == 0)
                 {
-                    return ChaincodeResponse.Error("empty channel name provided");
+                    return ChaincodeResult.Error("empty channel name provided");
                 }
 
                 return Denied(function, channel, creator) is { } denied ? denied : ConfigBlock() is { } block && ConfigBlocks.ConfigOf(block) is { } config
-                    ? ChaincodeResponse.Success(config.ToByteString())
-                    : ChaincodeResponse.Error($"unknown channel ID, {channel}");
+                    ? ChaincodeResult.Success(config.ToByteString())
+                    : ChaincodeResult.Error($"unknown channel ID, {channel}");
             }
 
             case "JoinChain" or "JoinChainBySnapshot" or "JoinBySnapshotStatus" or "GetChannels":
                 // Real peers have these; DevNet's peers are joined to their one channel for good.
-                return ChaincodeResponse.Error($"{function} is not supported by DevNet peers (they are joined to channel {peer.ChannelId} for good)");
+                return ChaincodeResult.Error($"{function} is not supported by DevNet peers (they are joined to channel {peer.ChannelId} for good)");
 
             default:
-                return ChaincodeResponse.Error($"Requested function {function} not found.");
+                return ChaincodeResult.Error($"Requested function {function} not found.");
         }
     }
 
     /// <summary>The channel ACL check (cscc/… → /Channel/Application/Readers): null when <paramref name="creator"/> passes.</summary>
-    private ChaincodeResponse? Denied(string function, string channel, VerifiedIdentity creator)
+    private ChaincodeResult? Denied(string function, string channel, VerifiedIdentity creator)
     {
         if (channel != peer.ChannelId)
         {
-            return ChaincodeResponse.Error($"access denied for [{function}][{channel}]: Failed to get policy manager for channel [{channel}]");
+            return ChaincodeResult.Error($"access denied for [{function}][{channel}]: Failed to get policy manager for channel [{channel}]");
         }
 
         // Readers of an application org: its admins, peers and clients (the orderer org is not in the Application group).
@@ -80,7 +80,7 @@ internal sealed class ConfigSystemChaincode(PeerNode peer)
             return null;
         }
 
-        return ChaincodeResponse.Error(
+        return ChaincodeResult.Error(
             $"access denied for [{function}][{channel}]: failed evaluating policy on signed data during check policy [{ReadersPolicy}]: " +
             "[implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Readers' sub-policies to be satisfied]");
     }

@@ -9,7 +9,7 @@ using Status = FabricInvoke.Protos.Common.Status;
 namespace FabricInvoke.DevNet.Peer;
 
 /// <summary>The peer's <c>protos.Deliver</c> service: full blocks (Deliver) and filtered blocks (DeliverFiltered).</summary>
-internal sealed class PeerDeliverService(PeerNode peer, DeliverHandler handler, NodeLifetime lifetime) : Deliver.DeliverBase
+internal sealed class PeerDeliverService(DevPeerNode peer, DeliverHandler handler, NodeLifetime lifetime) : Deliver.DeliverBase
 {
     public override async Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context)
     {

@@ -13,7 +13,7 @@ namespace FabricInvoke.DevNet.Peer;
 /// sign the result. Validation failures are gRPC errors with code Unknown and Fabric's wording; channel, chaincode and
 /// chaincode errors are ProposalResponses with status 500, like a real peer.
 /// </summary>
-internal sealed class ProposalProcessor(PeerNode peer)
+internal sealed class ProposalProcessor(DevPeerNode peer)
 {
     public async Task<ProposalResponse> ProcessAsync(SignedProposal signedProposal, CancellationToken cancellationToken)
     {
@@ -111,7 +111,7 @@ internal sealed class ProposalProcessor(PeerNode peer)
         var result = await BasicChaincode.InvokeAsync(input.Args, simulator, cancellationToken).ConfigureAwait(false);
         if (faults.EndorsementStatus is var (injectedStatus, injectedMessage))
         {
-            result = new ChaincodeResponse(injectedStatus, injectedMessage, ByteString.Empty);
+            result = new ChaincodeResult(injectedStatus, injectedMessage, ByteString.Empty);
         }
 
         var failed = result.Status >= 400 || faults.EndorsementStatus is not null;
@@ -174,7 +174,7 @@ internal sealed class ProposalProcessor(PeerNode peer)
             throw Invalid("creator is empty");
         }
 
-        var expected = TxIds.Compute(signatureHeader.Nonce, signatureHeader.Creator);
+        var expected = TxIdHash.Compute(signatureHeader.Nonce, signatureHeader.Creator);
         if (channelHeader.TxId != expected)
         {
             throw Invalid($"incorrectly computed txid '{channelHeader.TxId}' -- expected '{expected}'");
@@ -203,7 +203,7 @@ internal sealed class ProposalProcessor(PeerNode peer)
     /// What the endorser makes of a system chaincode's answer: on no channel, the bare response (never endorsed) —
     /// with the proposal response payload when it failed; on a channel, an endorsed response like any chaincode's.
     /// </summary>
-    private ProposalResponse SystemChaincodeResponse(ChaincodeResponse answer, Header header, ChaincodeProposalPayload proposalPayload, bool channelLess)
+    private ProposalResponse SystemChaincodeResponse(ChaincodeResult answer, Header header, ChaincodeProposalPayload proposalPayload, bool channelLess)
     {
         var response = new Response { Status = answer.Status, Message = answer.Message, Payload = answer.Payload };
         var action = new ChaincodeAction

@@ -85,7 +85,7 @@ internal sealed class DevNetFolderLock : IDisposable
     {
         try
         {
-            using var json = JsonDocument.Parse(BoundedFile.Read(Path.Combine(directory, OwnerFileName), MaxOwnerRecordBytes));
+            using var json = JsonDocument.Parse(BoundedFileReader.Read(Path.Combine(directory, OwnerFileName), MaxOwnerRecordBytes));
             var root = json.RootElement;
             return new DevNetOwner(
                 root.GetProperty("pid").GetInt32(),

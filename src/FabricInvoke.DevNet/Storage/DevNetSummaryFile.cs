@@ -66,7 +66,7 @@ internal static class DevNetSummaryFile
     {
         try
         {
-            using var json = JsonDocument.Parse(BoundedFile.Read(Path.Combine(directory, FileName), MaxBytes));
+            using var json = JsonDocument.Parse(BoundedFileReader.Read(Path.Combine(directory, FileName), MaxBytes));
             var root = json.RootElement;
             var pid = root.GetProperty("pid").GetInt32();
             if (pid != ownerProcessId)

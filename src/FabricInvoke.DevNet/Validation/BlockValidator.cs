@@ -130,7 +130,7 @@ internal sealed class BlockValidator(MspRegistry msp, string channelId)
             return TxValidationCode.BadCreatorSignature;
         }
 
-        if (tx.TxId != TxIds.Compute(tx.SignatureHeader.Nonce, tx.SignatureHeader.Creator))
+        if (tx.TxId != TxIdHash.Compute(tx.SignatureHeader.Nonce, tx.SignatureHeader.Creator))
         {
             return TxValidationCode.BadProposalTxid;
         }

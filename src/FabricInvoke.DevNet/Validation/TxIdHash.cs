@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace FabricInvoke.DevNet.Validation;
 
 /// <summary>Fabric's transaction ID: lowercase hex of SHA-256(nonce ‖ creator).</summary>
-internal static class TxIds
+internal static class TxIdHash
 {
     public static string Compute(ByteString nonce, ByteString creator)
     {

@@ -1,7 +1,7 @@
 namespace FabricInvoke.DevNet.Storage;
 
 /// <summary>Reads small files (PEM, JSON records) with a size limit, so a huge or endless file (a device) cannot exhaust memory.</summary>
-internal static class BoundedFile
+internal static class BoundedFileReader
 {
     /// <summary>The whole content of <paramref name="path"/>, at most <paramref name="maxBytes"/> bytes.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

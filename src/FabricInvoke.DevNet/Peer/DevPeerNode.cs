@@ -16,7 +16,7 @@ namespace FabricInvoke.DevNet.Peer;
 /// refuses proposals (<see cref="Unavailable"/>), keeps the blocks it received in order, and retries them with
 /// backoff on its own until they are written — the orderer and the other peers carry on meanwhile.
 /// </summary>
-internal sealed class PeerNode : IDisposable
+internal sealed class DevPeerNode : IDisposable
 {
     private readonly Lock _commitGate = new();
     private readonly ConcurrentDictionary<string, byte> _txIds = new(StringComparer.Ordinal);
@@ -27,7 +27,7 @@ internal sealed class PeerNode : IDisposable
     private Task _retry = Task.CompletedTask;
     private volatile string? _unavailable;
 
-    public PeerNode(string channelId, NodeMaterial identity, string tlsRootCertFile, MspRegistry msp, BlockStore blocks, PeerFaults faults, DiagnosticSink? diagnostics = null)
+    public DevPeerNode(string channelId, NodeMaterial identity, string tlsRootCertFile, MspRegistry msp, BlockStore blocks, PeerFaults faults, DiagnosticSink? diagnostics = null)
     {
         ChannelId = channelId;
         Identity = identity;

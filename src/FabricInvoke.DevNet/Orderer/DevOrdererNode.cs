@@ -16,7 +16,7 @@ namespace FabricInvoke.DevNet.Orderer;
 /// (diagnostics), answers new broadcasts SERVICE_UNAVAILABLE, and retries the same block with backoff until the write
 /// succeeds; then it hands the block on and accepts transactions again.
 /// </summary>
-internal sealed class OrdererNode : IAsyncDisposable
+internal sealed class DevOrdererNode : IAsyncDisposable
 {
     /// <summary>How long a stopping orderer keeps trying to write the transactions it accepted.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
@@ -27,7 +27,7 @@ internal sealed class OrdererNode : IAsyncDisposable
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Channel<ByteString> _pending = Channel.CreateUnbounded<ByteString>(new UnboundedChannelOptions { SingleReader = true });
     private readonly BlockFactory _factory;
-    private readonly IReadOnlyList<PeerNode> _peers;
+    private readonly IReadOnlyList<DevPeerNode> _peers;
     private readonly TimeSpan _batchTimeout;
     private readonly int _batchSize;
     private readonly DiagnosticSink _diagnostics;
@@ -36,14 +36,14 @@ internal sealed class OrdererNode : IAsyncDisposable
     private volatile string? _unavailable;
     private ulong _lastConfig;
 
-    public OrdererNode(
+    public DevOrdererNode(
         string channelId,
         NodeMaterial identity,
         string tlsRootCertFile,
         MspRegistry msp,
         BlockStore blocks,
         OrdererFaults faults,
-        IReadOnlyList<PeerNode> peers,
+        IReadOnlyList<DevPeerNode> peers,
         TimeSpan batchTimeout,
         int batchSize,
         DiagnosticSink? diagnostics = null)
