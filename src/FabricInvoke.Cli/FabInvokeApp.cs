@@ -4,7 +4,6 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using FabricInvoke.Cli.Commands;
 using FabricInvoke.Cli.Output;
-using FabricInvoke.Core.Errors;
 
 namespace FabricInvoke.Cli;
 

@@ -11,6 +11,8 @@ namespace FabricInvoke.Cli.Commands;
 /// </summary>
 internal sealed class EventsCommandDefinition
 {
+    private const string ChaincodeCommandName = "chaincode";
+
     public Option<string> Channel { get; } = T.Channel.StringOption();
 
     public Option<string> Name { get; } = T.Name.StringOption();
@@ -47,7 +49,7 @@ internal sealed class EventsCommandDefinition
     public Command CreateCommand(EventsAction action)
     {
         var events = new Command("events", "Follow a channel: chaincode events of valid transactions, or block summaries, resumable from a checkpoint.");
-        var chaincode = new Command("chaincode", "Stream a chaincode's events from full blocks (or a peer Gateway), one line each.");
+        var chaincode = new Command(ChaincodeCommandName, "Stream a chaincode's events from full blocks (or a peer Gateway), one line each.");
         foreach (var o in new Option[] { Channel, Name, Event, Start, Checkpoint, OutputFile, UntilBlock, Count, Timeout, ReconnectTimeout, PeerAddresses, TlsRootCertFiles, ConnectionProfile, ConnTimeout, Gateway, Output })
         {
             chaincode.Add(o);
@@ -68,5 +70,5 @@ internal sealed class EventsCommandDefinition
 
     /// <summary>Which of the two subcommands the line runs.</summary>
     public static EventStreamKind Kind(ParseResult parse) =>
-        parse.CommandResult.Command.Name == "chaincode" ? EventStreamKind.Chaincode : EventStreamKind.Blocks;
+        parse.CommandResult.Command.Name == ChaincodeCommandName ? EventStreamKind.Chaincode : EventStreamKind.Blocks;
 }

@@ -3,13 +3,8 @@ using System.Globalization;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Cli.Settings;
 using FabricInvoke.Core.Connections;
-using FabricInvoke.Core.Delivery;
-using FabricInvoke.Core.Diagnostics;
-using FabricInvoke.Core.Endorsement;
-using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Invocation;
-using FabricInvoke.Core.Ordering;
 
 namespace FabricInvoke.Cli.Commands;
 

@@ -4,7 +4,6 @@ using System.Text;
 using FabricInvoke.Cli.Output;
 using FabricInvoke.Cli.Settings;
 using FabricInvoke.Core.Connections;
-using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Identity;
 using FabricInvoke.Core.Invocation;
 

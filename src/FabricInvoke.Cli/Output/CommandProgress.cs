@@ -3,7 +3,8 @@ using FabricInvoke.Core.Errors;
 namespace FabricInvoke.Cli.Output;
 
 /// <summary>
-/// How far the running command got (its txid, whether the transaction was sent) and who writes the last word. A
+/// How far the running command got (its txid, whether the transaction was sent, so whether it may still commit) and
+/// who writes the last word: the CLI's one record of it, kept by <see cref="ProgressLogger"/> from the stages' reports. A
 /// signal that the command does not answer in time ends the process from outside the command's flow; this is what
 /// lets that path say the right thing, exactly once.
 /// </summary>
@@ -28,8 +29,14 @@ internal sealed class CommandProgress
 
     public void Proposed(string txId) => _txId = txId;
 
+    /// <summary>The transaction is being handed to the orderers: from here it may commit even if the command fails.</summary>
+    public void Submitting() => Advance(SendState.MaybeSent);
+
+    /// <summary>An orderer (or the BFT quorum, or the gateway) accepted the transaction.</summary>
+    public void Submitted() => Advance(SendState.Sent);
+
     /// <summary>The send state only moves forward (not sent → maybe sent → sent).</summary>
-    public void Advance(SendState state)
+    private void Advance(SendState state)
     {
         int current;
         do

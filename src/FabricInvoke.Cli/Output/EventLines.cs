@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
-using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Delivery;
+using FabricInvoke.Core.Events;
 
 namespace FabricInvoke.Cli.Output;
 

@@ -3,7 +3,6 @@ using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Delivery;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Endorsement;
-using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Ordering;
 
 namespace FabricInvoke.Cli.Output;
@@ -44,7 +43,7 @@ internal sealed class ProgressLogger(FabricLog log, CommandProgress progress, Li
 
     public void Submitting(string txId)
     {
-        progress.Advance(SendState.MaybeSent);
+        progress.Submitting();
         live?.Ordering(null);
     }
 
@@ -56,7 +55,7 @@ internal sealed class ProgressLogger(FabricLog log, CommandProgress progress, Li
 
     public void Submitted(SubmittedTransaction transaction)
     {
-        progress.Advance(SendState.Sent);
+        progress.Submitted();
         live?.WaitingForCommit();
         log.Info("ChaincodeInvokeOrQuery", transaction.ThroughGateway
             ? $"txid [{transaction.TxId}] sent to orderer through gateway {transaction.OrdererAddress}"
