@@ -40,6 +40,9 @@ public sealed class Contract
     /// <summary>The chaincode's name.</summary>
     public string ChaincodeName { get; }
 
+    // The SubmitAsync overloads take their token explicitly, each with a twin without one: overloads with optional
+    // parameters (the token) would make later additions ambiguous (the public API analyzer's RS0026/RS0027).
+
     /// <summary>
     /// Endorses, submits and waits for the commit of <paramref name="function"/>(<paramref name="arguments"/>).
     /// </summary>
@@ -51,15 +54,27 @@ public sealed class Contract
     /// <exception cref="SubmitException">Ordering failed (see <see cref="FabricInvokeException.MayHaveCommitted"/>).</exception>
     /// <exception cref="CommitStatusException">The commit wait failed: the outcome is unknown.</exception>
     /// <exception cref="CommitException">The transaction committed with a validation code other than VALID.</exception>
-    public Task<byte[]> SubmitAsync(string function, IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
+    public Task<byte[]> SubmitAsync(string function, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         SubmitAsync(function, new ProposalOptions { Arguments = Utf8(arguments) }, cancellationToken);
+
+    /// <summary>As <see cref="SubmitAsync(string, IEnumerable{string}, CancellationToken)"/>, without cancellation.</summary>
+    /// <param name="function">The chaincode function.</param>
+    /// <param name="arguments">Its arguments, as UTF-8 strings.</param>
+    /// <returns>The chaincode's response payload.</returns>
+    public Task<byte[]> SubmitAsync(string function, IEnumerable<string> arguments) => SubmitAsync(function, arguments, CancellationToken.None);
+
+    /// <summary>As <see cref="SubmitAsync(string, IEnumerable{string}, CancellationToken)"/>, with byte arguments and transient data.</summary>
+    /// <param name="function">The chaincode function.</param>
+    /// <param name="options">Arguments, transient data, endorsing organisations.</param>
+    /// <returns>The chaincode's response payload.</returns>
+    public Task<byte[]> SubmitAsync(string function, ProposalOptions options) => SubmitAsync(function, options, CancellationToken.None);
 
     /// <summary>As <see cref="SubmitAsync(string, IEnumerable{string}, CancellationToken)"/>, with byte arguments and transient data.</summary>
     /// <param name="function">The chaincode function.</param>
     /// <param name="options">Arguments, transient data, endorsing organisations.</param>
     /// <param name="cancellationToken">Stops waiting (a submitted transaction may still commit).</param>
     /// <returns>The chaincode's response payload.</returns>
-    public async Task<byte[]> SubmitAsync(string function, ProposalOptions options, CancellationToken cancellationToken = default)
+    public async Task<byte[]> SubmitAsync(string function, ProposalOptions options, CancellationToken cancellationToken)
     {
         var transaction = await NewProposal(function, options).EndorseAsync(cancellationToken).ConfigureAwait(false);
         using var commit = await transaction.SubmitAsync(cancellationToken).ConfigureAwait(false);
@@ -129,7 +144,7 @@ public sealed class Proposal
     public FabricNetwork Network { get; }
 
     /// <summary>What is invoked.</summary>
-    public ChaincodeInvocation Invocation { get; }
+    internal ChaincodeInvocation Invocation { get; }
 
     /// <summary>The transaction id.</summary>
     public string TxId => _unsigned.TxId;

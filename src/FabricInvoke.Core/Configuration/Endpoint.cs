@@ -4,7 +4,7 @@ using FabricInvoke.Core.Errors;
 namespace FabricInvoke.Core.Configuration;
 
 /// <summary>A Fabric node address as Fabric writes it: <c>host:port</c> (IPv6 as <c>[::1]:port</c>).</summary>
-public sealed record Endpoint(string Host, int Port)
+internal sealed record Endpoint(string Host, int Port)
 {
     /// <summary>The address exactly as the user wrote it, used in every message.</summary>
     public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

@@ -7,7 +7,7 @@ public sealed record ClientCertificateFiles(string CertFile, string KeyFile);
 /// <param name="Address">host:port.</param>
 /// <param name="TlsRootCertFile">PEM of the CA(s) the server certificate must chain to; null when TLS is off.</param>
 /// <param name="ServerNameOverride">host name to verify instead of the address host (CORE_PEER_TLS_SERVERHOSTOVERRIDE / --ordererTLSHostnameOverride).</param>
-public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, string? ServerNameOverride)
+internal sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, string? ServerNameOverride)
 {
     /// <summary>True when the node is reached over TLS (a TLS root is given); false: plaintext.</summary>
     public bool UseTls => TlsRootCertFile is not null;
@@ -25,7 +25,7 @@ public sealed record NodeEndpoint(Endpoint Address, string? TlsRootCertFile, str
 /// <summary>Transport settings shared by every connection to one kind of node (peers, or orderers).</summary>
 /// <param name="ConnectTimeout">Bound on establishing each connection, TLS handshake and retries included.</param>
 /// <param name="ClientCertificate">Presented when mutual TLS is configured.</param>
-public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificateFiles? ClientCertificate)
+internal sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificateFiles? ClientCertificate)
 {
     /// <summary>
     /// The one switch for start-up tricks that only pay in a process living a fraction of a second, and that reach into
@@ -41,7 +41,7 @@ public sealed record TransportSettings(TimeSpan ConnectTimeout, ClientCertificat
 /// What a command talks to, independent of what it does: the peers (in the order given; the first is the one a
 /// query or event stream uses) and the orderers (tried in order; none for commands that do not order).
 /// </summary>
-public sealed record ConnectionSettings
+internal sealed record ConnectionSettings
 {
     /// <summary>The peers, in the order given: they endorse (an invoke) and the first one answers a query or streams events.</summary>
     public required IReadOnlyList<NodeEndpoint> Peers { get; init; }
@@ -72,4 +72,4 @@ public sealed record ConnectionSettings
 }
 
 /// <summary>TLS settings for orderers whose addresses come from the channel configuration.</summary>
-public sealed record DiscoveredOrderers(string? TlsRootCertFile, string? ServerNameOverride);
+internal sealed record DiscoveredOrderers(string? TlsRootCertFile, string? ServerNameOverride);

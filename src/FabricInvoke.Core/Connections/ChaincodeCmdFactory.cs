@@ -6,7 +6,7 @@ using Grpc.Core;
 namespace FabricInvoke.Core.Connections;
 
 /// <summary>One peer: its connection and the clients that share it.</summary>
-public sealed class PeerNode
+internal sealed class PeerNode
 {
     internal PeerNode(NodeConnection connection)
     {
@@ -30,7 +30,7 @@ public sealed class PeerNode
 }
 
 /// <summary>One orderer connection with its broadcast client.</summary>
-public sealed class OrdererNode
+internal sealed class OrdererNode
 {
     internal OrdererNode(NodeConnection connection)
     {
@@ -55,7 +55,7 @@ public sealed class OrdererNode
 /// (shared by its endorser and deliver clients) and the orderers in the order given. Built from connection settings
 /// alone, so an invoke, a query and an event stream all use it the same way. Connections open on first use.
 /// </summary>
-public sealed class ChaincodeCmdFactory : IDisposable
+internal sealed class ChaincodeCmdFactory : IDisposable
 {
     private readonly ConnectionSettings _settings;
     private readonly IProgressObserver _observer;

@@ -10,7 +10,7 @@ using FabricStatus = FabricInvoke.Protos.Common.Status;
 namespace FabricInvoke.Core.Delivery;
 
 /// <summary>One open deliver stream: blocks in ledger order, until the peer ends it, it fails, or it is disposed.</summary>
-public sealed class BlockStream : IDisposable
+internal sealed class BlockStream : IDisposable
 {
     private readonly NodeConnection _connection;
     private readonly AsyncDuplexStreamingCall<Envelope, DeliverResponse> _call;

@@ -5,7 +5,7 @@ namespace FabricInvoke.Core.Delivery;
 /// least one peer of each listed organisation. Reports from other peers that arrive meanwhile are still reported,
 /// never waited for; an invalidation seen before the policy is met fails the invoke.
 /// </summary>
-public sealed record CommitPolicy
+internal sealed record CommitPolicy
 {
     private CommitPolicy(CommitPolicyKind kind, IReadOnlyList<string> organizations)
     {
@@ -111,7 +111,7 @@ public sealed record CommitPolicy
 }
 
 /// <summary>The shape of a <see cref="CommitPolicy"/>.</summary>
-public enum CommitPolicyKind
+internal enum CommitPolicyKind
 {
     /// <summary>Every peer given.</summary>
     All,

@@ -17,4 +17,4 @@ public sealed record PeerCommit(string Address, TxValidationCode Code, ulong Blo
 /// <summary>The last stage: the transaction committed VALID on the peers waited for.</summary>
 /// <param name="Commits">Per peer, in the order the peers were given.</param>
 /// <param name="Elapsed">From the orderer's acceptance to the last awaited peer's report.</param>
-public sealed record CommitStatus(string TxId, IReadOnlyList<PeerCommit> Commits, TimeSpan Elapsed);
+internal sealed record CommitStatus(string TxId, IReadOnlyList<PeerCommit> Commits, TimeSpan Elapsed);

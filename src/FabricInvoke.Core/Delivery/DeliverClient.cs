@@ -11,7 +11,7 @@ namespace FabricInvoke.Core.Delivery;
 /// One peer's Deliver service for one channel: opens streams of filtered or full blocks from a chosen position, each
 /// asked for with a signed seek request (bound to the client TLS certificate under mutual TLS), as the peer CLI does.
 /// </summary>
-public sealed class DeliverClient
+internal sealed class DeliverClient
 {
     private readonly SigningIdentity _signer;
     private readonly bool _bindTlsCertHash;

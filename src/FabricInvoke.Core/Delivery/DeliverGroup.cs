@@ -16,7 +16,7 @@ namespace FabricInvoke.Core.Delivery;
 /// in (internal/peer/chaincode/common.go), so a slow chaincode does not use up the commit wait. Streams may be connected
 /// earlier, while the peers endorse; until the clock starts, each connection is bounded by the connect timeout only.
 /// </summary>
-public sealed class DeliverGroup : IDisposable
+internal sealed class DeliverGroup : IDisposable
 {
     private readonly IReadOnlyList<DeliverClient> _clients;
     private readonly BlockStream?[] _streams;

@@ -5,7 +5,7 @@ using FabricInvoke.Protos.Peer;
 namespace FabricInvoke.Core.Delivery;
 
 /// <summary>Whether a deliver stream carries filtered blocks (txids and validation codes only) or full blocks (event payloads too).</summary>
-public enum BlockKind
+internal enum BlockKind
 {
     /// <summary>DeliverFiltered: small, enough to wait for a commit; chaincode events come without their payload.</summary>
     Filtered,

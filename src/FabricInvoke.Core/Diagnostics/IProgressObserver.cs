@@ -9,7 +9,7 @@ namespace FabricInvoke.Core.Diagnostics;
 /// Progress of a command as it happens, so a front end can report it live. Every member is optional; calls may come
 /// from several threads (peers are contacted in parallel).
 /// </summary>
-public interface IProgressObserver
+internal interface IProgressObserver
 {
     /// <summary>The observer that ignores everything.</summary>
     static IProgressObserver None { get; } = new NoObserver();

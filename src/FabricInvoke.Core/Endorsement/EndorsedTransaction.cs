@@ -7,7 +7,7 @@ using Google.Protobuf;
 namespace FabricInvoke.Core.Endorsement;
 
 /// <summary>The chaincode's answer, as the endorsers returned it.</summary>
-public sealed record ChaincodeResponse(int Status, string Message, byte[] Payload);
+internal sealed record ChaincodeResponse(int Status, string Message, byte[] Payload);
 
 /// <summary>One peer's endorsement: its address and organisation, the chaincode status it returned, and how long it took.</summary>
 /// <param name="MspId">The endorser's MSP id, from its endorsement (null when it gave none, e.g. a gateway's answer).</param>
@@ -21,7 +21,7 @@ public sealed record PeerEndorsement(string Address, string? MspId, int Status, 
 /// the chaincode's answer (what a query prints) and, on demand, the signed transaction envelope that ordering submits.
 /// Immutable.
 /// </summary>
-public sealed class EndorsedTransaction
+internal sealed class EndorsedTransaction
 {
     private readonly Lazy<ByteString> _payload;
     private readonly Lazy<Envelope> _envelope;

@@ -9,7 +9,7 @@ using Grpc.Core;
 namespace FabricInvoke.Core.Endorsement;
 
 /// <summary>What an endorsement is for: a transaction to order, or a query whose answer is all that is wanted.</summary>
-public enum EndorseOperation
+internal enum EndorseOperation
 {
     /// <summary>An invoke: the endorsements become a transaction.</summary>
     Invoke,
@@ -19,7 +19,7 @@ public enum EndorseOperation
 }
 
 /// <summary>The endorsement stage: sends one signed proposal to peers in parallel and checks the answers agree.</summary>
-public static class Endorser
+internal static class Endorser
 {
     /// <summary>
     /// Collects an endorsement from every peer in <paramref name="peers"/>. The first failure cancels the other calls

@@ -13,7 +13,7 @@ namespace FabricInvoke.Core.Events;
 public sealed record EventCheckpoint(ulong Block, int? TxIndex, string? TxId)
 {
     /// <summary>True when the transaction at <paramref name="index"/> with <paramref name="txId"/> in <paramref name="block"/> was already emitted.</summary>
-    public bool Covers(ulong block, int? index, string txId) =>
+    internal bool Covers(ulong block, int? index, string txId) =>
         block < Block || (block == Block && (index is { } i && TxIndex is { } last ? i <= last : TxId is not null && TxId == txId));
 }
 

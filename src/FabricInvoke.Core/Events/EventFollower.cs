@@ -12,14 +12,14 @@ using FabricStatus = FabricInvoke.Protos.Common.Status;
 namespace FabricInvoke.Core.Events;
 
 /// <summary>A chain's identity (its genesis block's header hash, hex) and its height (blocks in the ledger).</summary>
-public sealed record ChainInfo(string GenesisHash, ulong Height);
+internal sealed record ChainInfo(string GenesisHash, ulong Height);
 
 /// <summary>A block's chaincode events of interest (possibly none: the stream still passed the block).</summary>
-public sealed record EventBlock(ulong Number, IReadOnlyList<FollowedEvent> Events);
+internal sealed record EventBlock(ulong Number, IReadOnlyList<FollowedEvent> Events);
 
 /// <summary>One chaincode event of a VALID transaction, where the ledger has it.</summary>
 /// <param name="TxIndex">The transaction's position in its block; null through a Gateway, which does not say.</param>
-public sealed record FollowedEvent(ulong Block, int? TxIndex, string TxId, string ChaincodeId, string EventName, byte[] Payload);
+internal sealed record FollowedEvent(ulong Block, int? TxIndex, string TxId, string ChaincodeId, string EventName, byte[] Payload);
 
 /// <summary>
 /// Follows a channel's ledger as a stream: chaincode events of VALID transactions (from full blocks, or a Gateway's
@@ -28,7 +28,7 @@ public sealed record FollowedEvent(ulong Block, int? TxIndex, string TxId, strin
 /// through the peers given, for as long as the reconnect timeout allows; a refusal that will not change (FORBIDDEN,
 /// NOT_FOUND, BAD_REQUEST) ends it at once.
 /// </summary>
-public sealed class EventFollower
+internal sealed class EventFollower
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);

@@ -16,7 +16,7 @@ namespace FabricInvoke.Core.Gateway;
 /// organisations the chaincode's policy needs, orders, and reports the commit. The proposal, the transaction id and all
 /// signatures are the client's, exactly as on the direct path; the results are the same stage types.
 /// </summary>
-public sealed class GatewayClient
+internal sealed class GatewayClient
 {
     private readonly PeerNode _gateway;
     private readonly SigningIdentity _signer;

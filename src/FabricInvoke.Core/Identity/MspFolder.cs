@@ -5,7 +5,7 @@ using FabricInvoke.Core.Errors;
 namespace FabricInvoke.Core.Identity;
 
 /// <summary>Loads a signing identity from a Fabric MSP folder (cryptogen or fabric-ca layout).</summary>
-public static class MspFolder
+internal static class MspFolder
 {
     /// <summary>
     /// Reads the first certificate file of <c>signcerts/</c> and the key in <c>keystore/</c> whose public key matches it

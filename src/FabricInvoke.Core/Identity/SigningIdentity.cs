@@ -56,7 +56,7 @@ public sealed class SigningIdentity : ISigner, IDisposable
     /// Marshalled <c>msp.SerializedIdentity{mspid, id_bytes}</c>, where id_bytes is the signing certificate as Go PEM
     /// (64-character lines, <c>\n</c>, trailing newline) — exactly what the Go peer CLI puts in SignatureHeader.creator.
     /// </summary>
-    public byte[] Creator { get; }
+    internal byte[] Creator { get; }
 
     /// <summary>The signing certificate (public part only).</summary>
     public X509Certificate2 Certificate { get; }

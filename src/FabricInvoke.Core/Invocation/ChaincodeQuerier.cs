@@ -29,7 +29,7 @@ internal sealed record QueryOptions
 /// <param name="Result">The chaincode's response (status, message, payload); identical on every peer asked.</param>
 /// <param name="Endorsements">Per peer asked, in the order given (one entry, the gateway, through a Gateway).</param>
 /// <param name="Elapsed">Wall time of the evaluation.</param>
-public sealed record QueryResult(
+internal sealed record QueryResult(
     string TxId, string ChannelId, string ChaincodeName, ChaincodeResponse Result, IReadOnlyList<PeerEndorsement> Endorsements, TimeSpan Elapsed);
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace FabricInvoke.Core.Ordering;
 /// The ordering stage: sends the signed transaction to the orderers. In the order given until one accepts it; or, for
 /// a channel whose configuration says BFT, to every orderer at once until a quorum accepted it (as Fabric 3's Gateway).
 /// </summary>
-public static class Broadcaster
+internal static class Broadcaster
 {
     /// <summary>
     /// Sequential (Raft, Kafka, solo, or orderers given rather than discovered): tries each orderer in turn. An

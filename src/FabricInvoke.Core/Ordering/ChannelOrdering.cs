@@ -6,7 +6,7 @@ namespace FabricInvoke.Core.Ordering;
 /// </summary>
 /// <param name="ConsensusType">The Orderer group's ConsensusType value; empty when the configuration has none.</param>
 /// <param name="ClusterSize">BFT consenters listed in the configuration (its <c>Orderers</c> value); 0 when not listed.</param>
-public sealed record ChannelOrdering(string ConsensusType, int ClusterSize)
+internal sealed record ChannelOrdering(string ConsensusType, int ClusterSize)
 {
     /// <summary>Byzantine fault tolerant ordering (Fabric 3 SmartBFT): the transaction goes to every orderer at once.</summary>
     public bool IsBft => string.Equals(ConsensusType, "BFT", StringComparison.OrdinalIgnoreCase);

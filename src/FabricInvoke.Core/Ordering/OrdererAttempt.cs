@@ -1,7 +1,7 @@
 namespace FabricInvoke.Core.Ordering;
 
 /// <summary>What became of the transaction at one orderer.</summary>
-public enum OrdererOutcome
+internal enum OrdererOutcome
 {
     /// <summary>Sent; no answer yet (a BFT submit that reached its quorum does not wait for the rest).</summary>
     Pending,
@@ -29,7 +29,7 @@ public enum OrdererOutcome
 /// <param name="Status">The broadcast status name (SUCCESS, SERVICE_UNAVAILABLE, …) when it answered; else null.</param>
 /// <param name="Message">Its answer's info text, or why it could not be reached; empty for a plain SUCCESS.</param>
 /// <param name="Latency">From the moment it was tried to its outcome.</param>
-public sealed record OrdererAttempt(int Index, string Address, OrdererOutcome Outcome, string? Status, string Message, TimeSpan Latency)
+internal sealed record OrdererAttempt(int Index, string Address, OrdererOutcome Outcome, string? Status, string Message, TimeSpan Latency)
 {
     /// <summary>The broadcast status itself, when it answered.</summary>
     internal Protos.Common.Status? BroadcastStatus { get; init; }

@@ -6,7 +6,7 @@ namespace FabricInvoke.Core.Ordering;
 /// The third stage: an endorsed transaction an orderer accepted (broadcast status SUCCESS). From here it may commit;
 /// the commit wait (<see cref="Delivery.DeliverGroup"/>, or a Gateway's CommitStatus) tells how. Immutable.
 /// </summary>
-public sealed class SubmittedTransaction
+internal sealed class SubmittedTransaction
 {
     internal SubmittedTransaction(
         EndorsedTransaction endorsed, string ordererAddress, TimeSpan elapsed, long acceptedAt, bool throughGateway = false, TimeSpan connect = default, TimeSpan tls = default)

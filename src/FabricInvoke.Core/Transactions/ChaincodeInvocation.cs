@@ -6,7 +6,7 @@ namespace FabricInvoke.Core.Transactions;
 /// <param name="Args">The arguments as sent (the function name, if any, is the first).</param>
 /// <param name="Transient">Transient data, written to the proposal in this order.</param>
 /// <param name="IsInit">ChaincodeInput.is_init.</param>
-public sealed record ChaincodeInvocation(
+internal sealed record ChaincodeInvocation(
     string ChannelId,
     string ChaincodeName,
     IReadOnlyList<byte[]> Args,

@@ -4,7 +4,7 @@ using FabricInvoke.Protos.Orderer;
 namespace FabricInvoke.Core.Transactions;
 
 /// <summary>Where a deliver stream starts: the newest block, the oldest (block 0), or a given block number.</summary>
-public sealed record SeekFrom
+internal sealed record SeekFrom
 {
     private SeekFrom(SeekPosition.TypeOneofCase kind, ulong number)
     {

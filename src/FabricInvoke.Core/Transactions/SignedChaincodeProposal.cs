@@ -10,7 +10,7 @@ namespace FabricInvoke.Core.Transactions;
 /// transaction id from here to the end; endorsement (<see cref="Endorsement.Endorser"/>, or a Gateway) turns it into
 /// an <see cref="Endorsement.EndorsedTransaction"/>. Immutable.
 /// </summary>
-public sealed class SignedChaincodeProposal
+internal sealed class SignedChaincodeProposal
 {
     private SignedChaincodeProposal(ChaincodeInvocation invocation, UnsignedProposal unsigned, SignedProposal signed, SigningIdentity signer, DateTimeOffset createdAt)
     {

@@ -1,21 +1,16 @@
 // A library user's program: submit a Put, evaluate a Get and read the Put's chaincode event through the FabricInvoke.Core
-// package, with its public stage API (proposal -> endorse -> submit -> commit wait). The README's example is this code.
+// package, with its public client API (FabricClient -> network -> contract; the stages proposal -> endorse -> submit ->
+// commit status). The package README's example is this code.
 //   Consumer --channel C --chaincode N --msp-dir DIR --msp-id ID --peer HOST:PORT=CA.pem ... --orderer HOST:PORT=CA.pem KEY VALUE
 // Prints one line per step; exits 1 with "Error: ..." when a stage fails.
 using System.Text;
-using FabricInvoke.Core.Configuration;
-using FabricInvoke.Core.Connections;
-using FabricInvoke.Core.Delivery;
-using FabricInvoke.Core.Endorsement;
+using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Identity;
-using FabricInvoke.Core.Ordering;
-using FabricInvoke.Core.Transactions;
 
 string channel = "", chaincode = "", mspDir = "", mspId = "";
-var peers = new List<NodeEndpoint>();
-var orderers = new List<NodeEndpoint>();
+var peers = new List<FabricEndpoint>();
+var orderers = new List<FabricEndpoint>();
 var rest = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -32,42 +27,42 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var (key, value) = (rest[0], rest[1]);
-var timeout = TimeSpan.FromSeconds(30);
 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var ct = cts.Token;
 
 try
 {
-    // Who signs, and whom to talk to (TLS to every node; connections open lazily).
-    var identity = MspFolder.Load(mspDir, mspId);
-    using var connections = ChaincodeCmdFactory.Create(
-        new ConnectionSettings { Peers = peers, Orderers = orderers, PeerTransport = new TransportSettings(TimeSpan.FromSeconds(10), null) },
-        identity);
+    // Who signs (an MSP folder: signcerts/ and keystore/), and whom to talk to (TLS to every node; connections open lazily).
+    using var user = SigningIdentity.FromMspFolder(mspDir, mspId);
+    await using var client = FabricClient.Create(new FabricClientOptions
+    {
+        Identity = user.Identity,
+        Signer = user,
+        Peers = peers,
+        Orderers = orderers,
+        CommitStatusTimeout = TimeSpan.FromSeconds(30),
+    });
+    var network = client.GetNetwork(channel);
+    var contract = network.GetContract(chaincode);
 
-    // Submit: sign a proposal, collect endorsements, send to an orderer, wait until every peer committed it.
-    var proposal = ChaincodeProposal.Create(Invocation("Put", key, value), identity);
-    var endorsed = await Endorser.EndorseAsync(proposal, connections.Peers, timeout, ct);
-    using var commits = new DeliverGroup(connections.DeliverPeers, identity, channel, connections.BindTlsCertHash, timeout);
-    await commits.ConnectAsync(proposal.TxId, ct);
-    var submitted = await Broadcaster.SubmitAsync(endorsed, connections.Orderers, timeout, ct, connections.Ordering);
-    var status = await commits.WaitAsync(
-        submitted, CommitPolicy.All, endorsed.Endorsements.ToDictionary(e => e.Address, e => e.MspId ?? ""), onCommit: null, ct);
-    var block = status.Commits[0].BlockNumber;
-    Console.WriteLine($"submitted {submitted.TxId} {string.Join(",", status.Commits.Select(c => c.CodeName).Distinct())} block {block}");
+    // Submit: endorse on every peer, send to an orderer, wait until every peer committed it. (contract.SubmitAsync does
+    // all three in one call; the stages give the transaction id and block.)
+    var transaction = await contract.NewProposal("Put", new ProposalOptions { Arguments = [Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)] })
+        .EndorseAsync(ct);
+    using var commit = await transaction.SubmitAsync(ct);
+    var status = await commit.GetStatusAsync(ct);
+    Console.WriteLine($"submitted {status.TxId} {string.Join(",", status.Commits.Select(c => c.CodeName).Distinct())} block {status.BlockNumber}");
 
     // Evaluate: one peer runs the chaincode; nothing is ordered.
-    var query = ChaincodeProposal.Create(Invocation("Get", key), identity);
-    var answer = await Endorser.EndorseAsync(query, [connections.Peers[0]], timeout, ct, "query");
-    Console.WriteLine($"evaluated {Encoding.UTF8.GetString(answer.Result.Payload)}");
+    var answer = await contract.EvaluateAsync("Get", [key], ct);
+    Console.WriteLine($"evaluated {Encoding.UTF8.GetString(answer)}");
 
-    // Events: the chaincode events of the block the Put committed in (the stream reconnects on its own; stop when found).
-    var events = new EventFollower(connections, channel, reconnectTimeout: timeout);
-    await foreach (var eventBlock in events.ChaincodeEventsAsync(chaincode, [], SeekFrom.Block(block), after: null, gateway: false, ct))
+    // Events: the chaincode events from the block the Put committed in (the stream reconnects on its own; stop when found).
+    await foreach (var e in network.ChaincodeEventsAsync(chaincode, startBlock: status.BlockNumber, cancellationToken: ct))
     {
-        var mine = eventBlock.Events.FirstOrDefault(e => e.TxId == submitted.TxId);
-        if (mine is not null)
+        if (e.TxId == status.TxId)
         {
-            Console.WriteLine($"event {mine.EventName} {Encoding.UTF8.GetString(mine.Payload)} tx {mine.TxId} block {mine.Block}");
+            Console.WriteLine($"event {e.EventName} {Encoding.UTF8.GetString(e.Payload)} tx {e.TxId} block {e.BlockNumber}");
             break;
         }
     }
@@ -80,11 +75,8 @@ catch (FabricInvokeException e)
     return 1;
 }
 
-ChaincodeInvocation Invocation(params string[] arguments) =>
-    new(channel, chaincode, arguments.Select(Encoding.UTF8.GetBytes).ToList(), [], IsInit: false);
-
-static NodeEndpoint Node(string spec)
+static FabricEndpoint Node(string spec)
 {
-    var (address, ca) = (spec[..spec.IndexOf('=', StringComparison.Ordinal)], spec[(spec.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-    return new NodeEndpoint(Endpoint.Parse(address, "address"), ca, ServerNameOverride: null);
+    var at = spec.IndexOf('=', StringComparison.Ordinal);
+    return new FabricEndpoint { Address = spec[..at], TlsRootCertificateFile = spec[(at + 1)..] };
 }
