@@ -72,8 +72,10 @@ public static class Scenarios
         new("stopped-peer", O.Connection, c => new(c.Invoke(Args("Put", c.Key, "v1")))) { Stops = Node.Org2Peer, Blamed = c => [c.Target.PeerAddress(2)] },
         new("stopped-orderer", O.Connection, c => new(c.Invoke(Args("Put", c.Key, "v1")))) { Stops = Node.FirstOrderer, Blamed = c => [c.Target.OrdererAddress] },
 
-        // --waitForEventTimeout starts after endorsement (Fabric's common.go): a 3 s chaincode fits a 2 s timeout.
-        new("slow-chaincode-short-wait-timeout", O.Success, c => new([.. c.Invoke(Args("Sleep", "3000")), "--waitForEventTimeout", "2s"]))
+        // --waitForEventTimeout starts after endorsement (Fabric's common.go): a 5 s chaincode fits a 4 s timeout. The
+        // timeout is shorter than the chaincode (so a clock started with the endorsement would expire) and leaves the
+        // ordering and commit 4 s: with 2 s, the Go CLI itself timed out on Fabric 3.0.0's BFT ordering on a loaded CI machine.
+        new("slow-chaincode-short-wait-timeout", O.Success, c => new([.. c.Invoke(Args("Sleep", "5000")), "--waitForEventTimeout", "4s"]))
             { Writes = false, CommitByTxid = true },
 
         // Mutual TLS (FABRIC_NET_MTLS=1: every node requires a client certificate).
