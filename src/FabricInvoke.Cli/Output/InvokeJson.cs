@@ -143,7 +143,7 @@ internal sealed record ErrorJson(
     public static ErrorJson From(FabricInvokeException e, int exitCode) => new(
         exitCode,
         KindName(e.Kind),
-        e.Message + ResultWriter.ClientCertificateHint(e), // the Error: line's words, the client-certificate hint included
+        ResultWriter.CliMessage(e), // the Error: line's words, flag names and the client-certificate hint included
         e.Targets,
         e.MayHaveCommitted,
         SendStateName(e.SendState),

@@ -86,11 +86,43 @@ internal sealed class ResultWriter
             return code;
         }
 
-        var hint = ClientCertificateHint(e);
-        _context.Error.WriteLine($"Error: {(hint is null ? e.Line : e.Line.Insert(e.Message.Length, hint))}");
+        // Line is Message plus the txid when the message does not name it; the CLI's words replace the Message part.
+        _context.Error.WriteLine($"Error: {CliMessage(e)}{e.Line.AsSpan(e.Message.Length)}");
         WriteJson(InvokeJson.From(partial, e, code));
         return code;
     }
+
+    /// <summary>
+    /// The failure's message in the CLI's terms: where Core says what to change in Fabric terms
+    /// (<see cref="FabricInvokeException.Remedy"/>), the flag that changes it, as the peer CLI names it; then how to give
+    /// a missing TLS client certificate.
+    /// </summary>
+    internal static string CliMessage(FabricInvokeException e)
+    {
+        var message = e.Message;
+        if (FlagWords(e.Remedy) is { } flags)
+        {
+            var phrase = Failures.RemedyPhrase(e.Remedy);
+            var at = message.IndexOf(phrase, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                message = string.Concat(message.AsSpan(0, at), flags, message.AsSpan(at + phrase.Length));
+            }
+        }
+
+        return message + ClientCertificateHint(e);
+    }
+
+    /// <summary>The CLI's words for a remedy: they take the place of <see cref="Failures.RemedyPhrase"/> in the message.</summary>
+    private static string? FlagWords(Remedy remedy) => remedy switch
+    {
+        Remedy.OrdererRequired => "no orderer given: use -o/--orderer host:port",
+        Remedy.GiveOrderer => "give -o/--orderer",
+        Remedy.CommitPolicy => "--waitFor ",
+        Remedy.EventStreamTimeout => " (--timeout)",
+        Remedy.ReconnectWindow => " (--reconnect-timeout)",
+        _ => null,
+    };
 
     /// <summary>
     /// For a node that refused the connection for want of a TLS client certificate: how to give one, in the peer CLI's

@@ -61,6 +61,7 @@ public class FabricInvokeException : Exception
         ClientCertificateRequiredBy = failure.ClientCertificateRequiredBy;
         SendState = failure.SendState;
         NamesTxId = failure.NamesTxId;
+        Remedy = failure.Remedy;
     }
 
     /// <summary>The failure class: which stage failed.</summary>
@@ -108,6 +109,12 @@ public class FabricInvokeException : Exception
     /// An invalidated transaction is in a block already and can never commit, however far it got.
     /// </summary>
     public bool MayHaveCommitted => SendState != SendState.NotSent && Kind != FailureKind.Invalidated;
+
+    /// <summary>
+    /// What the user can change to get past the failure, when the message suggests something: the message holds
+    /// <see cref="Failures.RemedyPhrase"/> for it, which a front end may word in its own terms.
+    /// </summary>
+    internal Remedy Remedy { get; init; }
 
     /// <summary>True when the message already names the transaction id, so a front end need not repeat it.</summary>
     internal bool NamesTxId { get; init; }

@@ -152,10 +152,11 @@ internal static class Failures
 
     /// <summary>An organisations commit policy names an organisation none of the given peers belongs to (found after endorsement).</summary>
     public static FabricInvokeException CommitPolicyUnmet(string txId, string policy, IReadOnlyList<string> missingOrgs, IReadOnlyList<string> peers) =>
-        new(FailureKind.Usage, $"--waitFor {policy} names {string.Join(", ", missingOrgs)}, but none of the peers given ({string.Join(", ", peers)}) belongs to it; nothing was sent to the orderer")
+        new(FailureKind.Usage, $"{RemedyPhrase(Remedy.CommitPolicy)}{policy} names {string.Join(", ", missingOrgs)}, but none of the peers given ({string.Join(", ", peers)}) belongs to it; nothing was sent to the orderer")
         {
             TxId = txId,
             Targets = peers,
+            Remedy = Remedy.CommitPolicy,
         };
 
     /// <summary>A peer committed the transaction as invalid.</summary>
@@ -214,14 +215,19 @@ internal static class Failures
             GrpcStatus = StatusCode.Cancelled,
         };
 
-    /// <summary>An event stream ended by its --timeout before anything was emitted.</summary>
+    /// <summary>An event stream ended by its time limit before anything was emitted.</summary>
     public static FabricInvokeException NoEvents(string what, TimeSpan timeout, string from) =>
-        new(FailureKind.NoEvents, $"no {what} within {Text.Duration(timeout)} (--timeout) from {from}") { Targets = [from] };
+        new(FailureKind.NoEvents, $"no {what} within {Text.Duration(timeout)}{RemedyPhrase(Remedy.EventStreamTimeout)} from {from}")
+        {
+            Targets = [from],
+            Remedy = Remedy.EventStreamTimeout,
+        };
 
     /// <summary>An event stream gave up re-opening a broken stream after its reconnect timeout.</summary>
     public static FabricInvokeException GaveUpReconnecting(string peers, TimeSpan reconnectTimeout, string lastProblem, FabricInvokeException? last) =>
-        new(FailureKind.Deliver, $"gave up re-opening the event stream after {Text.Duration(reconnectTimeout)} (--reconnect-timeout) on {peers}: {lastProblem}", last)
+        new(FailureKind.Deliver, $"gave up re-opening the event stream after {Text.Duration(reconnectTimeout)}{RemedyPhrase(Remedy.ReconnectWindow)} on {peers}: {lastProblem}", last)
         {
+            Remedy = Remedy.ReconnectWindow,
             Targets = peers.Split(", "),
             FabricStatus = last?.FabricStatus,
             GrpcStatus = last?.GrpcStatus,
@@ -241,6 +247,31 @@ internal static class Failures
             GrpcStatus = StatusCode.Cancelled,
             NamesTxId = sendState != SendState.NotSent,
         };
+
+    /// <summary>A channel configuration that lists no orderer endpoints, so discovery found none.</summary>
+    public static FabricInvokeException NoOrdererEndpoints(string channelId, string peer) =>
+        new(FailureKind.Config, $"the configuration of channel {channelId} (from peer {peer}) lists no orderer endpoints; {RemedyPhrase(Remedy.GiveOrderer)}")
+        {
+            Remedy = Remedy.GiveOrderer,
+        };
+
+    /// <summary>No orderer endpoint to send the transaction to.</summary>
+    public static FabricInvokeException NoOrdererGiven() =>
+        new(FailureKind.Usage, RemedyPhrase(Remedy.OrdererRequired)) { Remedy = Remedy.OrdererRequired };
+
+    /// <summary>
+    /// The words a message with <paramref name="remedy"/> holds for it, in Fabric terms, exactly once: a front end may
+    /// replace them with its own (a flag name). Empty for <see cref="Remedy.None"/>.
+    /// </summary>
+    internal static string RemedyPhrase(Remedy remedy) => remedy switch
+    {
+        Remedy.OrdererRequired => "no orderer endpoint was given and none could be discovered",
+        Remedy.GiveOrderer => "give an orderer endpoint",
+        Remedy.CommitPolicy => "the commit policy ",
+        Remedy.EventStreamTimeout => " (the event stream's time limit ran out)",
+        Remedy.ReconnectWindow => " (the event stream's reconnect window ran out)",
+        _ => string.Empty,
+    };
 
     /// <summary>Formats a duration the way Fabric users write it (30s, 1.5s, 250ms).</summary>
     public static string FormatDuration(TimeSpan d) => Text.Duration(d);

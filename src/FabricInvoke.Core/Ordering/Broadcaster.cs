@@ -61,7 +61,7 @@ internal static class Broadcaster
         ArgumentNullException.ThrowIfNull(orderers);
         if (orderers.Count == 0)
         {
-            throw Failures.Usage("no orderer given: use -o/--orderer host:port");
+            throw Failures.NoOrdererGiven();
         }
 
         tried ??= _ => { };

@@ -53,11 +53,12 @@ internal static class OrdererDiscovery
         throw new FabricInvokeException(
             FailureKind.Endorsement,
             $"orderer discovery failed: {(refused.Count == 1 ? "peer " + refused[0] : "peers " + string.Join(", ", refused))} refused to read the configuration of channel {channelId} for {signer.MspId} " +
-            $"(a peer answers this channel-less request only from its own organisation): name a peer of {signer.MspId} first, or give -o/--orderer; {first!.Message}",
+            $"(a peer answers this channel-less request only from its own organisation): name a peer of {signer.MspId} first, or {Failures.RemedyPhrase(Remedy.GiveOrderer)}; {first!.Message}",
             first)
         {
             Targets = refused,
             GrpcStatus = first.GrpcStatus,
+            Remedy = Remedy.GiveOrderer,
         };
     }
 
@@ -109,6 +110,6 @@ internal static class OrdererDiscovery
 
         return endpoints.Count > 0
             ? (endpoints, ordering)
-            : throw Failures.ConfigMessage($"the configuration of channel {channelId} (from peer {peer.Address}) lists no orderer endpoints; give -o/--orderer");
+            : throw Failures.NoOrdererEndpoints(channelId, peer.Address);
     }
 }
