@@ -5,6 +5,7 @@ using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Identity;
+using Grpc.Core;
 using E = FabricInvoke.Cli.Settings.EventsSettingsTable;
 
 namespace FabricInvoke.Cli.Commands;
@@ -112,11 +113,11 @@ internal sealed class EventsAction(EventsCommandDefinition definition, CliContex
                 await FollowBlocksAsync(follower, settings, stored?.Position, sink, json, stop.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (readerGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Cancelled(e) && readerGone.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             sink.Gone ??= "stdout's reader went away (broken pipe)";
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Cancelled(e) && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             if (sink.Emitted == 0)
             {
@@ -126,6 +127,13 @@ internal sealed class EventsAction(EventsCommandDefinition definition, CliContex
 
         return sink;
     }
+
+    /// <summary>
+    /// A stop this command asked for: a cancellation, or a gRPC call that ended as Cancelled because the stop disposed
+    /// it while a read was under way (grpc-dotnet then reports "Call canceled by the client" instead of the token's
+    /// cancellation).
+    /// </summary>
+    private static bool Cancelled(Exception e) => e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled };
 
     protected override int Write(CommandTarget<Request> target, EventSink sink, CommandRun run)
     {
