@@ -8,7 +8,7 @@ namespace FabricInvoke.RealFabric.Tests.Infrastructure;
 /// a folder of its own under the run's temp folder, stopped (<c>network.sh down</c>) and removed at the end. Two orgs
 /// with one peer each, TLS everywhere, channel <c>mychannel</c>, chaincode <c>basic</c>; <see cref="Env"/> is what
 /// <c>. DIR/network.env</c> exports (Org1 User1, the Go peer CLI on PATH).
-/// Base ports: <c>FABINVOKE_REALFABRIC_BASE_PORT</c> (default 41000) + the network's offset; each network uses base+0..99.
+/// Base ports: <c>FABINVOKE_REALFABRIC_BASE_PORT</c> (default 24000: below Linux's ephemeral port range, 32768-60999, where any outgoing connection of the test run could already hold a port) + the network's offset; each network uses base+0..99.
 /// </summary>
 public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
 {
@@ -38,7 +38,7 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
         MutualTls = mutualTls;
         var basePort = Environment.GetEnvironmentVariable(BasePortVariable) is { Length: > 0 } b
             ? int.Parse(b, CultureInfo.InvariantCulture)
-            : 41000;
+            : 24000;
         BasePort = basePort + portOffset;
         Name = $"fabric-{version}{(mutualTls ? "-mtls" : "")}";
     }
