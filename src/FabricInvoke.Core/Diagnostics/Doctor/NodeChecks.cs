@@ -176,7 +176,7 @@ internal static class NodeChecks
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !outer.IsCancellationRequested)
             {
-                handshakeError = $"no TLS handshake within the connect timeout ({Text.Duration(limit.Token.IsCancellationRequested ? node.Transport.ConnectTimeout : TimeSpan.Zero)})";
+                handshakeError = $"no TLS handshake within {Text.Duration(node.Transport.ConnectTimeout)} (the connect timeout)";
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {
@@ -237,9 +237,9 @@ internal static class NodeChecks
 
         if (chainErrors)
         {
-            var given = string.Join("; ", roots.Select(r => $"'{r.Subject}' (subject key id {SubjectKeyId(r)})"));
+            var given = string.Join("; ", roots.Select(r => $"'{r.Subject}' (key id {SubjectKeyId(r)})"));
             return new DoctorCheck(TlsArea, node.Address, CheckOutcome.Fail, "server certificate not signed by the TLS root given",
-                $"the server certificate '{leaf.Subject}' was issued by '{leaf.Issuer}' (authority key id {AuthorityKeyId(leaf)}), but the TLS root given ({endpoint.TlsRootCertFile}) is {given}",
+                $"the server certificate '{leaf.Subject}' was issued by '{leaf.Issuer}' (key id {AuthorityKeyId(leaf)}), but the TLS root given is {given}, from {endpoint.TlsRootCertFile}",
                 $"give the CA certificate '{leaf.Issuer}' (key id {AuthorityKeyId(leaf)}) as {DoctorWords.TlsRoot(role)} for {node.Address}",
                 FailureKind.Connection, elapsed);
         }
