@@ -356,9 +356,13 @@ internal static class NodeChecks
     {
         using (call)
         {
-            await call.RequestStream.WriteAsync(new Envelope(), cancellationToken).ConfigureAwait(false);
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            _ = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+            // A call that ended before the request went out (the connection failed, say) reports why in the read.
+            if (await StreamWrites.TryWriteAsync(call.RequestStream, new Envelope(), cancellationToken).ConfigureAwait(false))
+            {
+                await StreamWrites.TryCompleteAsync(call.RequestStream).ConfigureAwait(false);
+            }
+
+            _ = await StreamWrites.MoveNextAsync(call, cancellationToken).ConfigureAwait(false);
         }
     }
 
