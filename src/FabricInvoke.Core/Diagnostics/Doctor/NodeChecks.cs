@@ -327,10 +327,12 @@ internal static class NodeChecks
                 var reason = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                     ? $"{name} did not answer within {Text.Duration(connection.ConnectTimeout)} (the connect timeout)"
                     : $"{name}: {RpcFailure.Describe(e, connection)}";
-                var fix = RpcFailure.NeedsClientCertificate(e, connection)
+                var needsClientCertificate = RpcFailure.NeedsClientCertificate(e, connection);
+                var fix = needsClientCertificate
                     ? $"give a TLS client certificate and key with {DoctorWords.ClientCertificate(connection.Role)}"
                     : $"check that the {connection.Role} runs and serves {name} at {connection.Address}";
-                return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Fail, $"{name} service not answering", reason, fix,
+                var summary = needsClientCertificate ? "mutual TLS required, no client certificate given" : $"{name} service not answering";
+                return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Fail, summary, reason, fix,
                     FailureKind.Connection, time.GetElapsedTime(started));
             }
             catch (RpcException)
