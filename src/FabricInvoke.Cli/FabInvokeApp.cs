@@ -25,6 +25,10 @@ internal static class FabInvokeApp
         queryCommand.SetAction(queryAction.RunAsync);
         chaincode.Add(queryCommand);
         root.Add(chaincode);
+        var doctor = new InvokeCommandDefinition();
+        var doctorCommand = doctor.CreateDoctorCommand();
+        doctorCommand.SetAction(new DoctorAction(doctor, context).RunAsync);
+        root.Add(doctorCommand);
         var events = new EventsCommandDefinition();
         root.Add(events.CreateCommand(new EventsAction(events, context)));
         var devnet = new DevNetUpCommandDefinition();

@@ -96,6 +96,9 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
     ];
 
     public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");
+
+    /// <summary><c>doctor</c>: the same options as <c>chaincode invoke</c>, so the same command line can be checked before it is run.</summary>
+    public Command CreateDoctorCommand() => Create("doctor", "Check, without sending a transaction, what 'chaincode invoke' with the same settings would meet: identity, each peer and orderer (TCP, TLS, services). One line per check; exit code: 0, or the one the invoke would have had.");
 }
 
 /// <summary>The options of <c>chaincode query</c>: the peer CLI's (-C -n -c, peers, -r/--raw, -x/--hex) and fabinvoke's.</summary>
