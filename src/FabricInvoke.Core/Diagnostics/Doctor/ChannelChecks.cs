@@ -466,6 +466,11 @@ internal static class ChannelChecks
         var anchors = string.Join("; ", config.Organizations.Where(o => o.MspId != own).Select(o =>
             o.AnchorPeers.Count > 0 ? $"{o.MspId}: {string.Join(", ", o.AnchorPeers)}" : $"{o.MspId}: none"));
         var checks = new List<DoctorCheck>();
+        if (context.EndorsingOrganizations.Count > 0)
+        {
+            return EndorsingOrganizationsPolicy(context, policy, described, gateway.Address, reachable, anchors);
+        }
+
         if (policy.IsSatisfiedBy(reachable))
         {
             checks.Add(new DoctorCheck(PolicyArea, name, CheckOutcome.Pass,
@@ -491,8 +496,39 @@ internal static class ChannelChecks
     }
 
     /// <summary>
+    /// The Gateway told which organisations to endorse on: it endorses there without weighing the policy, so a list that
+    /// cannot meet it gets the transaction invalidated; an organisation it cannot reach (not its own, no anchor peer) fails the endorsement.
+    /// </summary>
+    private static List<DoctorCheck> EndorsingOrganizationsPolicy(
+        DoctorContext context, EndorsementPolicy policy, string described, string gateway, IReadOnlyList<string> reachable, string anchors)
+    {
+        var name = context.ChaincodeName;
+        var asked = context.EndorsingOrganizations;
+        var unreachable = asked.Where(o => !reachable.Contains(o, StringComparer.Ordinal)).ToList();
+        if (unreachable.Count > 0)
+        {
+            return [new DoctorCheck(GatewayArea, gateway, CheckOutcome.Fail, $"the Gateway cannot reach {JoinAnd(unreachable)}",
+                $"the endorsing organisations asked for are {JoinAnd(asked)}, but the Gateway {gateway} can find only peers of {JoinAnd(reachable)} (anchor peers: {(anchors.Length > 0 ? anchors : "none")})",
+                $"add anchor peers for {JoinAnd(unreachable)} to the channel configuration, or endorse on {JoinAnd(reachable)} only", FailureKind.Endorsement)];
+        }
+
+        if (policy.IsSatisfiedBy(asked))
+        {
+            return [new DoctorCheck(PolicyArea, name, CheckOutcome.Pass, $"{described} is met by the endorsing organisations asked for, {JoinAnd(asked)}")];
+        }
+
+        var missing = policy.MissingOrganizations(asked, reachable);
+        var fix = missing.Count == 0
+            ? "the policy cannot be met by peers' endorsements alone: change the chaincode's endorsement policy"
+            : $"add {string.Join(", or ", missing.Select(JoinAnd))} to the endorsing organisations, or let the Gateway choose them";
+        return [new DoctorCheck(PolicyArea, name, CheckOutcome.Fail, "the endorsing organisations asked for cannot satisfy the endorsement policy",
+            $"{described} {Needs(policy, asked, missing)}; the Gateway is asked to endorse on {JoinAnd(asked)} only: the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)",
+            fix, FailureKind.Invalidated)];
+    }
+
+    /// <summary>
     /// Each peer's organisation: from its endorsement of the definition query, else the one the connection settings
-    /// name (a connection profile), else the doctor context's list when it has one entry per peer.
+    /// name (a connection profile); null when neither says.
     /// </summary>
     private static List<(string Address, string? MspId)> PeerOrganizations(DoctorContext context, IReadOnlyList<PeerAnswer> accepted)
     {
@@ -501,9 +537,7 @@ internal static class ChannelChecks
         var result = new List<(string, string?)>();
         for (var i = 0; i < peers.Count; i++)
         {
-            var mspId = byPeer.GetValueOrDefault(peers[i])
-                ?? peers[i].MspId
-                ?? (context.EndorsingOrganizations.Count == context.Connections.Peers.Count ? context.EndorsingOrganizations[i] : null);
+            var mspId = byPeer.GetValueOrDefault(peers[i]) ?? peers[i].MspId;
             result.Add((peers[i].Address, mspId));
         }
 
