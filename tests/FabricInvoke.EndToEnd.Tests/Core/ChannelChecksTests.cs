@@ -57,7 +57,7 @@ public sealed class ChannelChecksTests : IClassFixture<NetworkFixture>
 
         Assert.True(checks.All(c => c.Outcome == CheckOutcome.Pass), Dump(checks));
         Assert.Equal(2, checks.Count(c => c.Area == "channel" && c.Summary.StartsWith($"channel {_net.Network.ChannelId} found", StringComparison.Ordinal)));
-        Assert.Contains(checks, c => c.Area == "channel" && c.Summary.Contains("Org1MSP is a member of channel", StringComparison.Ordinal) && c.Summary.Contains("chains to Org1MSP's root", StringComparison.Ordinal));
+        Assert.Contains(checks, c => c.Area == "channel" && c.Summary.Contains("Org1MSP is a member of channel", StringComparison.Ordinal) && c.Summary.Contains("chains to the root of Org1MSP", StringComparison.Ordinal));
         Assert.Contains(checks, c => c.Area == "channel" && c.Summary.Contains("orders with etcdraft", StringComparison.Ordinal) && c.Summary.Contains(_net.Network.Orderer.Address, StringComparison.Ordinal));
         Assert.Contains(checks, c => c.Area == "chaincode" && c.Summary == $"defined on channel {_net.Network.ChannelId}: version 1.0, sequence 1, no init required");
         Assert.Contains(checks, c => c.Area == "policy" && c.Summary.Contains("MAJORITY Endorsement of Org1MSP, Org2MSP (2 of 2)", StringComparison.Ordinal));

@@ -13,7 +13,7 @@ namespace FabricInvoke.Core.Diagnostics.Doctor;
 /// Nothing is ordered: each peer evaluates a _lifecycle QueryChaincodeDefinition on the channel (which tells whether
 /// the channel is there, whether the peer accepts the signer on it, and the chaincode's definition), one peer that
 /// accepted the signer gives the channel configuration (cscc GetChannelConfig), the orderer endpoints it names get a
-/// TCP connect, and a Gateway an empty Evaluate. Each call is bounded by the request timeout (a TCP connect by the
+/// TCP connect and TLS handshake, and a Gateway an empty Evaluate. Each call is bounded by the request timeout (a TCP connect by the
 /// connect timeout); a failing line's <see cref="DoctorCheck.Kind"/> is the class the invoke would have failed with.
 /// </summary>
 internal static class ChannelChecks
@@ -82,7 +82,7 @@ internal static class ChannelChecks
         if (config is null)
         {
             checks.Add(new DoctorCheck(Channel, context.ChannelId, CheckOutcome.Warn, "channel configuration not read", configProblem,
-                "give the signer read access to the channel configuration (the channel's Readers) to have membership, orderers and policy checked"));
+                "give the signer read access to the channel configuration (the Readers policy of the channel) to have membership, orderers and policy checked"));
         }
         else
         {
@@ -106,7 +106,7 @@ internal static class ChannelChecks
                 ? new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Pass, "Gateway service enabled")
                 : new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Fail, "Gateway service not available",
                     $"peer {peers[0].Address} does not serve the Gateway: {problem}",
-                    "enable the peer's Gateway (peer.gateway.enabled in core.yaml; Fabric ≥ 2.4), or endorse through the peers themselves instead of a Gateway",
+                    "enable the Gateway of the peer (peer.gateway.enabled in core.yaml; Fabric ≥ 2.4), or endorse through the peers themselves instead of a Gateway",
                     FailureKind.Endorsement));
         }
 
@@ -132,7 +132,7 @@ internal static class ChannelChecks
             {
                 return new DoctorCheck(Channel, peer, CheckOutcome.Fail, $"no answer about channel {channel}",
                     $"peer {peer} did not answer within {context.RequestTimeout.TotalSeconds:0.###}s",
-                    "check the peer's health and load, or allow a longer request timeout", FailureKind.Endorsement, answer.Elapsed);
+                    "check the health and load of the peer, or allow a longer request timeout", FailureKind.Endorsement, answer.Elapsed);
             }
 
             if (message.Contains("access denied", StringComparison.Ordinal))
@@ -141,7 +141,7 @@ internal static class ChannelChecks
             }
 
             return new DoctorCheck(Channel, peer, CheckOutcome.Fail, $"peer refused a proposal on channel {channel}", $"peer {peer}: {answer.Problem}",
-                "see the peer's log for the reason", FailureKind.Endorsement, answer.Elapsed);
+                "see the log of the peer for the reason", FailureKind.Endorsement, answer.Elapsed);
         }
 
         if (message.Contains($"channel '{channel}' not found", StringComparison.Ordinal) || message.Contains("not found", StringComparison.Ordinal) && message.Contains("channel", StringComparison.Ordinal) && ChannelProbe.StatusOf(answer) >= 500)
@@ -156,7 +156,7 @@ internal static class ChannelChecks
             // The lifecycle's ACL (Writers by default) refused a signer the channel knows.
             return new DoctorCheck(Channel, peer, CheckOutcome.Fail, $"{mspId} may not use channel {channel}",
                 $"peer {peer} refused the signer: {Text.OneLine(message)}",
-                $"use an identity that the channel's policies allow to propose (a client or admin of a member organisation)", FailureKind.Endorsement, answer.Elapsed);
+                $"use an identity that the policies of the channel allow to propose (a client or admin of a member organisation)", FailureKind.Endorsement, answer.Elapsed);
         }
 
         acceptedSigner = true;
@@ -172,12 +172,12 @@ internal static class ChannelChecks
     {
         var signer = context.Connections.Signer;
         var mspId = signer.MspId;
-        var issuer = signer.Certificate.Issuer;
-        var reason = $"peer {answer.Peer.Address} refused {mspId}'s identity on channel {context.ChannelId}: {Text.OneLine(message)}";
+        var issuer = signer.Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: true);
+        var reason = $"peer {answer.Peer.Address} refused the identity of {mspId} on channel {context.ChannelId}: {Text.OneLine(message)}";
         var fix = message.Contains("creator org unknown", StringComparison.Ordinal)
-            ? $"either {mspId} is not an organisation of channel {context.ChannelId} or your certificate (issued by {issuer}) is not one of {mspId}'s: " +
+            ? $"{mspId} is not an organisation of channel {context.ChannelId}, or your certificate (issued by {issuer}) was not issued for {mspId}: " +
               $"use an identity of a member organisation with the MSP id of the CA that issued its certificate, or add {mspId} to the channel"
-            : $"your certificate (issued by {issuer}) is not valid for {mspId} on this channel (not issued by its CA, expired, revoked, or lacking the role the channel's policies need): use a valid identity of {mspId}";
+            : $"your certificate (issued by {issuer}) is not valid for {mspId} on this channel (not issued by its CA, expired, revoked, or lacking the role the channel policies need): use a valid identity of {mspId}";
         return new DoctorCheck(Channel, mspId, CheckOutcome.Fail, $"{mspId} is not accepted on channel {context.ChannelId}", reason, fix, FailureKind.Endorsement, answer.Elapsed);
     }
 
@@ -189,15 +189,15 @@ internal static class ChannelChecks
         if (config.Organization(signer.MspId) is not { } org)
         {
             return new DoctorCheck(Channel, signer.MspId, CheckOutcome.Fail, $"{signer.MspId} is not an application organisation of channel {context.ChannelId}",
-                $"the channel's application organisations are {members}",
-                $"use an identity of {members}, or add {signer.MspId} to the channel's application organisations", FailureKind.Endorsement);
+                $"the application organisations of the channel are {members}",
+                $"use an identity of {members}, or add {signer.MspId} to the application organisations of the channel", FailureKind.Endorsement);
         }
 
         var (chains, detail) = Chains(signer.Certificate, org, context.Time.GetUtcNow());
         return chains
             ? new DoctorCheck(Channel, signer.MspId, CheckOutcome.Pass, $"{signer.MspId} is a member of channel {context.ChannelId}; your certificate chains to {detail}")
             : new DoctorCheck(Channel, signer.MspId, CheckOutcome.Warn, $"{signer.MspId} is a member of channel {context.ChannelId}, but your certificate does not chain to its CAs here",
-                detail, "the peers accepted the identity; check the MSP's root and intermediate certificates in the channel configuration");
+                detail, "the peers accepted the identity; check the root and intermediate certificates in the channel configuration");
     }
 
     /// <summary>Whether <paramref name="certificate"/> chains to one of the organisation's roots (through its intermediates).</summary>
@@ -226,12 +226,12 @@ internal static class ChannelChecks
             if (chain.Build(certificate))
             {
                 var root = chain.ChainElements[^1].Certificate;
-                return (true, $"{org.MspId}'s root {root.Subject}");
+                return (true, $"the root of {org.MspId}, {root.Subject}");
             }
 
             var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
             var roots = string.Join(", ", loaded.Take(org.RootCerts.Count).Select(r => r.Subject));
-            return (false, $"issuer {certificate.Issuer}; {org.MspId}'s roots: {(roots.Length > 0 ? roots : "none")}; {status}");
+            return (false, $"issuer {certificate.Issuer}; roots of {org.MspId}: {(roots.Length > 0 ? roots : "none")}; {status}");
         }
         catch (CryptographicException e)
         {
@@ -257,7 +257,7 @@ internal static class ChannelChecks
         return collection;
     }
 
-    /// <summary>The channel's orderer endpoints (from its configuration), the consensus type, and whether each answers a TCP connect.</summary>
+    /// <summary>The channel's orderer endpoints (from its configuration), the consensus type, and whether each answers (TCP connect and TLS handshake).</summary>
     private static async Task<IReadOnlyList<DoctorCheck>> OrderersAsync(DoctorContext context, ChannelConfigView config, CancellationToken cancellationToken)
     {
         var connections = context.Connections;
@@ -293,7 +293,7 @@ internal static class ChannelChecks
                 "the given orderers are used; start the others, or correct the endpoints in the channel configuration", Elapsed: elapsed)];
         }
 
-        var fix = "start the orderer(s), or give a reachable orderer's address";
+        var fix = "start the orderer(s), or give the address of an orderer that answers";
         if (config.Ordering.IsBft)
         {
             var quorum = config.Ordering.Quorum(config.OrdererEndpoints.Count);
@@ -364,7 +364,7 @@ internal static class ChannelChecks
             {
                 checks.Add(new DoctorCheck(ChaincodeArea, name, CheckOutcome.Warn, "peers disagree on the definition",
                     $"peer {first.Peer.Address} has version {def.Version} sequence {def.Sequence}, peer {other.Peer.Address} version {otherDef.Version} sequence {otherDef.Sequence}",
-                    "wait until every peer has committed the newest definition's block"));
+                    "wait until every peer has committed the block of the newest definition"));
             }
         }
 
@@ -405,7 +405,7 @@ internal static class ChannelChecks
             return [new DoctorCheck(PolicyArea, name, CheckOutcome.Warn, "endorsement policy not evaluated", e.Message, null)];
         }
 
-        var described = $"{name}'s endorsement policy ({policy.Source}: {policy.Describe()})";
+        var described = $"the endorsement policy of {name} ({policy.Source}: {policy.Describe()})";
         var peerOrgs = PeerOrganizations(context, accepted);
         if (context.Gateway)
         {
@@ -426,7 +426,7 @@ internal static class ChannelChecks
             (unknown.Count > 0 ? $" (the organisation of {string.Join(", ", unknown)} is unknown: it did not answer)" : "") +
             ": the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)";
         var fix = missing.Count == 0
-            ? "the policy cannot be met by peers' endorsements alone: change the chaincode's endorsement policy"
+            ? "the policy cannot be met by endorsements of peers alone: change the endorsement policy of the chaincode"
             : $"add a peer of {string.Join(", or of ", missing.Select(m => string.Join(" and ", m)))}, or let the Gateway choose the endorsers";
         return [new DoctorCheck(PolicyArea, name, CheckOutcome.Fail, "the given peers cannot satisfy the endorsement policy", reason, fix, FailureKind.Invalidated)];
     }
@@ -442,7 +442,7 @@ internal static class ChannelChecks
 
         return missing.Count > 0
             ? $"needs a peer of {string.Join(", or of ", missing.Select(JoinAnd))} besides those given"
-            : "cannot be met by peers of the channel's organisations";
+            : "cannot be met by peers of the organisations of the channel";
     }
 
     private static string JoinAnd(IReadOnlyList<string> items) =>
@@ -490,8 +490,8 @@ internal static class ChannelChecks
             $"anchor peers: {(anchors.Length > 0 ? anchors : "none")}";
         var fix = neededWithoutAnchors.Count > 0
             ? $"add anchor peers for {JoinAnd(neededWithoutAnchors)} to the channel configuration, or endorse with the peers themselves (a peer of each organisation the policy needs) instead of a Gateway"
-            : "change the chaincode's endorsement policy: it cannot be met by peers' endorsements";
-        checks.Add(new DoctorCheck(GatewayArea, gateway.Address, CheckOutcome.Fail, $"the Gateway cannot reach the endorsers {name}'s policy needs", reason, fix, FailureKind.Endorsement));
+            : "change the endorsement policy of the chaincode: it cannot be met by endorsements of peers";
+        checks.Add(new DoctorCheck(GatewayArea, gateway.Address, CheckOutcome.Fail, $"the Gateway cannot reach the endorsers the policy of {name} needs", reason, fix, FailureKind.Endorsement));
         return checks;
     }
 
@@ -519,7 +519,7 @@ internal static class ChannelChecks
 
         var missing = policy.MissingOrganizations(asked, reachable);
         var fix = missing.Count == 0
-            ? "the policy cannot be met by peers' endorsements alone: change the chaincode's endorsement policy"
+            ? "the policy cannot be met by endorsements of peers alone: change the endorsement policy of the chaincode"
             : $"add {string.Join(", or ", missing.Select(JoinAnd))} to the endorsing organisations, or let the Gateway choose them";
         return [new DoctorCheck(PolicyArea, name, CheckOutcome.Fail, "the endorsing organisations asked for cannot satisfy the endorsement policy",
             $"{described} {Needs(policy, asked, missing)}; the Gateway is asked to endorse on {JoinAnd(asked)} only: the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)",

@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Identity;
@@ -105,7 +108,7 @@ internal static class ChannelProbe
         }
     }
 
-    /// <summary>TCP connect to <paramref name="address"/> within <paramref name="timeout"/>: null when it answered, else why not.</summary>
+    /// <summary>TCP connect and TLS handshake with <paramref name="address"/> within <paramref name="timeout"/>: null when it answered, else why not.</summary>
     public static async Task<string?> ConnectAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
     {
         Endpoint endpoint;
@@ -124,7 +127,6 @@ internal static class ChannelProbe
         try
         {
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, bound.Token).ConfigureAwait(false);
-            return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -139,7 +141,31 @@ internal static class ChannelProbe
                 _ => e.Message,
             };
         }
+
+        // A process that is hung (or stopped) still has its socket accepted by the kernel: only a TLS handshake shows
+        // that it answers. Whose certificate it is does not matter here (the invoke's own TLS settings judge that), and
+        // a refusal (a server wanting a client certificate, or no TLS at all) is an answer too.
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var tls = new SslStream(stream, leaveInnerStreamOpen: true);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions { TargetHost = endpoint.Host, RemoteCertificateValidationCallback = AnyCertificate }, bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"TCP connected, but no TLS handshake within {timeout.TotalSeconds:0.###}s (the process does not answer)";
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+            return null;
+        }
+
+        return null;
     }
+
+    /// <summary>Liveness only: the certificate is judged by the invoke's own TLS settings, not here.</summary>
+    private static bool AnyCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) => true;
 
     /// <summary>The payload of a successful response (status 200-399), else null.</summary>
     public static ByteString? Payload(PeerAnswer answer) =>

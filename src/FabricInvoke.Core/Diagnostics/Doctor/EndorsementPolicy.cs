@@ -45,14 +45,14 @@ internal sealed class EndorsementPolicy
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new PolicyException($"the chaincode's endorsement policy is not an application policy ({e.Message})", e);
+            throw new PolicyException($"the endorsement policy of the chaincode is not an application policy ({e.Message})", e);
         }
 
         return policy.TypeCase switch
         {
             ApplicationPolicy.TypeOneofCase.SignaturePolicy => new EndorsementPolicy(Signature(policy.SignaturePolicy), "signature policy"),
             ApplicationPolicy.TypeOneofCase.ChannelConfigPolicyReference => FromReference(policy.ChannelConfigPolicyReference, config),
-            _ => throw new PolicyException("the chaincode's endorsement policy is empty"),
+            _ => throw new PolicyException("the endorsement policy of the chaincode is empty"),
         };
     }
 
@@ -65,7 +65,7 @@ internal sealed class EndorsementPolicy
         const string prefix = "/Channel/Application/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal) || !config.ApplicationPolicies.TryGetValue(path[prefix.Length..], out var policy))
         {
-            throw new PolicyException($"the chaincode's endorsement policy refers to {path}, which the channel configuration does not have");
+            throw new PolicyException($"the endorsement policy of the chaincode refers to {path}, which the channel configuration does not have");
         }
 
         return new EndorsementPolicy(FromConfigPolicy(policy, config, path), path);
