@@ -1,4 +1,8 @@
+using FabricInvoke.Core.Configuration;
+using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Diagnostics.Doctor;
+using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Identity;
 using FabricInvoke.Protos.Common;
 using FabricInvoke.Protos.Peer.Lifecycle;
 using Google.Protobuf;
@@ -126,6 +130,67 @@ public sealed class DoctorPolicyTests
         var policy = EndorsementPolicy.FromReference("/Channel/Application/Endorsement", view);
 
         Assert.Equal(met, policy.IsSatisfiedBy(peers));
+    }
+
+    [Fact]
+    public void Through_a_gateway_an_org_the_policy_needs_without_anchor_peers_fails_naming_it_and_the_fix()
+    {
+        // The captured 2.4.9 configuration with Org2MSP's anchor peers removed: the gateway peer (Org1MSP) cannot find
+        // a peer of Org2MSP, and MAJORITY of two needs one.
+        var config = ConfigWith(c => c.ChannelGroup.Groups["Application"].Groups["Org2MSP"].Values.Remove("AnchorPeers"));
+        var policy = EndorsementPolicy.FromReference("/Channel/Application/Endorsement", config);
+        using var context = GatewayContext();
+
+        var checks = ChannelChecks.GatewayPolicy(context.Context, config, policy, "the endorsement policy of basic", [("127.0.0.1:7051", "Org1MSP")]);
+
+        var fail = Assert.Single(checks);
+        Assert.Equal((CheckOutcome.Fail, FailureKind.Endorsement, "gateway"), (fail.Outcome, fail.Kind, fail.Area));
+        Assert.Contains("can find only peers of Org1MSP", fail.Reason, StringComparison.Ordinal);
+        Assert.Contains("anchor peers: Org2MSP: none", fail.Reason, StringComparison.Ordinal);
+        Assert.StartsWith("add anchor peers for Org2MSP to the channel configuration", fail.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Through_a_gateway_anchor_peers_of_the_other_orgs_let_it_reach_the_endorsers()
+    {
+        var config = ConfigWith(_ => { });
+        var policy = EndorsementPolicy.FromReference("/Channel/Application/Endorsement", config);
+        using var context = GatewayContext();
+
+        var checks = ChannelChecks.GatewayPolicy(context.Context, config, policy, "the endorsement policy of basic", [("127.0.0.1:7051", "Org1MSP")]);
+
+        Assert.All(checks, c => Assert.Equal(CheckOutcome.Pass, c.Outcome));
+        Assert.Contains(checks, c => c.Summary == $"anchor peers of the other organisations: Org2MSP: {Assert.Single(config.Organization("Org2MSP")!.AnchorPeers)}");
+    }
+
+    private static ChannelConfigView ConfigWith(Action<Config> change)
+    {
+        var block = Block.Parser.ParseFrom(File.ReadAllBytes(Fixtures.PathOf("doctor/fabric-2.4.9-config-block.bin")));
+        var payload = Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(block.Data.Data[0]).Payload);
+        var config = ConfigEnvelope.Parser.ParseFrom(payload.Data).Config;
+        change(config);
+        return ChannelConfigView.Parse(config.ToByteString());
+    }
+
+    /// <summary>A gateway doctor context over a peer that is never contacted (the checks under test only read the configuration).</summary>
+    private static ContextHolder GatewayContext()
+    {
+        var signer = MspFolder.Load(Fixtures.Org1Msp, "Org1MSP");
+        var factory = ChaincodeCmdFactory.Create(new ConnectionSettings
+        {
+            Peers = [new NodeEndpoint(Endpoint.Parse("127.0.0.1:7051", "peer"), null, null)],
+            PeerTransport = new TransportSettings(TimeSpan.FromSeconds(1), null),
+        }, signer);
+        return new ContextHolder(signer, factory, new DoctorContext(factory, "mychannel", "basic", false, true, [], TimeSpan.FromSeconds(1), TimeProvider.System));
+    }
+
+    private sealed record ContextHolder(SigningIdentity Signer, ChaincodeCmdFactory Factory, DoctorContext Context) : IDisposable
+    {
+        public void Dispose()
+        {
+            Factory.Dispose();
+            Signer.Dispose();
+        }
     }
 
     private static EndorsementPolicy Signature(int n, params (string MspId, MSPRole.Types.MSPRoleType Role)[] principals)

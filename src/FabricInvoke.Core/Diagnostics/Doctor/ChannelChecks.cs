@@ -455,7 +455,7 @@ internal static class ChannelChecks
     /// Through a Gateway, the gateway peer chooses the endorsers from the peers it knows by gossip: those of its own
     /// organisation, and of the others through their anchor peers in the channel configuration.
     /// </summary>
-    private static List<DoctorCheck> GatewayPolicy(
+    internal static List<DoctorCheck> GatewayPolicy(
         DoctorContext context, ChannelConfigView config, EndorsementPolicy policy, string described, IReadOnlyList<(string Address, string? MspId)> peerOrgs)
     {
         var name = context.ChaincodeName;
