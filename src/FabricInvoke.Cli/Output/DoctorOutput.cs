@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FabricInvoke.Core.Diagnostics.Doctor;
@@ -40,13 +39,13 @@ internal static class DoctorOutput
         context.Output.Flush();
         if (first is not null)
         {
-            context.Error.WriteLine($"Error: {Failures.OneLine($"{first.Area} {first.Subject}: {Words(first.Reason ?? first.Summary)}{(first.Fix is null ? "" : "; fix: " + Words(first.Fix))}")}");
+            context.Error.WriteLine($"Error: {Text.OneLine($"{first.Area} {first.Subject}: {Words(first.Reason ?? first.Summary)}{(first.Fix is null ? "" : "; fix: " + Words(first.Fix))}")}");
         }
 
         return code;
     }
 
-    /// <summary>One check as a line: mark, area, subject, summary, and (not passed) the reason and the fix.</summary>
+    /// <summary>One check as a line (never shortened: a reason holds certificate subjects and key ids a person compares); mark, area, subject, summary, and (not passed) the reason and the fix.</summary>
     public static string Line(DoctorCheck check)
     {
         var line = new StringBuilder();
@@ -65,7 +64,7 @@ internal static class DoctorOutput
             }
         }
 
-        return Failures.OneLine(line.ToString());
+        return Text.OneLine(line.ToString());
     }
 
     private static string Mark(CheckOutcome outcome) => outcome switch

@@ -36,13 +36,12 @@ internal static partial class IdentityChecks
 
         var certificate = signer.Certificate;
         var elapsed = time.GetElapsedTime(started);
-        var certFile = CertificateFile(mspConfigPath);
         var checks = new List<DoctorCheck>
         {
             new(Area, mspConfigPath, CheckOutcome.Pass,
-                $"{mspId}: certificate '{certificate.Subject}' ({certFile}) and key {signer.KeyFile ?? "(in memory)"} match", Elapsed: elapsed),
-            new(Area, "key", CheckOutcome.Pass, $"key type {signer.KeyAlgorithm}"),
-            Validity(certificate, certFile, time),
+                $"{mspId} certificate '{certificate.Subject}' and its key {(signer.KeyFile is { } key ? Path.GetFileName(key) : "(in memory)")} match", Elapsed: elapsed),
+            new(Area, "key", CheckOutcome.Pass, signer.KeyAlgorithm),
+            Validity(certificate, "certificate", time),
             Role(mspConfigPath, certificate),
         };
         return (checks, signer);
@@ -58,7 +57,7 @@ internal static partial class IdentityChecks
         if (now > notAfter)
         {
             // What the peers answer an expired creator: access denied (the invoke fails at endorsement).
-            return new DoctorCheck(Area, subject, CheckOutcome.Fail, $"signing certificate expired {DaysAgo(now - notAfter)}",
+            return new DoctorCheck(Area, subject, CheckOutcome.Fail, $"expired {DaysAgo(now - notAfter)}",
                 $"the signing certificate '{certificate.Subject}' expired on {Stamp(notAfter)} ({span}); peers refuse it (access denied)",
                 "have the organisation's CA issue a new certificate (enroll again) and put it in signcerts/ with its key in keystore/",
                 FailureKind.Endorsement);
@@ -66,7 +65,7 @@ internal static partial class IdentityChecks
 
         if (now < notBefore)
         {
-            return new DoctorCheck(Area, subject, CheckOutcome.Fail, "signing certificate not valid yet",
+            return new DoctorCheck(Area, subject, CheckOutcome.Fail, "not valid yet",
                 $"the signing certificate '{certificate.Subject}' is not valid before {Stamp(notBefore)}; peers refuse it (access denied)",
                 "check this machine's clock, or wait until the certificate is valid", FailureKind.Endorsement);
         }
@@ -74,9 +73,9 @@ internal static partial class IdentityChecks
         var left = notAfter - now;
         var days = ((int)left.TotalDays).ToString(CultureInfo.InvariantCulture);
         return left < ExpiryWarning
-            ? new DoctorCheck(Area, subject, CheckOutcome.Warn, $"signing certificate expires in {days} days ({Stamp(notAfter)})",
+            ? new DoctorCheck(Area, subject, CheckOutcome.Warn, $"expires in {days} days ({Stamp(notAfter)})",
                 $"fewer than {(int)ExpiryWarning.TotalDays} days left", "have the organisation's CA issue a new certificate before it expires")
-            : new DoctorCheck(Area, subject, CheckOutcome.Pass, $"signing certificate {span} ({days} days left)");
+            : new DoctorCheck(Area, subject, CheckOutcome.Pass, $"{span} ({days} days left)");
     }
 
     /// <summary>The NodeOU role (client, admin, peer, orderer) when the MSP folder's config.yaml enables NodeOUs.</summary>
@@ -109,11 +108,11 @@ internal static partial class IdentityChecks
         var role = ous.Select(ou => roles.TryGetValue(ou, out var r) ? r : null).FirstOrDefault(r => r is not null);
         return role switch
         {
-            "client" or "admin" => new DoctorCheck(Area, "role", CheckOutcome.Pass, $"NodeOU role {role} ({shown})"),
+            "client" or "admin" => new DoctorCheck(Area, "role", CheckOutcome.Pass, $"{role} (NodeOU; {shown})"),
             null => new DoctorCheck(Area, "role", CheckOutcome.Warn, $"no NodeOU role ({shown})",
                 "NodeOUs are enabled but the certificate carries none of the role OUs of config.yaml; channel policies that name client or admin will not match it",
                 "use a client or admin identity of the organisation"),
-            _ => new DoctorCheck(Area, "role", CheckOutcome.Warn, $"NodeOU role {role} ({shown})",
+            _ => new DoctorCheck(Area, "role", CheckOutcome.Warn, $"{role} (NodeOU; {shown})",
                 $"a {role} identity submits no transactions in Fabric's usual channel policies (Writers: admin or client)",
                 "use a client or admin identity of the organisation"),
         };
@@ -125,9 +124,6 @@ internal static partial class IdentityChecks
             .Select(r => r.GetSingleElementValue() ?? string.Empty)
             .ToList();
 
-    private static string CertificateFile(string mspConfigPath) =>
-        IdentityFiles.ListFiles(Path.Combine(mspConfigPath, "signcerts")) is { Count: > 0 } files ? files[0] : Path.Combine(mspConfigPath, "signcerts");
-
     private static string LoadFix(string message) =>
         message.Contains("no private key in the MSP keystore matches", StringComparison.Ordinal)
             ? "put the private key of the signing certificate in keystore/ (or that key's certificate in signcerts/): the two come from the same enrollment"
@@ -137,9 +133,12 @@ internal static partial class IdentityChecks
 
     private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string DaysAgo(TimeSpan ago) => ago.TotalDays >= 1
-        ? $"{((int)ago.TotalDays).ToString(CultureInfo.InvariantCulture)} days ago"
-        : "less than a day ago";
+    private static string DaysAgo(TimeSpan ago) => (int)ago.TotalDays switch
+    {
+        0 => "less than a day ago",
+        1 => "1 day ago",
+        var n => $"{n.ToString(CultureInfo.InvariantCulture)} days ago",
+    };
 
     [GeneratedRegex(@"NodeOUs:\s*\n\s*Enable:\s*true", RegexOptions.IgnoreCase)]
     private static partial Regex NodeOusEnabled();

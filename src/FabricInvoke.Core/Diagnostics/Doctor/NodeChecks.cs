@@ -176,7 +176,7 @@ internal static class NodeChecks
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !outer.IsCancellationRequested)
             {
-                handshakeError = $"no TLS handshake within the connect timeout ({Text.Duration(limit.Token.IsCancellationRequested ? node.Transport.ConnectTimeout : TimeSpan.Zero)})";
+                handshakeError = $"no TLS handshake within {Text.Duration(node.Transport.ConnectTimeout)} (the connect timeout)";
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {
@@ -237,9 +237,9 @@ internal static class NodeChecks
 
         if (chainErrors)
         {
-            var given = string.Join("; ", roots.Select(r => $"'{r.Subject}' (subject key id {SubjectKeyId(r)})"));
+            var given = string.Join("; ", roots.Select(r => $"'{r.Subject}' (key id {SubjectKeyId(r)})"));
             return new DoctorCheck(TlsArea, node.Address, CheckOutcome.Fail, "server certificate not signed by the TLS root given",
-                $"the server certificate '{leaf.Subject}' was issued by '{leaf.Issuer}' (authority key id {AuthorityKeyId(leaf)}), but the TLS root given ({endpoint.TlsRootCertFile}) is {given}",
+                $"the server certificate '{leaf.Subject}' was issued by '{leaf.Issuer}' (key id {AuthorityKeyId(leaf)}), but the TLS root given is {given}, from {endpoint.TlsRootCertFile}",
                 $"give the CA certificate '{leaf.Issuer}' (key id {AuthorityKeyId(leaf)}) as {DoctorWords.TlsRoot(role)} for {node.Address}",
                 FailureKind.Connection, elapsed);
         }
@@ -295,18 +295,28 @@ internal static class NodeChecks
             : gateway
                 ? [Endorser(), Deliver(), ("Gateway", () => invoker.AsyncUnaryCall(FabricCalls.GatewayEvaluate, null, options, new EvaluateRequest()).ResponseAsync)]
                 : [Endorser(), Deliver()];
-        var answered = new List<string>();
-        foreach (var (name, probe) in services)
+        // Every service at once (one connection): the first one's failure, in the order listed, is the line.
+        var failures = await Task.WhenAll(services.Select(s => ProbeOneAsync(s.Name, s.Probe))).ConfigureAwait(false);
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            return failure;
+        }
+
+        var answered = services.Select(s => s.Name).ToList();
+        var elapsed = time.GetElapsedTime(started);
+        return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Pass, $"{string.Join(", ", answered)} answering ({Ms(elapsed)})", Elapsed: elapsed);
+
+        async Task<DoctorCheck?> ProbeOneAsync(string name, Func<Task> probe)
         {
             try
             {
                 await probe().ConfigureAwait(false);
-                answered.Add(name);
+                return null;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
             {
                 var fix = name == "Gateway"
-                    ? $"enable the peer's gateway (peer.gateway.enabled, Fabric 2.4 and later), or invoke without the gateway"
+                    ? "enable the peer's gateway (peer.gateway.enabled, Fabric 2.4 and later), or invoke without the gateway"
                     : $"check that {connection.Address} is a {connection.Role}'s address";
                 return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Fail, $"{name} service not served",
                     $"the {connection.Role} answers {name} calls with Unimplemented: it does not serve that service", fix,
@@ -314,11 +324,10 @@ internal static class NodeChecks
             }
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e) || e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
             {
-                var needsClientCertificate = RpcFailure.NeedsClientCertificate(e, connection);
                 var reason = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                     ? $"{name} did not answer within {Text.Duration(connection.ConnectTimeout)} (the connect timeout)"
                     : $"{name}: {RpcFailure.Describe(e, connection)}";
-                var fix = needsClientCertificate
+                var fix = RpcFailure.NeedsClientCertificate(e, connection)
                     ? $"give a TLS client certificate and key with {DoctorWords.ClientCertificate(connection.Role)}"
                     : $"check that the {connection.Role} runs and serves {name} at {connection.Address}";
                 return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Fail, $"{name} service not answering", reason, fix,
@@ -327,7 +336,7 @@ internal static class NodeChecks
             catch (RpcException)
             {
                 // Any other status is the service refusing the empty request: it is served.
-                answered.Add(name);
+                return null;
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -336,9 +345,6 @@ internal static class NodeChecks
                     $"check that the {connection.Role} runs and serves {name} at {connection.Address}", FailureKind.Connection, time.GetElapsedTime(started));
             }
         }
-
-        var elapsed = time.GetElapsedTime(started);
-        return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Pass, $"{string.Join(", ", answered)} answering ({Ms(elapsed)})", Elapsed: elapsed);
 
         (string, Func<Task>) Endorser() => ("Endorser", () => invoker.AsyncUnaryCall(FabricCalls.ProcessProposal, null, options, new SignedProposal()).ResponseAsync);
 
