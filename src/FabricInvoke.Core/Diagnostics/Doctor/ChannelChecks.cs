@@ -269,7 +269,7 @@ internal static class ChannelChecks
             return discovered
                 ? [new DoctorCheck(Channel, subject, CheckOutcome.Fail, $"channel {context.ChannelId} ({consensus}) names no orderer endpoint",
                     "no orderer was given and the channel configuration names none to find",
-                    "give the orderer address, or add the orderer organisations' endpoints to the channel configuration", FailureKind.Config)]
+                    $"set {DoctorWords.OrdererAddress}, or add the endpoints of the orderer organisations to the channel configuration", FailureKind.Config)]
                 : [new DoctorCheck(Channel, subject, CheckOutcome.Pass, $"channel {context.ChannelId} orders with {consensus}; its configuration names no orderer endpoint (the given orderers are used)")];
         }
 
@@ -293,7 +293,7 @@ internal static class ChannelChecks
                 "the given orderers are used; start the others, or correct the endpoints in the channel configuration", Elapsed: elapsed)];
         }
 
-        var fix = "start the orderer(s), or give the address of an orderer that answers";
+        var fix = $"start the orderer(s), or set {DoctorWords.OrdererAddress} to an orderer that answers";
         if (config.Ordering.IsBft)
         {
             var quorum = config.Ordering.Quorum(config.OrdererEndpoints.Count);
@@ -427,7 +427,7 @@ internal static class ChannelChecks
             ": the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)";
         var fix = missing.Count == 0
             ? "the policy cannot be met by endorsements of peers alone: change the endorsement policy of the chaincode"
-            : $"add a peer of {string.Join(", or of ", missing.Select(m => string.Join(" and ", m)))}, or let the Gateway choose the endorsers";
+            : $"add a peer of {string.Join(", or of ", missing.Select(m => string.Join(" and ", m)))} ({DoctorWords.PeerAddress}), or let the Gateway choose the endorsers";
         return [new DoctorCheck(PolicyArea, name, CheckOutcome.Fail, "the given peers cannot satisfy the endorsement policy", reason, fix, FailureKind.Invalidated)];
     }
 
