@@ -78,6 +78,27 @@ public sealed class ChannelChecksTests : IClassFixture<NetworkFixture>
     }
 
     [Fact]
+    public async Task A_peer_that_does_not_answer_leaves_the_policy_unweighed_rather_than_failed()
+    {
+        using var connections = Connect();
+        await _net.Network.Peers[0].StopAsync();
+        try
+        {
+            var checks = await Run(connections);
+
+            Assert.DoesNotContain(checks, c => c.Outcome == CheckOutcome.Fail);
+            Assert.Contains(checks, c => c.Area == "channel" && c.Subject == _net.Network.Peers[0].Address && c.Outcome == CheckOutcome.Skipped);
+            var policy = Assert.Single(checks, c => c.Area == "policy");
+            Assert.Equal(CheckOutcome.Skipped, policy.Outcome);
+            Assert.EndsWith($"not weighed: the organisation of {_net.Network.Peers[0].Address} is unknown (no answer)", policy.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _net.Network.Peers[0].StartAsync().WaitAsync(Bound);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_chaincode_fails_as_an_endorsement_naming_it()
     {
         using var connections = Connect();

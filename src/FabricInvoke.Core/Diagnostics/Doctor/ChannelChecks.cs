@@ -420,11 +420,15 @@ internal static class ChannelChecks
             return [new DoctorCheck(PolicyArea, name, CheckOutcome.Pass, $"{described} is met by {GivenText(given)}")];
         }
 
+        if (unknown.Count > 0)
+        {
+            // A peer that did not answer has failed already; its organisation may be the one the policy needs.
+            return [Skipped(PolicyArea, name, $"{described} not weighed: the organisation of {string.Join(", ", unknown)} is unknown (no answer)")];
+        }
+
         var missing = policy.MissingOrganizations(mspIds, config.Organizations.Select(o => o.MspId));
         var needs = Needs(policy, mspIds, missing);
-        var reason = $"{described} {needs}; you gave only {GivenText(given)}" +
-            (unknown.Count > 0 ? $" (the organisation of {string.Join(", ", unknown)} is unknown: it did not answer)" : "") +
-            ": the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)";
+        var reason = $"{described} {needs}; you gave only {GivenText(given)}: the transaction would be ordered and then invalidated (ENDORSEMENT_POLICY_FAILURE)";
         var fix = missing.Count == 0
             ? "the policy cannot be met by endorsements of peers alone: change the endorsement policy of the chaincode"
             : $"add a peer of {string.Join(", or of ", missing.Select(m => string.Join(" and ", m)))} ({DoctorWords.PeerAddress}), or let the Gateway choose the endorsers";
