@@ -83,7 +83,14 @@ internal sealed class ProposalProcessor(DevPeerNode peer)
         {
             // System chaincodes are not subject to the channel's Writers check; cscc checks its own ACLs.
             var answer = new ConfigSystemChaincode(peer).Invoke(invocation.ChaincodeSpec?.Input?.Args ?? [], creator);
-            return SystemChaincodeResponse(answer, header, proposalPayload, channelLess);
+            return SystemChaincodeResponse(answer, header, proposalPayload, channelLess, ConfigSystemChaincode.Name);
+        }
+
+        if (extension.ChaincodeId?.Name == LifecycleSystemChaincode.Name)
+        {
+            // _lifecycle checks its own ACLs (the channel's Writers for QueryChaincodeDefinition).
+            var answer = new LifecycleSystemChaincode(peer).Invoke(channelHeader.ChannelId, invocation.ChaincodeSpec?.Input?.Args ?? [], creator);
+            return SystemChaincodeResponse(answer, header, proposalPayload, channelLess, LifecycleSystemChaincode.Name);
         }
 
         if (!creator.Member.IsApplicationOrg)
@@ -203,13 +210,13 @@ internal sealed class ProposalProcessor(DevPeerNode peer)
     /// What the endorser makes of a system chaincode's answer: on no channel, the bare response (never endorsed) —
     /// with the proposal response payload when it failed; on a channel, an endorsed response like any chaincode's.
     /// </summary>
-    private ProposalResponse SystemChaincodeResponse(ChaincodeResult answer, Header header, ChaincodeProposalPayload proposalPayload, bool channelLess)
+    private ProposalResponse SystemChaincodeResponse(ChaincodeResult answer, Header header, ChaincodeProposalPayload proposalPayload, bool channelLess, string chaincode)
     {
         var response = new Response { Status = answer.Status, Message = answer.Message, Payload = answer.Payload };
         var action = new ChaincodeAction
         {
             Response = response,
-            ChaincodeId = new ChaincodeID { Name = ConfigSystemChaincode.Name, Version = ConfigSystemChaincode.Version },
+            ChaincodeId = new ChaincodeID { Name = chaincode, Version = "syscc" },
         };
         var responsePayload = new ProposalResponsePayload
         {

@@ -14,6 +14,7 @@ internal static class DoctorStages
         return
         [
             nodes.ServicesAsync,
+            ChannelChecks.RunAsync,
         ];
     }
 }
