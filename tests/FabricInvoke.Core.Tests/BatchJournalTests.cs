@@ -107,4 +107,16 @@ public sealed class BatchJournalTests : IDisposable
         Assert.Contains("the input changed since the batch journal was written (journal: 3 lines", e.Message, StringComparison.Ordinal);
         Assert.Contains("input now: 4 lines", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Two_runs_cannot_use_one_journal_at_once()
+    {
+        var path = PathOf("busy");
+        await using var first = await BatchJournal.OpenAsync(path, 1, "abc", CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<FabricInvokeException>(() => BatchJournal.OpenAsync(path, 1, "abc", CancellationToken.None));
+
+        Assert.Equal(FailureKind.Config, e.Kind);
+        Assert.Contains("cannot open the batch journal", e.Message, StringComparison.Ordinal);
+    }
 }

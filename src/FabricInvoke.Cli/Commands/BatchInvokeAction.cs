@@ -134,7 +134,7 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
                 if (Context.Progress.TryFinish())
                 {
                     Context.Error.WriteLine(interrupted
-                        ? $"Error: interrupted: {count} of {input.Transactions} lines done, the rest not started{(settings.Journal is null ? string.Empty : "; run the same command again to go on from the journal")}"
+                        ? $"Error: interrupted: {count} of {input.Transactions} lines reported ({valid} valid), the rest not started{(settings.Journal is null ? string.Empty : "; run the same command again to go on from the journal")}"
                         : $"Error: {failed} of {count} lines failed; the worst, line {worstLine!.Line}: {ResultWriter.CliMessage(worstLine.Error!)}");
                 }
             }
