@@ -248,6 +248,39 @@ public sealed class ClientTests : IClassFixture<DevNetFixture>
         Assert.Throws<ArgumentException>(() => client.GetNetwork("otherchannel").NewSignedTransaction(transactionBytes, SignElsewhere(transactionBytes)));
     }
 
+    [Theory]
+    [InlineData(SubmitPath.Direct)]
+    [InlineData(SubmitPath.Gateway)]
+    public async Task Stopping_an_event_stream_with_its_token_ends_it_in_a_cancellation_whatever_gRPC_reports(SubmitPath path)
+    {
+        using var user = _net.User();
+        await using var client = FabricClient.Create(_net.Options(user, path));
+        var network = client.GetNetwork(_net.Network.ChannelId);
+        for (var round = 0; round < 5; round++)
+        {
+            // Stopped while a read is under way (no event is coming): the caller sees the cancellation it asked for.
+            using var stop = new CancellationTokenSource();
+            var blocks = Task.Run(async () =>
+            {
+                await foreach (var block in network.BlockEventsAsync(cancellationToken: stop.Token))
+                {
+                    _ = block;
+                }
+            });
+            var events = Task.Run(async () =>
+            {
+                await foreach (var e in network.ChaincodeEventsAsync("basic", cancellationToken: stop.Token))
+                {
+                    _ = e;
+                }
+            });
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * round));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocks.WaitAsync(Bound));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events.WaitAsync(Bound));
+        }
+    }
+
     [Fact]
     public async Task A_transaction_endorsed_by_too_few_organisations_fails_its_commit_with_the_validation_code()
     {
