@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.Core.Identity;
 
 namespace FabricInvoke.Samples.AssetService;
 
@@ -27,11 +26,10 @@ public static class AssetService
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
-        builder.Services.AddSingleton(_ => SigningIdentity.FromMspFolder(
-            builder.Configuration["Fabric:MspPath"] ?? throw new InvalidOperationException("Fabric:MspPath is not set"),
-            builder.Configuration["Fabric:MspId"] ?? throw new InvalidOperationException("Fabric:MspId is not set")));
-        builder.Services.AddSingleton(services =>
-            Connect(builder.Configuration.GetSection("Fabric"), services.GetRequiredService<SigningIdentity>(), services.GetRequiredService<ILoggerFactory>()));
+        string Msp(string name) => builder.Configuration[$"Fabric:{name}"] ?? throw new InvalidOperationException($"Fabric:{name} is not set");
+        builder.Services.AddSingleton(_ => Signers.FromMspFolder(Msp("MspPath"), Msp("MspId")));
+        builder.Services.AddSingleton(services => Connect(
+            builder.Configuration.GetSection("Fabric"), ClientIdentity.FromMspFolder(Msp("MspPath"), Msp("MspId")), services.GetRequiredService<ISigner>(), services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(services =>
         {
             var settings = builder.Configuration.GetSection("Fabric");
@@ -47,11 +45,11 @@ public static class AssetService
         return app;
     }
 
-    /// <summary>The client, from configuration; the container disposes it (and so its channels) and the identity with the application.</summary>
-    private static FabricClient Connect(IConfiguration settings, SigningIdentity user, ILoggerFactory loggers) => FabricClient.Create(new FabricClientOptions
+    /// <summary>The client, from configuration; the container disposes it (and so its channels) and the signer (its key) with the application.</summary>
+    private static FabricClient Connect(IConfiguration settings, ClientIdentity identity, ISigner signer, ILoggerFactory loggers) => FabricClient.Create(new FabricClientOptions
         {
-            Identity = user.Identity,
-            Signer = user,
+            Identity = identity,
+            Signer = signer,
             Peers = Endpoints(settings.GetSection("Peers")),
             Orderers = Endpoints(settings.GetSection("Orderers")),
             Path = Enum.Parse<SubmitPath>(settings["Path"] ?? nameof(SubmitPath.Direct), ignoreCase: true),

@@ -208,6 +208,80 @@ public sealed class ClientTests : IClassFixture<DevNetFixture>
     }
 
     [Fact]
+    public async Task Offline_signing_from_bytes_only_rebuilds_the_proposal_and_the_transaction_and_commits_directly()
+    {
+        // "Another process": only bytes go to it and only a signature comes back; it holds the key, the clients do not
+        // sign the proposal or the transaction (the submitting client signs only its deliver requests).
+        var keyFile = Directory.GetFiles(Path.Combine(_net.Network.User(1).MspDirectory, "keystore"))[0];
+        using var elsewhere = (IDisposable)Signers.FromPem(File.ReadAllText(keyFile));
+        byte[] SignElsewhere(byte[] bytes) => ((ISigner)elsewhere).Sign(bytes.ToArray());
+
+        using var user = _net.User();
+        var key = Key("bytes");
+        byte[] proposalBytes;
+        string txId;
+        await using (var builder = FabricClient.Create(new FabricClientOptions { Identity = user.Identity, Peers = _net.PeerEndpoints }))
+        {
+            var unsigned = builder.GetNetwork(_net.Network.ChannelId).GetContract("basic")
+                .NewProposal("Put", new ProposalOptions { Arguments = [Encoding.UTF8.GetBytes(key), "from-bytes"u8.ToArray()] });
+            Assert.False(unsigned.IsSigned);
+            (proposalBytes, txId) = (unsigned.Bytes, unsigned.TxId);
+        }
+
+        await using var client = FabricClient.Create(_net.Options(user));
+        var network = client.GetNetwork(_net.Network.ChannelId);
+        var endorsed = await network.NewSignedProposal(proposalBytes, SignElsewhere(proposalBytes)).EndorseAsync().WaitAsync(Bound);
+        Assert.Equal(txId, endorsed.TxId);
+
+        var transactionBytes = endorsed.Bytes;
+        var rebuilt = network.NewSignedTransaction(transactionBytes, SignElsewhere(transactionBytes));
+        Assert.Equal(txId, rebuilt.TxId);
+        Assert.Equal(transactionBytes, rebuilt.Bytes);
+        Assert.Equal(endorsed.Result, rebuilt.Result);
+        using var commit = await rebuilt.SubmitAsync().WaitAsync(Bound);
+        var status = await commit.GetStatusAsync().WaitAsync(Bound);
+
+        Assert.Equal(TxValidationCode.Valid, status.Code);
+        Assert.Equal(txId, status.TxId);
+        Assert.Equal("from-bytes", Encoding.UTF8.GetString(await network.GetContract("basic").EvaluateAsync("Get", [key]).WaitAsync(Bound)));
+        Assert.Throws<ArgumentException>(() => network.NewSignedTransaction(proposalBytes, SignElsewhere(proposalBytes)));
+        Assert.Throws<ArgumentException>(() => client.GetNetwork("otherchannel").NewSignedTransaction(transactionBytes, SignElsewhere(transactionBytes)));
+    }
+
+    [Theory]
+    [InlineData(SubmitPath.Direct)]
+    [InlineData(SubmitPath.Gateway)]
+    public async Task Stopping_an_event_stream_with_its_token_ends_it_in_a_cancellation_whatever_gRPC_reports(SubmitPath path)
+    {
+        using var user = _net.User();
+        await using var client = FabricClient.Create(_net.Options(user, path));
+        var network = client.GetNetwork(_net.Network.ChannelId);
+        for (var round = 0; round < 5; round++)
+        {
+            // Stopped while a read is under way (no event is coming): the caller sees the cancellation it asked for.
+            using var stop = new CancellationTokenSource();
+            var blocks = Task.Run(async () =>
+            {
+                await foreach (var block in network.BlockEventsAsync(cancellationToken: stop.Token))
+                {
+                    _ = block;
+                }
+            });
+            var events = Task.Run(async () =>
+            {
+                await foreach (var e in network.ChaincodeEventsAsync("basic", cancellationToken: stop.Token))
+                {
+                    _ = e;
+                }
+            });
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * round));
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocks.WaitAsync(Bound));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events.WaitAsync(Bound));
+        }
+    }
+
+    [Fact]
     public async Task A_transaction_endorsed_by_too_few_organisations_fails_its_commit_with_the_validation_code()
     {
         using var user = _net.User();

@@ -1,5 +1,4 @@
 using FabricInvoke.Core;
-using FabricInvoke.Core.Identity;
 using FabricInvoke.DevNet;
 
 namespace FabricInvoke.Client.Tests;
@@ -28,14 +27,15 @@ public sealed class DevNetFixture : IAsyncLifetime
     }
 
     /// <summary>Org1's User1 as loaded from its MSP folder (dispose it).</summary>
-    public SigningIdentity User() => SigningIdentity.FromMspFolder(Network.User(1).MspDirectory, Network.User(1).MspId);
+    public TestUser User() => new(
+        ClientIdentity.FromMspFolder(Network.User(1).MspDirectory, Network.User(1).MspId), Signers.FromMspFolder(Network.User(1).MspDirectory, Network.User(1).MspId));
 
     public IReadOnlyList<FabricEndpoint> PeerEndpoints => Network.Peers.Select(p => new FabricEndpoint { Address = p.Address, TlsRootCertificateFile = p.TlsRootCertFile }).ToList();
 
     public IReadOnlyList<FabricEndpoint> OrdererEndpoints => [new FabricEndpoint { Address = Network.Orderer.Address, TlsRootCertificateFile = Network.Orderer.TlsRootCertFile }];
 
     /// <summary>Options for a client of Org1's User1 over self-made channels to every peer and the orderer.</summary>
-    public FabricClientOptions Options(SigningIdentity user, SubmitPath path = SubmitPath.Direct) => new()
+    public FabricClientOptions Options(TestUser user, SubmitPath path = SubmitPath.Direct) => new()
     {
         Identity = user.Identity,
         Signer = user,
@@ -44,4 +44,14 @@ public sealed class DevNetFixture : IAsyncLifetime
         Path = path,
         CommitStatusTimeout = TimeSpan.FromSeconds(60),
     };
+}
+
+/// <summary>Org1's User1 as the public API gives it: an identity and the signer for it (which owns the key).</summary>
+public sealed class TestUser(ClientIdentity identity, ISigner signer) : ISigner, IDisposable
+{
+    public ClientIdentity Identity { get; } = identity;
+
+    public byte[] Sign(ReadOnlySpan<byte> message) => signer.Sign(message);
+
+    public void Dispose() => (signer as IDisposable)?.Dispose();
 }

@@ -28,7 +28,7 @@ public sealed class BlockReaderTests
         Assert.Equal("VALID", tx.ValidationCodeName);
         var expected = facts.GetProperty("chaincode_event");
         var e = Assert.Single(tx.Events);
-        Assert.Equal(expected.Str("chaincode_id"), e.ChaincodeId);
+        Assert.Equal(expected.Str("chaincode_id"), e.ChaincodeName);
         Assert.Equal(expected.Str("tx_id"), e.TxId);
         Assert.Equal(expected.Str("event_name"), e.EventName);
         Assert.Equal(expected.Str("payload_utf8"), Encoding.UTF8.GetString(e.Payload));

@@ -5,7 +5,6 @@ using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Events;
 using FabricInvoke.Core.Identity;
-using Grpc.Core;
 using E = FabricInvoke.Cli.Settings.EventsSettingsTable;
 
 namespace FabricInvoke.Cli.Commands;
@@ -129,11 +128,10 @@ internal sealed class EventsAction(EventsCommandDefinition definition, CliContex
     }
 
     /// <summary>
-    /// A stop this command asked for: a cancellation, or a gRPC call that ended as Cancelled because the stop disposed
-    /// it while a read was under way (grpc-dotnet then reports "Call canceled by the client" instead of the token's
-    /// cancellation).
+    /// A stop this command asked for: a cancellation (Core's stream readers report a gRPC call that the stop ended as
+    /// Cancelled as the cancellation it is).
     /// </summary>
-    private static bool Cancelled(Exception e) => e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled };
+    private static bool Cancelled(Exception e) => e is OperationCanceledException;
 
     protected override int Write(CommandTarget<Request> target, EventSink sink, CommandRun run)
     {

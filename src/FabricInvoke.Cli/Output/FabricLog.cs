@@ -91,6 +91,8 @@ internal sealed class FabricLog
             return;
         }
 
+        message = ResultWriter.CliWords(message);
+
         lock (_gate)
         {
             _sequence++;

@@ -40,7 +40,7 @@ internal sealed record InvokeJson(
             Ms(result.Timings.Endorse), Ms(result.Timings.DeliverConnect), Ms(result.Timings.Broadcast), Ms(result.Timings.Commit), Ms(result.Timings.Total)),
         error is null ? null : ErrorJson.From(error, exitCode))
     {
-        Orderers = result?.OrderersTried.Select(a => new OrdererAttemptJson(a.Address, OutcomeName(a.Outcome), a.Status, a.Message, Ms(a.Latency))).ToList() ?? [],
+        Orderers = result?.OrderersTried.Select(a => new OrdererAttemptJson(a.Address, OutcomeName(a.Outcome), a.Status, ResultWriter.CliWords(a.Message), Ms(a.Latency))).ToList() ?? [],
     };
 
     private static string OutcomeName(Core.Ordering.OrdererOutcome outcome) => outcome switch
@@ -147,7 +147,7 @@ internal sealed record ErrorJson(
         e.Targets,
         e.MayHaveCommitted,
         SendStateName(e.SendState),
-        e.Details.Select(d => new ErrorDetailJson(d.Address, d.MspId, d.Message)).ToList(),
+        e.Details.Select(d => new ErrorDetailJson(d.Address, d.MspId, ResultWriter.CliWords(d.Message))).ToList(),
         e.GrpcStatus?.ToString(),
         e.FabricStatus is { } s ? FabricNames.Of(s) : null,
         e.ChaincodeStatus,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Core.Invocation;
@@ -87,7 +88,7 @@ internal sealed class ResultWriter
         }
 
         // Line is Message plus the txid when the message does not name it; the CLI's words replace the Message part.
-        _context.Error.WriteLine($"Error: {CliMessage(e)}{e.Line.AsSpan(e.Message.Length)}");
+        _context.Error.WriteLine($"Error: {CliMessage(e)}{CliWords(e.Line[e.Message.Length..])}");
         WriteJson(InvokeJson.From(partial, e, code));
         return code;
     }
@@ -110,8 +111,17 @@ internal sealed class ResultWriter
             }
         }
 
-        return message + ClientCertificateHint(e);
+        return CliWords(message) + ClientCertificateHint(e);
     }
+
+    /// <summary>
+    /// Core's words for a setting, inside a text from Core (a connection's failure, wherever it is quoted), replaced by
+    /// the CLI's flag: the connect timeout is --connTimeout (CORE_PEER_CLIENT_CONNTIMEOUT), as the peer CLI names it, and
+    /// a request's deadline --requestTimeout.
+    /// </summary>
+    internal static string CliWords(string text) =>
+        text.Replace(RpcFailure.ConnectTimeoutPhrase, "(connTimeout)", StringComparison.Ordinal)
+            .Replace(RpcFailure.RequestTimeoutPhrase, "(requestTimeout)", StringComparison.Ordinal);
 
     /// <summary>The CLI's words for a remedy: they take the place of <see cref="Failures.RemedyPhrase"/> in the message.</summary>
     private static string? FlagWords(Remedy remedy) => remedy switch

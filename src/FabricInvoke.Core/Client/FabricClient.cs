@@ -22,14 +22,19 @@ public sealed class FabricClient : IAsyncDisposable, IDisposable
     internal static readonly ActivitySource Activities = new(ActivitySourceName);
 
     private readonly ChaincodeCmdFactory _connections;
+    private readonly bool _ownsConnections;
     private int _disposed;
 
-    private FabricClient(FabricClientOptions options, ChaincodeCmdFactory connections, SigningIdentity signer, ILogger logger)
+    private FabricClient(
+        FabricClientOptions options, ChaincodeCmdFactory connections, SigningIdentity signer, ILogger logger, IProgressObserver observer, StageSettings stages, bool ownsConnections)
     {
         Options = options;
         _connections = connections;
         Signer = signer;
         Logger = logger;
+        Observer = observer;
+        Stages = stages;
+        _ownsConnections = ownsConnections;
     }
 
     /// <summary>The options the client was made with.</summary>
@@ -45,6 +50,33 @@ public sealed class FabricClient : IAsyncDisposable, IDisposable
     internal ChaincodeCmdFactory Connections => _connections;
 
     internal TimeProvider Time => _connections.Time;
+
+    /// <summary>Told about each stage as it completes (a front end's progress lines); the client's logger otherwise.</summary>
+    internal IProgressObserver Observer { get; }
+
+    /// <summary>What the stages do beyond the public options: whether to wait for commits, and for whose.</summary>
+    internal StageSettings Stages { get; }
+
+    /// <summary>
+    /// A client over connections a front end made and keeps (the CLI's, resolved from its flags): the same stages, told
+    /// to <paramref name="observer"/>; disposing the client leaves the connections and the signer open.
+    /// </summary>
+    internal static FabricClient Over(
+        ChaincodeCmdFactory connections, SubmitPath path, TimeSpan requestTimeout, TimeSpan commitTimeout, StageSettings stages, IProgressObserver observer)
+    {
+        var options = new FabricClientOptions
+        {
+            Identity = connections.Signer.Identity,
+            Signer = connections.Signer,
+            Peers = [],
+            Path = path,
+            EndorseTimeout = requestTimeout,
+            SubmitTimeout = requestTimeout,
+            CommitStatusTimeout = commitTimeout,
+            TimeProvider = connections.Time,
+        };
+        return new FabricClient(options, connections, connections.Signer, NullLogger.Instance, observer, stages, ownsConnections: false);
+    }
 
     /// <summary>
     /// Creates the client and its channels (they connect on first use). TLS files are read now, so a bad one fails here.
@@ -82,7 +114,7 @@ public sealed class FabricClient : IAsyncDisposable, IDisposable
             var orderers = options.Orderers.Select(o => Connect(o, "orderer")).ToList();
             var signer = new SigningIdentity(options.Identity, options.Signer);
             var connections = ChaincodeCmdFactory.FromConnections(signer, peers, orderers, options.ClientCertificate is not null, time, tls);
-            return new FabricClient(options, connections, signer, logger);
+            return new FabricClient(options, connections, signer, logger, observer, StageSettings.Default, ownsConnections: true);
         }
         catch
         {
@@ -105,7 +137,7 @@ public sealed class FabricClient : IAsyncDisposable, IDisposable
     /// <summary>Closes the channels the client made; caller-owned channels stay open. Idempotent.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsConnections)
         {
             _connections.Dispose();
             Signer.Dispose();
@@ -157,6 +189,15 @@ public sealed class FabricClient : IAsyncDisposable, IDisposable
 
         public void Reconnecting(RetryNotice notice) => RetryMessage(logger, notice.Role, notice.Address, notice.Problem, notice.Delay, null);
     }
+}
+
+/// <summary>What the stages do beyond <see cref="FabricClientOptions"/> (the CLI's --waitForEvent and --waitFor).</summary>
+/// <param name="WaitForCommit">Open the deliver streams, to wait for the commit (direct path).</param>
+/// <param name="CommitPolicy">Whose commit reports to wait for.</param>
+internal sealed record StageSettings(bool WaitForCommit, CommitPolicy CommitPolicy)
+{
+    /// <summary>A library client's: wait for every peer.</summary>
+    public static StageSettings Default { get; } = new(true, CommitPolicy.All);
 }
 
 /// <summary>What a peer reported for a transaction it committed (fabric-gateway's Status).</summary>

@@ -71,8 +71,23 @@ public sealed record FabricClientOptions
     /// <summary>Direct to peers and orderers (default), or through the first peer's Gateway.</summary>
     public SubmitPath Path { get; init; } = SubmitPath.Direct;
 
-    /// <summary>The TLS client certificate and key presented to nodes that require mutual TLS (self-made channels only).</summary>
-    public ClientCertificateFiles? ClientCertificate { get; init; }
+    /// <summary>
+    /// PEM file of the TLS client certificate presented to nodes that require mutual TLS (self-made channels only);
+    /// with <see cref="TlsClientKeyFile"/>.
+    /// </summary>
+    public string? TlsClientCertificateFile { get; init; }
+
+    /// <summary>PEM file of the private key of <see cref="TlsClientCertificateFile"/>.</summary>
+    public string? TlsClientKeyFile { get; init; }
+
+    /// <summary>The client certificate files, when both are given.</summary>
+    /// <exception cref="ArgumentException">Only one of the two is given.</exception>
+    internal ClientCertificateFiles? ClientCertificate => (TlsClientCertificateFile, TlsClientKeyFile) switch
+    {
+        (null, null) => null,
+        ({ } cert, { } key) => new ClientCertificateFiles(cert, key),
+        _ => throw new ArgumentException("mutual TLS needs both TlsClientCertificateFile and TlsClientKeyFile"),
+    };
 
     /// <summary>Bound on establishing each connection, TLS handshake and retries included.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -53,6 +53,37 @@ public sealed class FabricNetwork
     }
 
     /// <summary>
+    /// A transaction endorsed and signed elsewhere (fabric-gateway's NewSignedTransaction): <paramref name="transactionBytes"/>
+    /// is a <see cref="Transaction.Bytes"/>, and <paramref name="signature"/> the client identity's signature over it
+    /// (over <see cref="Transaction.Digest"/> for a signer that signs digests).
+    /// </summary>
+    /// <param name="transactionBytes">The marshalled transaction payload.</param>
+    /// <param name="signature">The signature.</param>
+    /// <returns>The signed transaction, ready to submit.</returns>
+    /// <exception cref="ArgumentException">The bytes are not an endorsed chaincode transaction, or not for this channel.</exception>
+    public Transaction NewSignedTransaction(byte[] transactionBytes, byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(transactionBytes);
+        ArgumentNullException.ThrowIfNull(signature);
+        Endorsement.EndorsedTransaction endorsed;
+        try
+        {
+            endorsed = Endorsement.EndorsedTransaction.FromSignedPayload(Google.Protobuf.ByteString.CopyFrom(transactionBytes), signature, _client.Signer);
+        }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or InvalidDataException or ArgumentException)
+        {
+            throw new ArgumentException($"not an endorsed chaincode transaction: {e.Message}", nameof(transactionBytes), e);
+        }
+
+        if (endorsed.Proposal.ChannelId != Name)
+        {
+            throw new ArgumentException($"the transaction is for channel {endorsed.Proposal.ChannelId}, not {Name}", nameof(transactionBytes));
+        }
+
+        return new Transaction(_client, this, endorsed, signed: true);
+    }
+
+    /// <summary>
     /// The chaincode events of <paramref name="chaincodeName"/> in committed VALID transactions, in ledger order, as they
     /// come; the stream re-opens by itself after a break (up to <see cref="FabricClientOptions.EventReconnectTimeout"/>).
     /// Each event carries its <see cref="ChaincodeEvent.Checkpoint"/>: pass the last one processed as

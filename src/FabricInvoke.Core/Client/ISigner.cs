@@ -2,7 +2,7 @@ namespace FabricInvoke.Core;
 
 /// <summary>
 /// Signs messages for one identity the way Fabric verifies its key type. Implementations: <see cref="Signers"/>
-/// (ECDSA P-256/P-384 with low-S, Ed25519) and <see cref="Identity.SigningIdentity"/>; an HSM can plug in here. A
+/// (ECDSA P-256/P-384 with low-S, Ed25519); an HSM can plug in here. A
 /// signer may also implement <see cref="IDisposable"/>; whoever created it disposes it. Must be thread-safe: one
 /// client signs for many concurrent callers.
 /// </summary>
@@ -32,6 +32,17 @@ public static class Signers
         ArgumentNullException.ThrowIfNull(privateKeyPem);
         return Identity.SigningKey.Parse(privateKeyPem, "private key PEM");
     }
+
+    /// <summary>
+    /// A signer for the key of an MSP folder (<c>signcerts/</c> and the matching key in <c>keystore/</c>), as the peer
+    /// CLI loads CORE_PEER_MSPCONFIGPATH; the key must match the certificate. The result is <see cref="IDisposable"/>:
+    /// dispose it when done. The identity that goes with it: <see cref="ClientIdentity.FromMspFolder"/>.
+    /// </summary>
+    /// <param name="mspConfigPath">The MSP folder.</param>
+    /// <param name="mspId">The MSP id.</param>
+    /// <returns>A thread-safe signer that owns the key.</returns>
+    /// <exception cref="Errors.FabricInvokeException">Config, naming the folder or file at fault.</exception>
+    public static ISigner FromMspFolder(string mspConfigPath, string mspId) => Identity.MspFolder.Load(mspConfigPath, mspId);
 }
 
 /// <summary>
@@ -53,6 +64,17 @@ public sealed class ClientIdentity
             var serialized = key.CurveOrder is { } order ? Identity.CertificateSanitizer.Sanitize(certificate.RawData, order) : certificate.RawData;
             return new ClientIdentity(mspId, certificate, Identity.SigningIdentity.SerializeCreator(mspId, serialized));
         }
+    }
+
+    /// <summary>The identity of an MSP folder: its MSP id and the certificate in <c>signcerts/</c>.</summary>
+    /// <param name="mspConfigPath">The MSP folder.</param>
+    /// <param name="mspId">The MSP id.</param>
+    /// <returns>The identity (its signer: <see cref="Signers.FromMspFolder"/>).</returns>
+    /// <exception cref="Errors.FabricInvokeException">Config, naming the folder or file at fault.</exception>
+    public static ClientIdentity FromMspFolder(string mspConfigPath, string mspId)
+    {
+        using var loaded = Identity.MspFolder.Load(mspConfigPath, mspId);
+        return loaded.Identity;
     }
 
     internal ClientIdentity(string mspId, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, byte[] creator)

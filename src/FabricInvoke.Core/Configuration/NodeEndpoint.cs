@@ -1,7 +1,7 @@
 namespace FabricInvoke.Core.Configuration;
 
 /// <summary>A client certificate and key presented for mutual TLS.</summary>
-public sealed record ClientCertificateFiles(string CertFile, string KeyFile);
+internal sealed record ClientCertificateFiles(string CertFile, string KeyFile);
 
 /// <summary>How to reach one node: address, the TLS root it must chain to, and the host name to check.</summary>
 /// <param name="Address">host:port.</param>

@@ -45,7 +45,7 @@ internal sealed class NodeConnection : IDisposable
     /// <summary>The address as the user wrote it.</summary>
     public string Address => Endpoint.Address.ToString();
 
-    /// <summary>How long establishing the connection may take, retries included (--connTimeout).</summary>
+    /// <summary>How long establishing the connection may take, retries included (the connect timeout).</summary>
     public TimeSpan ConnectTimeout { get; }
 
     /// <summary>Told about each connect retry.</summary>
@@ -113,7 +113,7 @@ internal sealed class NodeConnection : IDisposable
             refusal.NewConnection();
             if (!budget.TryStartAttempt(out var remaining))
             {
-                // A call that queued behind an attempt that timed out would otherwise start a second full connTimeout.
+                // A call that queued behind an attempt that timed out would otherwise start a second full connect timeout.
                 throw new TimeoutException(RpcFailure.ConnectTimedOut);
             }
 
@@ -256,7 +256,7 @@ internal sealed class NodeConnection : IDisposable
 }
 
 /// <summary>
-/// --connTimeout counted once per endpoint, not once per connection attempt: the attempts made since the last
+/// The connect timeout counted once per endpoint, not once per connection attempt: the attempts made since the last
 /// connection that was established share one budget. Several calls share a node's connection (a peer's deliver stream
 /// and its endorsement), and a call that queued behind an attempt that timed out would start a fresh attempt with a
 /// fresh timeout of its own; with the budget spent it fails at once, as a connect timeout. A budget that ran out long

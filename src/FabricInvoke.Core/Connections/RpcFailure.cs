@@ -12,8 +12,17 @@ namespace FabricInvoke.Core.Connections;
 /// </summary>
 internal static class RpcFailure
 {
-    /// <summary>The status a connect timeout is reported with, whatever shape the transport gave it.</summary>
-    public const string ConnectTimedOut = "connection timed out (connTimeout)";
+    /// <summary>
+    /// The status a connect timeout is reported with, whatever shape the transport gave it; the parenthesis names the
+    /// setting in the library's terms (a front end may put its own, <see cref="ConnectTimeoutPhrase"/>).
+    /// </summary>
+    public const string ConnectTimedOut = "connection timed out " + ConnectTimeoutPhrase;
+
+    /// <summary>The setting a connect timeout is about, as <see cref="ConnectTimedOut"/> names it.</summary>
+    public const string ConnectTimeoutPhrase = "(connect timeout)";
+
+    /// <summary>The setting a request's missing answer is about, in the library's terms (a front end may put its own).</summary>
+    public const string RequestTimeoutPhrase = "(request timeout)";
 
     /// <summary>True when the call never reached the node's gRPC service.</summary>
     public static bool IsConnectFailure(RpcException e)

@@ -19,7 +19,7 @@ internal static class BlockReader
             var tx = block.FilteredTransactions[i];
             var events = tx.TransactionActions?.ChaincodeActions
                 .Where(a => a.ChaincodeEvent is not null)
-                .Select(a => new ChaincodeEventRecord(a.ChaincodeEvent.ChaincodeId, a.ChaincodeEvent.TxId, a.ChaincodeEvent.EventName, a.ChaincodeEvent.Payload.ToByteArray()))
+                .Select(a => Event(block.Number, i, tx.Txid, a.ChaincodeEvent))
                 .ToList() ?? [];
             transactions.Add(new DeliveredTransaction(i, tx.Txid, tx.Type, tx.TxValidationCode, events));
         }
@@ -34,20 +34,25 @@ internal static class BlockReader
             ? block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter].Span
             : [];
         var transactions = new List<DeliveredTransaction>(envelopes.Count);
+        var number = block.Header?.Number ?? 0;
         for (var i = 0; i < envelopes.Count; i++)
         {
             var code = i < filter.Length ? (TxValidationCode)filter[i] : TxValidationCode.NotValidated;
-            transactions.Add(ReadTransaction(i, envelopes[i], code));
+            transactions.Add(ReadTransaction(number, i, envelopes[i], code));
         }
 
-        return new DeliveredBlock(block.Header?.Number ?? 0, transactions);
+        return new DeliveredBlock(number, transactions);
     }
 
-    private static DeliveredTransaction ReadTransaction(int index, ByteString envelopeBytes, TxValidationCode code)
+    /// <summary>A chaincode event of transaction <paramref name="index"/> of block <paramref name="block"/>, with the checkpoint after it.</summary>
+    private static ChaincodeEvent Event(ulong block, int index, string txId, Protos.Peer.ChaincodeEvent e) =>
+        new(block, e.TxId, e.ChaincodeId, e.EventName, e.Payload.ToByteArray(), new Events.EventCheckpoint(block, index, txId));
+
+    private static DeliveredTransaction ReadTransaction(ulong block, int index, ByteString envelopeBytes, TxValidationCode code)
     {
         string txId = string.Empty;
         var type = HeaderType.Message;
-        var events = new List<ChaincodeEventRecord>();
+        var events = new List<ChaincodeEvent>();
         try
         {
             var envelope = Envelope.Parser.ParseFrom(envelopeBytes);
@@ -67,7 +72,7 @@ internal static class BlockReader
                         var e = Protos.Peer.ChaincodeEvent.Parser.ParseFrom(chaincodeAction.Events);
                         if (!string.IsNullOrEmpty(e.ChaincodeId) || !string.IsNullOrEmpty(e.EventName))
                         {
-                            events.Add(new ChaincodeEventRecord(e.ChaincodeId, e.TxId, e.EventName, e.Payload.ToByteArray()));
+                            events.Add(Event(block, index, channelHeader.TxId, e));
                         }
                     }
                 }

@@ -93,7 +93,13 @@ internal sealed class BlockStream : IDisposable
         {
             more = await StreamWrites.MoveNextAsync(_call, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException e) when (!RpcFailure.IsConnectFailure(e) && (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested))
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The stop the caller asked for: grpc-dotnet reports it as Cancelled ("Call canceled by the client") instead
+            // of the token's cancellation when the call is disposed while a read is under way.
+            throw new OperationCanceledException("the stream was stopped", e, cancellationToken);
+        }
+        catch (RpcException e) when (!RpcFailure.IsConnectFailure(e))
         {
             throw new DeliverFault(Address, $"stream failed: {RpcFailure.Describe(e, _connection)}", null, e.StatusCode, e);
         }

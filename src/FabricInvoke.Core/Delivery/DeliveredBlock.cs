@@ -14,13 +14,13 @@ internal enum BlockKind
     Full,
 }
 
-/// <summary>A chaincode event as the ledger holds it.</summary>
-/// <param name="Payload">Empty when read from a filtered block (peers strip payloads there).</param>
-public sealed record ChaincodeEventRecord(string ChaincodeId, string TxId, string EventName, byte[] Payload);
-
 /// <summary>One transaction of a delivered block, with the validation code the peer gave it.</summary>
 /// <param name="Index">Its position in the block.</param>
-public sealed record DeliveredTransaction(int Index, string TxId, HeaderType Type, TxValidationCode ValidationCode, IReadOnlyList<ChaincodeEventRecord> Events)
+/// <param name="TxId">The transaction id.</param>
+/// <param name="Type">The envelope's header type (ENDORSER_TRANSACTION, CONFIG, …).</param>
+/// <param name="ValidationCode">The validation code the peer gave it.</param>
+/// <param name="Events">Its chaincode events (their payloads are empty when read from a filtered block: peers strip them there).</param>
+public sealed record DeliveredTransaction(int Index, string TxId, HeaderType Type, TxValidationCode ValidationCode, IReadOnlyList<ChaincodeEvent> Events)
 {
     /// <summary>True when the peer marked the transaction VALID.</summary>
     public bool IsValid => ValidationCode == TxValidationCode.Valid;

@@ -19,7 +19,7 @@ internal interface IProgressObserver
     {
     }
 
-    /// <summary>A peer or orderer could not be reached yet; it is tried again within --connTimeout.</summary>
+    /// <summary>A peer or orderer could not be reached yet; it is tried again within the connect timeout.</summary>
     void Retrying(RetryNotice notice)
     {
     }

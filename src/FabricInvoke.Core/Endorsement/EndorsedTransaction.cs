@@ -14,7 +14,7 @@ internal sealed record ChaincodeResponse(int Status, string Message, byte[] Payl
 /// <param name="Latency">The whole call, connection set-up included.</param>
 /// <param name="Connect">TCP connect time when this call opened the connection; zero when it reused one.</param>
 /// <param name="Tls">TLS handshake time when this call opened the connection; zero otherwise.</param>
-public sealed record PeerEndorsement(string Address, string? MspId, int Status, string Message, TimeSpan Latency, TimeSpan Connect, TimeSpan Tls);
+internal sealed record PeerEndorsement(string Address, string? MspId, int Status, string Message, TimeSpan Latency, TimeSpan Connect, TimeSpan Tls);
 
 /// <summary>
 /// The second stage: a proposal endorsed with identical results — by the peers directly, or through a Gateway. It holds
@@ -102,6 +102,29 @@ internal sealed class EndorsedTransaction
             elapsed,
             new Lazy<ByteString>(payload),
             p => proposal.Signer.Sign(p.Span));
+    }
+
+    /// <summary>
+    /// A transaction endorsed and signed before, rebuilt from its payload bytes (<see cref="PayloadBytes"/>) and the
+    /// signature made over them elsewhere: the proposal is read back from the payload's header and chaincode proposal
+    /// payload; the endorsements name the endorsing organisations only (their peers' addresses are not in the bytes).
+    /// </summary>
+    /// <exception cref="InvalidProtocolBufferException">Not an endorsed chaincode transaction (or <see cref="InvalidDataException"/>).</exception>
+    internal static EndorsedTransaction FromSignedPayload(ByteString payloadBytes, byte[] signature, Identity.SigningIdentity signer)
+    {
+        var payload = Payload.Parser.ParseFrom(payloadBytes);
+        var actions = Protos.Peer.Transaction.Parser.ParseFrom(payload.Data).Actions;
+        if (payload.Header is null || actions.Count == 0)
+        {
+            throw new InvalidDataException("the transaction has no header or no action");
+        }
+
+        var (result, endorsers) = ReadTransaction(payloadBytes);
+        var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(actions[0].Payload);
+        var proposalBytes = new Protos.Peer.Proposal { Header = payload.Header.ToByteString(), Payload = actionPayload.ChaincodeProposalPayload }.ToByteString();
+        var proposal = SignedChaincodeProposal.FromSigned(new SignedProposal { ProposalBytes = proposalBytes }, signer);
+        var endorsements = endorsers.Select(msp => new PeerEndorsement(msp, msp, result.Status, result.Message, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero)).ToList();
+        return new EndorsedTransaction(proposal, result, endorsements, endorsers, TimeSpan.Zero, new Lazy<ByteString>(payloadBytes), _ => signature);
     }
 
     internal static string? MspIdOf(ByteString serializedIdentity)

@@ -73,7 +73,7 @@ internal static class Endorser
                                    || (e is OperationCanceledException && !failFast.IsCancellationRequested))
         {
             // The channel may report a passed deadline as a cancellation; only our own token means "stop".
-            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)", e, StatusCode.DeadlineExceeded, operation: operation);
+            throw Failures.Endorsement(txId, peer.Address, $"no response within {Failures.FormatDuration(requestTimeout)} {RpcFailure.RequestTimeoutPhrase}", e, StatusCode.DeadlineExceeded, operation: operation);
         }
         catch (RpcException e)
         {

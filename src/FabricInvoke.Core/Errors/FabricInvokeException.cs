@@ -101,7 +101,7 @@ public class FabricInvokeException : Exception
     public string? ClientCertificateRequiredBy { get; init; }
 
     /// <summary>How far the transaction got towards the orderer; decides whether it may still commit.</summary>
-    public SendState SendState { get; init; }
+    internal SendState SendState { get; init; }
 
     /// <summary>
     /// True when an orderer accepted (or may have accepted) the transaction before the failure, so it may still commit:

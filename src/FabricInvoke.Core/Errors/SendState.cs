@@ -1,7 +1,7 @@
 namespace FabricInvoke.Core.Errors;
 
 /// <summary>How far a transaction got towards the orderer when something failed: what decides "may it still commit?".</summary>
-public enum SendState
+internal enum SendState
 {
     /// <summary>Nothing was given to an orderer: the transaction cannot commit, re-submitting is safe.</summary>
     NotSent,

@@ -175,6 +175,10 @@ internal sealed class EventFollower
                 {
                     batch = await reader.NextAsync(stop.Token).ConfigureAwait(false);
                 }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("the event stream was stopped", e, cancellationToken);
+                }
                 catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
                 {
                     failure = Failures.Connection("peer", peer.Address, RpcFailure.Describe(e, peer.Connection), e, needsClientCertificate: RpcFailure.NeedsClientCertificate(e, peer.Connection));
@@ -254,8 +258,8 @@ internal sealed class EventFollower
                 ? []
                 : block.Transactions
                     .Where(t => t.IsValid)
-                    .SelectMany(t => t.Events.Where(e => e.ChaincodeId == chaincodeId)
-                        .Select(e => new FollowedEvent(block.Number, t.Index, t.TxId, e.ChaincodeId, e.EventName, e.Payload)))
+                    .SelectMany(t => t.Events.Where(e => e.ChaincodeName == chaincodeId)
+                        .Select(e => new FollowedEvent(block.Number, t.Index, t.TxId, e.ChaincodeName, e.EventName, e.Payload)))
                     .ToList();
             return new Batch(block.Number, block, events);
         }
@@ -287,7 +291,7 @@ internal sealed class EventFollower
                                       && !cancellationToken.IsCancellationRequested)
             {
                 // Not cancelled by us (the call has no deadline): its transport ended it — the connection's
-                // --connTimeout ran out, say. The call's status says why: a connect failure, as on the deliver path.
+                // connect timeout ran out, say. The call's status says why: a connect failure, as on the deliver path.
                 Status status;
                 try
                 {
@@ -314,7 +318,12 @@ internal sealed class EventFollower
                 var details = GatewayStatus.Details(failed);
                 throw Failures.GatewayEvents(_peer.Address, GatewayStatus.Describe(failed, details), failed.StatusCode, details, e);
             }
-            catch (RpcException e) when (!RpcFailure.IsConnectFailure(e) && !(e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested))
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                // The stop the caller asked for, as grpc-dotnet may report it: every caller sees a cancellation.
+                throw new OperationCanceledException("the event stream was stopped", e, cancellationToken);
+            }
+            catch (RpcException e) when (!RpcFailure.IsConnectFailure(e))
             {
                 var details = GatewayStatus.Details(e);
                 throw Failures.GatewayEvents(_peer.Address, GatewayStatus.Describe(e, details), e.StatusCode, details, e);

@@ -174,7 +174,7 @@ internal sealed class GatewayClient
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // The channel may report a passed deadline as a cancellation.
-            var deadline = new RpcException(new Status(StatusCode.DeadlineExceeded, deadlineIsTimeout ? "timed out" : $"no response within {Failures.FormatDuration(timeout)} (requestTimeout)", e));
+            var deadline = new RpcException(new Status(StatusCode.DeadlineExceeded, deadlineIsTimeout ? "timed out" : $"no response within {Failures.FormatDuration(timeout)} {RpcFailure.RequestTimeoutPhrase}", e));
             throw failure(deadline, []);
         }
         catch (RpcException e)

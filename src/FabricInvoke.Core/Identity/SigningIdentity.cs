@@ -10,7 +10,7 @@ namespace FabricInvoke.Core.Identity;
 /// An MSP signing identity: MSP id, creator bytes, and the <see cref="ISigner"/> that signs for it — its own ECDSA
 /// (P-256, P-384) or Ed25519 key when loaded from files (then disposing it disposes the key), or one given.
 /// </summary>
-public sealed class SigningIdentity : ISigner, IDisposable
+internal sealed class SigningIdentity : ISigner, IDisposable
 {
     private readonly ISigner? _signer;
     private readonly bool _ownsSigner;

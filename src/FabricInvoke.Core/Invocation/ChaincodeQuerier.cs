@@ -2,7 +2,6 @@ using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Diagnostics;
 using FabricInvoke.Core.Endorsement;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.Core.Gateway;
 using FabricInvoke.Core.Transactions;
 
 namespace FabricInvoke.Core.Invocation;
@@ -33,8 +32,8 @@ internal sealed record QueryResult(
     string TxId, string ChannelId, string ChaincodeName, ChaincodeResponse Result, IReadOnlyList<PeerEndorsement> Endorsements, TimeSpan Elapsed);
 
 /// <summary>
-/// <c>chaincode query</c>: the endorse stage alone — a proposal evaluated on the first peer (or every peer), its answer
-/// returned and nothing ordered — or the Gateway's Evaluate.
+/// <c>chaincode query</c> through the library's stages over a front end's connections: a proposal evaluated on the
+/// first peer (or every peer), its answer returned and nothing ordered — or the Gateway's Evaluate.
 /// </summary>
 internal sealed class ChaincodeQuerier
 {
@@ -53,33 +52,19 @@ internal sealed class ChaincodeQuerier
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
         trace ??= new InvokeTrace(options.Invocation, connections.Time);
-        var proposal = SignedChaincodeProposal.Create(options.Invocation, connections.Signer, connections.Time);
-        trace.Proposed(proposal);
-        _observer.ProposalCreated(proposal.TxId);
+        using var client = FabricClient.Over(
+            connections, options.Gateway ? SubmitPath.Gateway : SubmitPath.Direct, options.RequestTimeout, options.RequestTimeout,
+            new StageSettings(false, Delivery.CommitPolicy.All), _observer);
+        var proposal = client.GetNetwork(options.Invocation.ChannelId).GetContract(options.Invocation.ChaincodeName)
+            .NewProposal(options.Invocation, [], trace);
+        var started = connections.Time.GetTimestamp();
         try
         {
-            QueryResult answer;
-            if (options.Gateway)
-            {
-                var time = connections.Time;
-                var started = time.GetTimestamp();
-                var gateway = new GatewayClient(connections.Peers[0], connections.Signer);
-                var result = await gateway.EvaluateAsync(proposal, [], options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-                var by = new PeerEndorsement(gateway.Address, null, result.Status, result.Message, time.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.Zero);
-                trace.Evaluated(result, by, time.GetElapsedTime(started));
-                answer = new QueryResult(proposal.TxId, proposal.ChannelId, proposal.ChaincodeName, result, [by], by.Latency);
-            }
-            else
-            {
-                var peers = options.QueryAll ? connections.Peers : [connections.Peers[0]];
-                var endorsed = await Endorser.EndorseAsync(proposal, peers, options.RequestTimeout, cancellationToken, EndorseOperation.Query).ConfigureAwait(false);
-                trace.Endorsed(endorsed);
-                _observer.Endorsed(endorsed);
-                answer = new QueryResult(proposal.TxId, proposal.ChannelId, proposal.ChaincodeName, endorsed.Result, endorsed.Endorsements, endorsed.Elapsed);
-            }
-
+            var (result, endorsements) = await proposal.EvaluateAsync(options.QueryAll, cancellationToken).ConfigureAwait(false);
             trace.Finished();
-            return answer;
+            var elapsed = trace.Snapshot().Timings.Endorse;
+            return new QueryResult(proposal.TxId, options.Invocation.ChannelId, options.Invocation.ChaincodeName, result, endorsements,
+                elapsed == TimeSpan.Zero ? connections.Time.GetElapsedTime(started) : elapsed);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -144,7 +144,7 @@ internal static class Broadcaster
                 // The channel may report a passed deadline as a cancellation; only the caller's token means "stop".
                 allUnreachable = false;
                 sendState = SendState.MaybeSent;
-                var said = $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)";
+                var said = $"no response within {Failures.FormatDuration(requestTimeout)} {RpcFailure.RequestTimeoutPhrase}";
                 Report(OrdererOutcome.NoResponse, null, said);
                 attempts.Add(new EndpointDetail(orderer.Address, null, said));
             }
@@ -294,7 +294,7 @@ internal static class Broadcaster
         catch (Exception e) when ((e is RpcException { StatusCode: StatusCode.DeadlineExceeded })
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            attempt = Outcome(OrdererOutcome.NoResponse, null, $"no response within {Failures.FormatDuration(requestTimeout)} (requestTimeout)");
+            attempt = Outcome(OrdererOutcome.NoResponse, null, $"no response within {Failures.FormatDuration(requestTimeout)} {RpcFailure.RequestTimeoutPhrase}");
         }
         catch (RpcException e)
         {

@@ -40,7 +40,7 @@ public sealed class Client : IDisposable
 
     public DevIdentity Identity { get; }
 
-    public SigningIdentity Signer { get; }
+    internal SigningIdentity Signer { get; }
 
     /// <summary>SHA-256 of this client's TLS certificate DER (what the CLI puts in tls_cert_hash under mutual TLS).</summary>
     public byte[] TlsCertHash => SHA256.HashData(X509Certificate2.CreateFromPem(File.ReadAllText(Identity.TlsCertFile)).RawData);

@@ -104,9 +104,9 @@ public sealed class DeliverClientTests : IClassFixture<NetworkFixture>
         await PutAsync("dc-event-key", "v");
 
         var fullEvent = Assert.Single(Assert.Single((await fullBlock.WaitAsync(Bound))[0].Transactions).Events);
-        Assert.Equal(("basic", "Put", "dc-event-key"), (fullEvent.ChaincodeId, fullEvent.EventName, Encoding.UTF8.GetString(fullEvent.Payload)));
+        Assert.Equal(("basic", "Put", "dc-event-key"), (fullEvent.ChaincodeName, fullEvent.EventName, Encoding.UTF8.GetString(fullEvent.Payload)));
         var filteredEvent = Assert.Single(Assert.Single((await filteredBlock.WaitAsync(Bound))[0].Transactions).Events);
-        Assert.Equal(("basic", "Put"), (filteredEvent.ChaincodeId, filteredEvent.EventName));
+        Assert.Equal(("basic", "Put"), (filteredEvent.ChaincodeName, filteredEvent.EventName));
         Assert.Empty(filteredEvent.Payload);
     }
 

@@ -6,7 +6,6 @@
 using System.Text;
 using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
-using FabricInvoke.Core.Identity;
 
 string channel = "", chaincode = "", mspDir = "", mspId = "";
 var peers = new List<FabricEndpoint>();
@@ -33,11 +32,12 @@ var ct = cts.Token;
 try
 {
     // Who signs (an MSP folder: signcerts/ and keystore/), and whom to talk to (TLS to every node; connections open lazily).
-    using var user = SigningIdentity.FromMspFolder(mspDir, mspId);
+    var signer = Signers.FromMspFolder(mspDir, mspId);
+    using var key = signer as IDisposable;
     await using var client = FabricClient.Create(new FabricClientOptions
     {
-        Identity = user.Identity,
-        Signer = user,
+        Identity = ClientIdentity.FromMspFolder(mspDir, mspId),
+        Signer = signer,
         Peers = peers,
         Orderers = orderers,
         CommitStatusTimeout = TimeSpan.FromSeconds(30),
