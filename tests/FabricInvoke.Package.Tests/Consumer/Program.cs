@@ -3,7 +3,7 @@
 // proposal -> endorse -> submit -> commit status). The package README's example is this code.
 //   Consumer --channel C --chaincode N --msp-dir DIR --msp-id ID [--path direct|gateway]
 //            --peer HOST:PORT=CA.pem ... --orderer HOST:PORT=CA.pem KEY VALUE
-// Puts KEY=VALUE and then KEY.next=VALUE.next; prints one line per step; exits 1 with "Error: ..." when a stage fails.
+// Puts KEY=VALUE, then KEY.next=VALUE.next and KEY.last=VALUE.last; prints one line per step; exits 1 with "Error: ..." when a stage fails.
 using System.Text;
 using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
@@ -70,12 +70,13 @@ try
         }
     }
 
-    // Later (a restart, say): another Put, then resume after the checkpoint: nothing up to it again, everything after it.
+    // Later (a restart, say): two more Puts, then resume after the checkpoint: nothing up to it again, everything after it.
     var second = await PutAsync(contract, key + ".next", value + ".next", ct);
+    var third = await PutAsync(contract, key + ".last", value + ".last", ct);
     await foreach (var e in network.ChaincodeEventsAsync(chaincode, after: seen!.Checkpoint, cancellationToken: ct))
     {
         Console.WriteLine($"resumed event {e.EventName} {Encoding.UTF8.GetString(e.Payload)} tx {e.TxId} block {e.BlockNumber}");
-        if (e.TxId == second.TxId)
+        if (e.TxId == third.TxId)
         {
             break;
         }

@@ -25,7 +25,7 @@ public static partial class PackedLibraryChecks
     /// <summary>
     /// The consumer (tests/FabricInvoke.Package.Tests/Consumer) on <paramref name="path"/> (Direct or Gateway): a
     /// committed Put, its value evaluated back, its chaincode event; after the event's checkpoint only later events (a
-    /// second Put's, never the first's again); the blocks of both Puts, the block stream resumed at the next block.
+    /// second and third Put's, never the first's again); the blocks of both Puts, the block stream resumed at the next block.
     /// </summary>
     public static async Task ConsumerSubmitsEvaluatesAndFollowsEvents(FabricTarget target, string path)
     {
@@ -43,18 +43,21 @@ public static partial class PackedLibraryChecks
 
         Assert.True(run.ExitCode == 0, $"the consumer failed:\n{run}");
         var submitted = SubmittedLine().Matches(run.Stdout);
-        Assert.True(submitted.Count == 2, $"expected two 'submitted <txid> VALID block N' lines:\n{run}");
+        Assert.True(submitted.Count == 3, $"expected three 'submitted <txid> VALID block N' lines:\n{run}");
         var (tx1, block1) = (submitted[0].Groups["tx"].Value, ulong.Parse(submitted[0].Groups["block"].Value, CultureInfo.InvariantCulture));
         var (tx2, block2) = (submitted[1].Groups["tx"].Value, ulong.Parse(submitted[1].Groups["block"].Value, CultureInfo.InvariantCulture));
+        var (tx3, block3) = (submitted[2].Groups["tx"].Value, ulong.Parse(submitted[2].Groups["block"].Value, CultureInfo.InvariantCulture));
         var lines = run.Stdout.Split('\n');
 
         Assert.Contains($"evaluated {value}", lines);
         // BasicChaincode's Put emits the event "Put" with the key as its payload.
         Assert.Contains($"event Put {key} tx {tx1} block {block1}", lines);
 
-        // Resumed after the first event's checkpoint: the first Put's event is not delivered again, the second's is.
+        // Resumed after the first event's checkpoint: the first Put's event is not delivered again; the second's and the
+        // third's are (the second's is not in the newest block: a stream that only started at the newest would miss it).
         var resumed = lines.Where(l => l.StartsWith("resumed event ", StringComparison.Ordinal)).ToList();
-        Assert.True(resumed.Count > 0 && resumed[^1] == $"resumed event Put {key}.next tx {tx2} block {block2}", $"the resumed stream did not end with the second Put's event:\n{run}");
+        Assert.True(resumed.Count > 0 && resumed[^1] == $"resumed event Put {key}.last tx {tx3} block {block3}", $"the resumed stream did not end with the third Put's event:\n{run}");
+        Assert.Contains($"resumed event Put {key}.next tx {tx2} block {block2}", resumed);
         Assert.DoesNotContain(resumed, l => l.Contains(tx1, StringComparison.Ordinal));
 
         // Block events: the first Put's block, then the stream resumed at the next block until the second Put's.
@@ -67,7 +70,7 @@ public static partial class PackedLibraryChecks
     /// <summary>
     /// The sample service built from the package, as its own process: PUT commits (transaction id and block in the
     /// answer), GET reads the value back, /events from that block delivers the Put's event, and reconnecting with that
-    /// event's id as Last-Event-ID delivers a later Put's event and not the first one again.
+    /// event's id as Last-Event-ID delivers the later Puts' events and not the first one again.
     /// </summary>
     public static async Task SampleServesSubmitEvaluateAndEvents(FabricTarget target, string path)
     {
@@ -113,10 +116,13 @@ public static partial class PackedLibraryChecks
 
             Assert.StartsWith($"{block1}:", first.Id, StringComparison.Ordinal);
 
-            // Reconnect after that event (the stream closed meanwhile, another Put committed): only what came after it.
+            // Reconnect after that event (the stream closed meanwhile, two more Puts committed): exactly what came after
+            // it: the second Put's event too, which a stream from the newest block would miss.
             var (tx2, _) = await PutAsync(http, key + ".next", "green");
-            var resumed = await ReadUntilAsync(http, "/events", first.Id, tx2);
+            var (tx3, _) = await PutAsync(http, key + ".last", "red");
+            var resumed = await ReadUntilAsync(http, "/events", first.Id, tx3);
             Assert.Equal("Put", resumed.Name);
+            Assert.Contains(resumed.Before, e => e.Data.Contains(tx2, StringComparison.Ordinal));
             Assert.DoesNotContain(resumed.Before, e => e.Data.Contains(tx1, StringComparison.Ordinal));
         }
         catch (Exception e)
