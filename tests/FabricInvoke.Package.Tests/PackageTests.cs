@@ -51,6 +51,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.DevNetFixture>
             {
                 await _network.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             }
+
+            // The DevNet's folder is in it: removed after the network stopped.
+            PackedLibrary.DeleteWork();
         }
     }
 }

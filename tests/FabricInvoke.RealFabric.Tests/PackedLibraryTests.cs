@@ -10,7 +10,7 @@ namespace FabricInvoke.RealFabric.Tests;
 /// by this test process.
 /// </summary>
 [Collection("fabric-2.4.9")]
-public sealed class PackedLibraryTests249(Fabric249 network)
+public sealed class PackedLibraryTests249(Fabric249 network) : IClassFixture<PackedLibraryWork>
 {
     private FabricTarget Target => new(RealNetwork.ChannelId, RealNetwork.Chaincode, network.Env["CORE_PEER_LOCALMSPID"]!, network.IdentityMsp(1),
         [new FabricNode(network.Org1PeerAddress, network.Org1PeerCa), new FabricNode(network.Org2PeerAddress, network.Org2PeerCa)],

@@ -50,7 +50,7 @@ public static class PackedLibrary
     /// <summary>The repository root (the folder with FabricInvoke.sln above the test binaries).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The run's temporary folder (removed when the test process exits).</summary>
+    /// <summary>The run's temporary folder (removed by <see cref="DeleteWork"/>).</summary>
     public static string Work => WorkFolder.Value;
 
     /// <summary>The feed (packed on first use when <c>FABINVOKE_LIBRARY_FEED</c> is not set).</summary>
@@ -62,25 +62,27 @@ public static class PackedLibrary
     /// <summary>The sample service's built dll, compiled against the packed FabricInvoke.Core (checked in its deps.json).</summary>
     public static Task<string> SampleAsync() => Sample.Value;
 
-    private static string CreateWorkFolder()
+    private static string CreateWorkFolder() => Directory.CreateTempSubdirectory("fabinvoke-package-").FullName;
+
+    /// <summary>
+    /// Removes the run's temporary folder (feed, builds, package cache). The one test class of a process that uses
+    /// this calls it when it ends (the test host is stopped without running exit handlers).
+    /// </summary>
+    public static void DeleteWork()
     {
-        var folder = Directory.CreateTempSubdirectory("fabinvoke-package-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        if (!WorkFolder.IsValueCreated)
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a temp folder left behind is harmless.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Same.
-            }
-        };
-        return folder;
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(WorkFolder.Value, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
     }
 
     private static async Task<LibraryFeed> FindOrPackAsync()
@@ -344,4 +346,10 @@ public sealed class SampleProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         _process.Dispose();
     }
+}
+
+/// <summary>A class fixture that removes <see cref="PackedLibrary.Work"/> when the class that uses the packed library ends.</summary>
+public sealed class PackedLibraryWork : IDisposable
+{
+    public void Dispose() => PackedLibrary.DeleteWork();
 }
