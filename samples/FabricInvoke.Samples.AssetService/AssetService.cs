@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
+using FabricInvoke.Core.Events;
 
 namespace FabricInvoke.Samples.AssetService;
 
@@ -10,7 +13,9 @@ namespace FabricInvoke.Samples.AssetService;
 /// <list type="bullet">
 /// <item><c>PUT /assets/{key}</c> with the value as the body: submits <c>Put(key, value)</c> and answers once it committed.</item>
 /// <item><c>GET /assets/{key}</c>: evaluates <c>Get(key)</c>.</item>
-/// <item><c>GET /events?startBlock=N</c>: the chaincode's events as server-sent events, from block N (default: new ones).</item>
+/// <item><c>GET /events?startBlock=N</c>: the chaincode's events as server-sent events, from block N (default: new ones).
+/// Each event's <c>id:</c> is its checkpoint (<c>block:txIndex:txId</c>); a client that reconnects with that id as
+/// <c>Last-Event-ID</c> (as browsers' EventSource do) gets exactly the events after it.</item>
 /// </list>
 /// Configuration, section <c>Fabric</c>: <c>MspId</c>, <c>MspPath</c> (an MSP folder), <c>Channel</c>,
 /// <c>Chaincode</c>, <c>Path</c> (<c>Direct</c> or <c>Gateway</c>), <c>Peers:N:Address</c> and
@@ -104,15 +109,23 @@ public static class AssetService
     private static async Task EventsAsync(HttpContext context, FabricNetwork network, Contract contract, ulong? startBlock)
     {
         var cancellationToken = context.RequestAborted;
+        EventCheckpoint? after = null;
+        if (context.Request.Headers["Last-Event-ID"] is { Count: > 0 } lastEventId && !TryParseCheckpoint(lastEventId.ToString(), out after))
+        {
+            await Results.Problem($"Last-Event-ID '{lastEventId}' is not an event id of this stream (block:txIndex:txId)", statusCode: StatusCodes.Status400BadRequest)
+                .ExecuteAsync(context);
+            return;
+        }
+
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         await context.Response.Body.FlushAsync(cancellationToken);
         try
         {
-            await foreach (var e in network.ChaincodeEventsAsync(contract.ChaincodeName, startBlock, cancellationToken: cancellationToken))
+            await foreach (var e in network.ChaincodeEventsAsync(contract.ChaincodeName, startBlock, after, cancellationToken))
             {
                 var data = JsonSerializer.Serialize(new AssetEvent(e.BlockNumber, e.TxId, e.EventName, Encoding.UTF8.GetString(e.Payload)), AssetJson.Default.AssetEvent);
-                await context.Response.WriteAsync($"id: {e.BlockNumber}\nevent: {e.EventName}\ndata: {data}\n\n", cancellationToken);
+                await context.Response.WriteAsync($"id: {FormatCheckpoint(e.Checkpoint)}\nevent: {e.EventName}\ndata: {data}\n\n", cancellationToken);
                 await context.Response.Body.FlushAsync(cancellationToken);
             }
         }
@@ -120,6 +133,34 @@ public static class AssetService
         {
             // The client went away.
         }
+    }
+
+    /// <summary>An event's checkpoint as its server-sent event id: <c>block:txIndex:txId</c> (the index is empty through a Gateway, which does not give it).</summary>
+    private static string FormatCheckpoint(EventCheckpoint checkpoint) =>
+        string.Create(CultureInfo.InvariantCulture, $"{checkpoint.Block}:{checkpoint.TxIndex}:{checkpoint.TxId}");
+
+    private static bool TryParseCheckpoint(string id, [NotNullWhen(true)] out EventCheckpoint? checkpoint)
+    {
+        checkpoint = null;
+        var parts = id.Split(':');
+        if (parts.Length != 3 || !ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var block))
+        {
+            return false;
+        }
+
+        int? index = null;
+        if (parts[1].Length > 0)
+        {
+            if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var i))
+            {
+                return false;
+            }
+
+            index = i;
+        }
+
+        checkpoint = new EventCheckpoint(block, index, parts[2].Length > 0 ? parts[2] : null);
+        return true;
     }
 }
 

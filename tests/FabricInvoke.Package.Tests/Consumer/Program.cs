@@ -1,13 +1,15 @@
-// A library user's program: submit a Put, evaluate a Get and read the Put's chaincode event through the FabricInvoke.Core
-// package, with its public client API (FabricClient -> network -> contract; the stages proposal -> endorse -> submit ->
-// commit status). The package README's example is this code.
-//   Consumer --channel C --chaincode N --msp-dir DIR --msp-id ID --peer HOST:PORT=CA.pem ... --orderer HOST:PORT=CA.pem KEY VALUE
-// Prints one line per step; exits 1 with "Error: ..." when a stage fails.
+// A library user's program: submit, evaluate, and follow chaincode and block events (resuming from a checkpoint)
+// through the FabricInvoke.Core package, with its public client API (FabricClient -> network -> contract; the stages
+// proposal -> endorse -> submit -> commit status). The package README's example is this code.
+//   Consumer --channel C --chaincode N --msp-dir DIR --msp-id ID [--path direct|gateway]
+//            --peer HOST:PORT=CA.pem ... --orderer HOST:PORT=CA.pem KEY VALUE
+// Puts KEY=VALUE, then KEY.next=VALUE.next and KEY.last=VALUE.last; prints one line per step; exits 1 with "Error: ..." when a stage fails.
 using System.Text;
 using FabricInvoke.Core;
 using FabricInvoke.Core.Errors;
 
 string channel = "", chaincode = "", mspDir = "", mspId = "";
+var path = SubmitPath.Direct;
 var peers = new List<FabricEndpoint>();
 var orderers = new List<FabricEndpoint>();
 var rest = new List<string>();
@@ -19,6 +21,7 @@ for (var i = 0; i < args.Length; i++)
         case "--chaincode": chaincode = args[++i]; break;
         case "--msp-dir": mspDir = args[++i]; break;
         case "--msp-id": mspId = args[++i]; break;
+        case "--path": path = Enum.Parse<SubmitPath>(args[++i], ignoreCase: true); break;
         case "--peer": peers.Add(Node(args[++i])); break;
         case "--orderer": orderers.Add(Node(args[++i])); break;
         default: rest.Add(args[i]); break;
@@ -26,7 +29,7 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var (key, value) = (rest[0], rest[1]);
-using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 var ct = cts.Token;
 
 try
@@ -40,6 +43,7 @@ try
         Signer = signer,
         Peers = peers,
         Orderers = orderers,
+        Path = path,
         CommitStatusTimeout = TimeSpan.FromSeconds(30),
     });
     var network = client.GetNetwork(channel);
@@ -47,22 +51,56 @@ try
 
     // Submit: endorse on every peer, send to an orderer, wait until every peer committed it. (contract.SubmitAsync does
     // all three in one call; the stages give the transaction id and block.)
-    var transaction = await contract.NewProposal("Put", new ProposalOptions { Arguments = [Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)] })
-        .EndorseAsync(ct);
-    using var commit = await transaction.SubmitAsync(ct);
-    var status = await commit.GetStatusAsync(ct);
-    Console.WriteLine($"submitted {status.TxId} {string.Join(",", status.Commits.Select(c => c.CodeName).Distinct())} block {status.BlockNumber}");
+    var first = await PutAsync(contract, key, value, ct);
 
     // Evaluate: one peer runs the chaincode; nothing is ordered.
     var answer = await contract.EvaluateAsync("Get", [key], ct);
     Console.WriteLine($"evaluated {Encoding.UTF8.GetString(answer)}");
 
-    // Events: the chaincode events from the block the Put committed in (the stream reconnects on its own; stop when found).
-    await foreach (var e in network.ChaincodeEventsAsync(chaincode, startBlock: status.BlockNumber, cancellationToken: ct))
+    // Chaincode events from the block the Put committed in (the stream reconnects on its own); keep the checkpoint of
+    // the last event processed, as a service would store it.
+    ChaincodeEvent? seen = null;
+    await foreach (var e in network.ChaincodeEventsAsync(chaincode, startBlock: first.BlockNumber, cancellationToken: ct))
     {
-        if (e.TxId == status.TxId)
+        if (e.TxId == first.TxId)
         {
             Console.WriteLine($"event {e.EventName} {Encoding.UTF8.GetString(e.Payload)} tx {e.TxId} block {e.BlockNumber}");
+            seen = e;
+            break;
+        }
+    }
+
+    // Later (a restart, say): two more Puts, then resume after the checkpoint: nothing up to it again, everything after it.
+    var second = await PutAsync(contract, key + ".next", value + ".next", ct);
+    var third = await PutAsync(contract, key + ".last", value + ".last", ct);
+    await foreach (var e in network.ChaincodeEventsAsync(chaincode, after: seen!.Checkpoint, cancellationToken: ct))
+    {
+        Console.WriteLine($"resumed event {e.EventName} {Encoding.UTF8.GetString(e.Payload)} tx {e.TxId} block {e.BlockNumber}");
+        if (e.TxId == third.TxId)
+        {
+            break;
+        }
+    }
+
+    // Block events: every block's transactions and validation codes. The checkpoint of a block stream is the next
+    // block number to read.
+    ulong next = 0;
+    await foreach (var block in network.BlockEventsAsync(startBlock: first.BlockNumber, cancellationToken: ct))
+    {
+        if (block.Transactions.FirstOrDefault(t => t.TxId == first.TxId) is { } tx)
+        {
+            Console.WriteLine($"block {block.Number} tx {tx.TxId} {tx.ValidationCodeName}");
+            next = block.Number + 1;
+            break;
+        }
+    }
+
+    await foreach (var block in network.BlockEventsAsync(startBlock: next, cancellationToken: ct))
+    {
+        Console.WriteLine($"resumed block {block.Number}");
+        if (block.Transactions.FirstOrDefault(t => t.TxId == second.TxId) is { } tx)
+        {
+            Console.WriteLine($"block {block.Number} tx {tx.TxId} {tx.ValidationCodeName}");
             break;
         }
     }
@@ -73,6 +111,16 @@ catch (FabricInvokeException e)
 {
     Console.Error.WriteLine($"Error: {e.Kind}: {e.Message}");
     return 1;
+}
+
+static async Task<TransactionStatus> PutAsync(Contract contract, string key, string value, CancellationToken ct)
+{
+    var transaction = await contract.NewProposal("Put", new ProposalOptions { Arguments = [Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value)] })
+        .EndorseAsync(ct);
+    using var commit = await transaction.SubmitAsync(ct);
+    var status = await commit.GetStatusAsync(ct);
+    Console.WriteLine($"submitted {status.TxId} {string.Join(",", status.Commits.Select(c => c.CodeName).Distinct())} block {status.BlockNumber}");
+    return status;
 }
 
 static FabricEndpoint Node(string spec)
