@@ -29,6 +29,9 @@ internal sealed class CliContext
     /// </summary>
     public Stream? RawOutput { get; }
 
+    /// <summary>Opens stdin as bytes (<c>--batch -</c>).</summary>
+    public Func<Stream> Input { get; init; } = Console.OpenStandardInput;
+
     /// <summary>Logs and errors (stderr), as the peer CLI does.</summary>
     public TextWriter Error { get; }
 

@@ -17,7 +17,9 @@ internal static class FabInvokeApp
         var invoke = new InvokeCommandDefinition();
         var invokeCommand = invoke.CreateCommand();
         var invokeAction = new InvokeAction(invoke, context);
-        invokeCommand.SetAction(invokeAction.RunAsync);
+        var batchAction = new BatchInvokeAction(invoke, context);
+        invokeCommand.SetAction((parse, cancellationToken) =>
+            parse.GetResult(invoke.Batch) is not { Implicit: false } ? invokeAction.RunAsync(parse, cancellationToken) : batchAction.RunAsync(parse, cancellationToken));
         chaincode.Add(invokeCommand);
         var query = new QueryCommandDefinition();
         var queryCommand = query.CreateCommand();

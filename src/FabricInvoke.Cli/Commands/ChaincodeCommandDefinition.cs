@@ -90,9 +90,22 @@ internal sealed class InvokeCommandDefinition : ChaincodeCommandDefinition
 
     public Option<bool> NoProgress { get; } = T.NoProgress.FlagOption();
 
+    public Option<string> Batch { get; } = T.Batch.StringOption();
+
+    public Option<int?> Concurrency { get; } = T.Concurrency.OptionalOption();
+
+    public Option<string> Journal { get; } = T.Journal.StringOption();
+
+    public Option<string> OutputFile { get; } = T.OutputFile.StringOption();
+
+    public Option<bool> SkipInvalidLines { get; } = T.SkipInvalidLines.FlagOption();
+
+    public Option<bool> RetryInvalid { get; } = T.RetryInvalid.FlagOption();
+
     protected override IEnumerable<Option> Specific =>
     [
         IsInit, WaitForEvent, WaitForEventTimeout, WaitFor, Orderer, Tls, CaFile, ClientAuth, CertFile, KeyFile, OrdererHostOverride, EndorsingOrganizations, NoProgress,
+        Batch, Concurrency, Journal, OutputFile, SkipInvalidLines, RetryInvalid,
     ];
 
     public Command CreateCommand() => Create("invoke", "Invoke the specified chaincode: endorse on every peer, order, and (with --waitForEvent) wait for the commit on every peer.");

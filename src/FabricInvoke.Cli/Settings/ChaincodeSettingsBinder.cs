@@ -28,7 +28,8 @@ internal static class ChaincodeSettingsBinder
     /// <exception cref="FabricInvokeException">Usage or Config, with the flag or variable named.</exception>
     public static InvokeCommandSettings Bind(InvokeCommandDefinition d, ParseResult parse, IConfiguration env)
     {
-        var common = BindCommon(d, parse, env, ProfileRole.Invoke, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)]);
+        var batch = BatchSettingsBinder.Check(d, parse);
+        var common = BindCommon(d, parse, env, ProfileRole.Invoke, extraForbidden: [(d.Orderer, T.Orderer), (d.CaFile, T.CaFile)], batch);
         var invocation = new ChaincodeInvocation(common.Channel, common.Name, common.Args, common.Transient, parse.GetValue(d.IsInit));
         var gateway = parse.GetValue(d.Gateway);
         var waitFor = T.WaitFor.Value(parse, d.WaitFor);
@@ -151,7 +152,7 @@ internal static class ChaincodeSettingsBinder
         ProfileBinding? Profile,
         IReadOnlyList<string> Notices);
 
-    private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, ProfileRole role, (Option, Setting)[] extraForbidden)
+    private static Common BindCommon(ChaincodeCommandDefinition d, ParseResult parse, IConfiguration env, ProfileRole role, (Option, Setting)[] extraForbidden, bool batch = false)
     {
         var devnetDirectory = d.DevNetDirectory(parse);
         if (devnetDirectory is not null)
@@ -175,7 +176,8 @@ internal static class ChaincodeSettingsBinder
         var devnet = devnetDirectory is not null;
         var channel = Required(parse.GetValue(d.Channel), T.Channel);
         var name = Required(parse.GetValue(d.Name), T.Name);
-        var args = CtorJson.ParseArgs(parse.GetValue(d.Ctor) ?? T.Ctor.Default!);
+        // --batch: each line says what to invoke (the binder refused -c and --transient with it).
+        IReadOnlyList<byte[]> args = batch ? [] : CtorJson.ParseArgs(parse.GetValue(d.Ctor) ?? T.Ctor.Default!);
         var transient = CtorJson.ParseTransient(parse.GetValue(d.Transient));
         var output = T.Output.Value(parse, d.Output);
         _ = FabricLog.ParseSpec(Env(env, T.LoggingSpec));

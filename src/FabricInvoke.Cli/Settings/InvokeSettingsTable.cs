@@ -92,6 +92,24 @@ internal static class InvokeSettingsTable
     public static readonly Setting EndorsingOrganizations = new(["--endorsingOrganizations"], null, null,
         "with `--gateway`: endorse on these organisations only (MSP ids, comma list)");
 
+    public static readonly Setting Batch = new(["--batch"], null, null,
+        "submit many transactions: JSON Lines in `FILE` (`-`: stdin), one `-c` object per line, optionally with `\"transient\"` and `\"id\"`; results as JSON Lines on stdout (README: Batch)")
+    { IsPath = true };
+
+    public static readonly IntSetting Concurrency = new(["--concurrency"], null, "32", "with `--batch`: transactions in flight at once (1-1000)");
+
+    public static readonly Setting Journal = new(["--journal"], null, null,
+        "with `--batch`: journal `FILE` (written and fsynced before each broadcast); run again with the same input and journal after a crash and no line is submitted twice or skipped")
+    { IsPath = true };
+
+    public static readonly Setting OutputFile = new(["--output-file"], null, null, "with `--batch`: write the results to `FILE` instead of stdout") { IsPath = true };
+
+    public static readonly Setting SkipInvalidLines = new(["--skip-invalid-lines"], null, "false",
+        "with `--batch`: report malformed lines and submit the others (default: exit 2 before anything is sent)");
+
+    public static readonly Setting RetryInvalid = new(["--retry-invalid"], null, "false",
+        "with `--batch`: a line invalidated with MVCC_READ_CONFLICT is endorsed again under a new txid (journalled as such), up to 10 times");
+
     public static readonly Setting Raw = new(["--raw", "-r"], null, "false", "query: print the payload as Go prints a byte slice (`[104 105]`)");
 
     public static readonly Setting Hex = new(["--hex", "-x"], null, "false", "query: print the payload in hexadecimal");
@@ -121,7 +139,7 @@ internal static class InvokeSettingsTable
         Channel, Name, Ctor, IsInit, Transient, PeerAddresses, TlsRootCertFiles, ConnectionProfile, TlsEnabled, ServerHostOverride, ClientAuthRequired,
         ClientCertFile, ClientKeyFile, MspId, MspConfigPath, ConnTimeout, Orderer, Tls, CaFile, OrdererHostOverride, ClientAuth,
         CertFile, KeyFile, WaitForEvent, WaitForEventTimeout, WaitFor, Gateway, EndorsingOrganizations, RequestTimeout, Output, NoProgress, DevNet,
-        DevNetWait, LoggingSpec,
+        DevNetWait, LoggingSpec, Batch, Concurrency, Journal, OutputFile, SkipInvalidLines, RetryInvalid,
     ];
 
     /// <summary><c>chaincode query</c> takes the invoke settings that do not order or wait, and these.</summary>

@@ -183,6 +183,9 @@ public sealed class FabinvokeProcess : IDisposable
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
+    /// <summary>fabinvoke's stdin (redirected): what a test writes there, the command reads.</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>SIGKILL: no chance to flush or clean up, as when a machine loses the process.</summary>
