@@ -69,7 +69,8 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
             var byJournal = kills < MaxKills && random.Next(3) == 0;
             var afterResults = kills < MaxKills && !byJournal ? random.Next(1, Math.Max(2, left / 3)) : int.MaxValue;
             var journalBefore = Length(journal);
-            var journalAt = byJournal ? journalBefore + random.Next(1, 4000) : long.MaxValue;
+            var journalAt = byJournal ? journalBefore + random.Next(1, 60_000) : long.MaxValue;
+            var runTime = Stopwatch.StartNew();
             using var job = Job.Start(args, network.Env);
             var killed = await Task.Factory.StartNew(() =>
             {
@@ -93,7 +94,7 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
             reported.AddRange(results.Select(r => (runs, r)));
             var trigger = byJournal ? $"journal +{journalAt - journalBefore} B" : afterResults == int.MaxValue ? "none" : $"{afterResults} results";
             log.Append(CultureInfo.InvariantCulture,
-                $"run {runs}: kill at {trigger}; {results.Count} results ({results.Count(r => r.TryGetProperty("skipped", out var k) && k.ValueKind == JsonValueKind.String)} skipped), journal {journalBefore} -> {Length(journal)} B, {(killed ? "killed" : $"exit {job.ExitCode}")}\n");
+                $"run {runs}: kill at {trigger}; {results.Count} results ({results.Count(r => r.TryGetProperty("skipped", out var k) && k.ValueKind == JsonValueKind.String)} skipped), journal {journalBefore} -> {Length(journal)} B, {(killed ? "killed" : $"exit {job.ExitCode}")} after {runTime.Elapsed.TotalSeconds:0.0}s\n");
             if (!killed)
             {
                 Assert.True(job.ExitCode == 0, $"run {runs} ended with exit {job.ExitCode}; {Context()}\n{job.Stderr}");
@@ -128,10 +129,12 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
         // Every counter is exactly 1 on both peers: no line lost (0, "does not exist"), none applied twice (2 or more).
         foreach (var org in new[] { 1, 2 })
         {
+            var readTime = Stopwatch.StartNew();
             var values = await ReadCounters(org, keys);
             var wrong = values.Where(v => v.Value != "1").OrderBy(v => v.Key, StringComparer.Ordinal).ToList();
             Assert.True(wrong.Count == 0,
                 $"{wrong.Count} of {Lines} counters are not 1 on {network.PeerAddress(org)}: {string.Join(", ", wrong.Take(10).Select(w => $"{w.Key}={w.Value}"))}; {Context()}");
+            testOutput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Lines} counters read back from {network.PeerAddress(org)} in {readTime.Elapsed.TotalSeconds:0.0}s"));
         }
 
         // The same read by the Go CLI for a few keys.
