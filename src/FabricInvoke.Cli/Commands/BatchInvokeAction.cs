@@ -87,6 +87,8 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
             Context.Progress.ShowsStatusOn(log);
         }
 
+        BatchOutcome? worstLine = null;
+        var completed = false;
         try
         {
             await foreach (var outcome in submitter.RunAsync(invoke.Options.Invocation.ChannelId, input.ReadAsync(CancellationToken.None), cancellationToken).ConfigureAwait(false))
@@ -111,14 +113,36 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
                     Interlocked.Increment(ref committed);
                 }
 
-                worst = Math.Max(worst, BatchLines.ExitCodeOf(outcome));
+                var code = BatchLines.ExitCodeOf(outcome);
+                if (code > worst)
+                {
+                    worst = code;
+                    worstLine = outcome;
+                }
             }
+
+            completed = true;
         }
         finally
         {
             live?.Dispose();
             Context.Progress.ShowsStatusOn(null);
-            Context.Error.WriteLine(BatchLines.Summary(count, valid, failed, skipped, committed, Context.Time.GetElapsedTime(started)));
+            if (completed && (cancellationToken.IsCancellationRequested || worstLine is not null))
+            {
+                // The one Error: line of a batch that did not fully succeed, before the summary (the last line).
+                var interrupted = cancellationToken.IsCancellationRequested;
+                if (Context.Progress.TryFinish())
+                {
+                    Context.Error.WriteLine(interrupted
+                        ? $"Error: interrupted: {count} of {input.Transactions} lines reported ({valid} valid), the rest not started{(settings.Journal is null ? string.Empty : "; run the same command again to go on from the journal")}"
+                        : $"Error: {failed} of {count} lines failed; the worst, line {worstLine!.Line}: {ResultWriter.CliMessage(worstLine.Error!)}");
+                }
+            }
+
+            if (completed || count > 0)
+            {
+                Context.Error.WriteLine(BatchLines.Summary(count, valid, failed, skipped, committed, Context.Time.GetElapsedTime(started)));
+            }
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -129,8 +153,16 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
         return new BatchSummary(count, valid, failed, skipped, worst);
     }
 
-    protected override int Write(CommandTarget<ChaincodeCall<BatchCommandSettings>> target, BatchSummary result, CommandRun run) =>
-        Context.Progress.TryFinish() ? result.ExitCode : ExitCodes.Interrupted;
+    /// <summary>The exit code of the worst line (its Error: line was written with the summary).</summary>
+    protected override int Write(CommandTarget<ChaincodeCall<BatchCommandSettings>> target, BatchSummary result, CommandRun run)
+    {
+        if (result.ExitCode == ExitCodes.Success && !Context.Progress.TryFinish())
+        {
+            return ExitCodes.Interrupted;
+        }
+
+        return result.ExitCode;
+    }
 
     /// <summary>The batch's stage reports: only warnings (a key file others can read) and connection retries (debug) are logged.</summary>
     private sealed class BatchObserver(FabricLog log) : IProgressObserver

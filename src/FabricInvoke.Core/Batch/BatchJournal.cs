@@ -69,7 +69,8 @@ internal sealed class BatchJournal : IAsyncDisposable
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
+            // FileShare.None: an exclusive lock (flock), so two runs cannot use one journal at once; SIGKILL releases it.
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.None);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

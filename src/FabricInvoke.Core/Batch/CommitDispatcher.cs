@@ -394,6 +394,12 @@ internal sealed class CommitWaiter : IDisposable
                 open.Remove(commit.Address);
                 if (!commit.IsValid)
                 {
+                    // The other peers' reports of the same block are still taken (briefly): a line retried under a
+                    // new txid must not be endorsed by a peer that has not committed that block yet (its simulation
+                    // would differ from the others').
+                    await RestAsync(commits, open, both.Token).ConfigureAwait(false);
+                    commits.Remove(commit);
+                    commits.Add(commit);
                     return commits;
                 }
 
@@ -405,6 +411,24 @@ internal sealed class CommitWaiter : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
             throw Failures.CommitTimeout(TxId, timeout, policy.Missing(peers, valid, open));
+        }
+    }
+
+    /// <summary>Takes the reports of the peers in <paramref name="open"/> as they come, until all reported or the wait ends.</summary>
+    private async Task RestAsync(List<PeerCommit> commits, HashSet<string> open, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (open.Count > 0)
+            {
+                var commit = await _reports.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                commits.Add(commit);
+                open.Remove(commit.Address);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The deadline (or the caller) ended the wait: the invalid report is what counts.
         }
     }
 

@@ -45,7 +45,10 @@ public sealed class BatchJournalTests : IClassFixture<NetworkFixture>, IDisposab
             await process.WaitForStdoutLinesAsync(wanted).WaitAsync(CliRun.Bound);
             if (process.StdoutLines.Count < wanted)
             {
-                break; // finished before the kill point (exited)
+                // Finished before the kill point: it must have finished well.
+                await process.WaitForExitAsync().WaitAsync(CliRun.Bound);
+                Assert.True(process.ExitCode == 0, $"run {runs} ended with exit {process.ExitCode} after {process.StdoutLines.Count} lines\n{process.Stderr}");
+                break;
             }
 
             process.Kill();
@@ -90,7 +93,7 @@ public sealed class BatchJournalTests : IClassFixture<NetworkFixture>, IDisposab
             var outcome = await CliRun.RunAsync(_net.UserEnvironment(),
                 ["chaincode", "query", "-C", _net.Network.ChannelId, "-n", "basic", "-c", $$"""{"Args":["Get","{{run}}-{{i}}"]}""",
                  "--peerAddresses", peer.Address, "--tlsRootCertFiles", peer.TlsRootCertFile]);
-            values.Add(outcome.ExitCode == 0 ? outcome.Stdout : $"(line {i}: exit {outcome.ExitCode})");
+            values.Add(outcome.ExitCode == 0 ? outcome.Stdout.TrimEnd('\n') : $"(line {i}: exit {outcome.ExitCode})");
         }
 
         return values;
@@ -150,7 +153,7 @@ public sealed class BatchConflictTests : IClassFixture<SlowBlocksNetworkFixture>
         var peer = _net.Network.Peers[0];
         var get = await CliRun.RunAsync(_net.UserEnvironment(),
             ["chaincode", "query", "-C", _net.Network.ChannelId, "-n", "basic", "-c", $$"""{"Args":["Get","{{run}}-retried"]}""", "--peerAddresses", peer.Address, "--tlsRootCertFiles", peer.TlsRootCertFile]);
-        Assert.Equal($"{Lines}", get.Stdout);
+        Assert.Equal($"{Lines}", get.Stdout.TrimEnd('\n'));
 
         // The journal names each new txid: one "sent" record per attempt, a result for each.
         var records = BatchTests.Results(await File.ReadAllTextAsync(journal));

@@ -55,7 +55,7 @@ public sealed class BatchTests : IClassFixture<NetworkFixture>, IDisposable
         var peer = _net.Network.Peers[0];
         args.AddRange(["--peerAddresses", peer.Address, "--tlsRootCertFiles", peer.TlsRootCertFile]);
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), args);
-        return outcome.ExitCode == 0 ? outcome.Stdout : null;
+        return outcome.ExitCode == 0 ? outcome.Stdout.TrimEnd('\n') : null;
     }
 
     [Fact]
@@ -133,6 +133,8 @@ public sealed class BatchTests : IClassFixture<NetworkFixture>, IDisposable
         var outcome = await CliRun.RunAsync(_net.UserEnvironment(), BatchArgs(_net, input, "--skip-invalid-lines"));
 
         Assert.True(outcome.ExitCode == 2, outcome.ToString());
+        outcome.AssertWellBehaved();
+        Assert.Contains("1 of 3 lines failed; the worst, line 2: ", outcome.ErrorLines[0], StringComparison.Ordinal);
         var results = Results(outcome.Stdout).ToDictionary(r => r.GetProperty("line").GetInt32());
         Assert.Equal([1, 2, 3], results.Keys.Order());
         Assert.Equal("VALID", results[1].GetProperty("status").GetString());
@@ -156,6 +158,7 @@ public sealed class BatchTests : IClassFixture<NetworkFixture>, IDisposable
         var single = await CliRun.RunAsync(_net.UserEnvironment(), [.. _net.InvokeArgs("""{"Args":["Fail","no such asset"]}"""), "--output", "json"]);
 
         Assert.True(outcome.ExitCode == 5, outcome.ToString());
+        outcome.AssertWellBehaved();
         var results = Results(outcome.Stdout).ToDictionary(r => r.GetProperty("line").GetInt32());
         Assert.Equal("VALID", results[1].GetProperty("status").GetString());
         Assert.Equal("VALID", results[3].GetProperty("status").GetString());
