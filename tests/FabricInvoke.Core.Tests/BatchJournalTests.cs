@@ -58,9 +58,12 @@ public sealed class BatchJournalTests : IDisposable
             await again.ResultAsync(3, "tx3", "VALID", 10, "peer0:7051");
         }
 
-        await using var third = await BatchJournal.OpenAsync(path, 3, "abc123", CancellationToken.None);
-        Assert.Empty(third.State.Pending);
-        Assert.Equal("VALID", third.State.Results[3].Status);
+        await using (var third = await BatchJournal.OpenAsync(path, 3, "abc123", CancellationToken.None))
+        {
+            Assert.Empty(third.State.Pending);
+            Assert.Equal("VALID", third.State.Results[3].Status);
+        }
+
         Assert.All(await File.ReadAllLinesAsync(path), l => Assert.StartsWith("{\"t\":", l, StringComparison.Ordinal));
     }
 

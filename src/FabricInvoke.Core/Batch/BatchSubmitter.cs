@@ -44,6 +44,7 @@ internal sealed class BatchSubmitter
     private Dictionary<string, PeerCommit> _lookedUp = new(StringComparer.Ordinal);
     private int _inFlight;
     private FabricInvokeException? _fatal;
+    private Exception? _bug;
 
     public BatchSubmitter(ChaincodeCmdFactory connections, BatchOptions options, BatchJournal? journal = null)
     {
@@ -89,6 +90,11 @@ internal sealed class BatchSubmitter
             if (_fatal is { } fatal)
             {
                 throw fatal;
+            }
+
+            if (_bug is { } bug)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(bug);
             }
         }
         finally
@@ -158,7 +164,7 @@ internal sealed class BatchSubmitter
         {
             await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                if (Volatile.Read(ref _fatal) is not null)
+                if (Volatile.Read(ref _fatal) is not null || Volatile.Read(ref _bug) is not null)
                 {
                     break;
                 }
@@ -273,6 +279,12 @@ internal sealed class BatchSubmitter
             var outcome = await RunLineAsync(item, resend, cancellationToken).ConfigureAwait(false);
             // Holding the slot until the outcome is taken: a slow reader slows the batch, nothing piles up.
             await outcomes.WriteAsync(outcome, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A bug in one line's run must not vanish with its task: it stops the batch and is rethrown by RunAsync.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.CompareExchange(ref _bug, e, null);
         }
         finally
         {
