@@ -182,11 +182,12 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
     /// <summary>Every key's value as Org N's peer evaluates <c>Get key</c> (the library, one connection, 32 at once); "absent" when it does not exist.</summary>
     private async Task<IDictionary<string, string>> ReadCounters(int org, IReadOnlyList<string> keys)
     {
-        using var user = SigningIdentity.FromMspFolder(network.IdentityMsp(1), "Org1MSP");
+        var signer = Signers.FromMspFolder(network.IdentityMsp(1), "Org1MSP");
+        using var key = signer as IDisposable;
         await using var client = FabricClient.Create(new FabricClientOptions
         {
-            Identity = user.Identity,
-            Signer = user,
+            Identity = ClientIdentity.FromMspFolder(network.IdentityMsp(1), "Org1MSP"),
+            Signer = signer,
             Peers = [new FabricEndpoint { Address = network.PeerAddress(org), TlsRootCertificateFile = network.PeerCa(org) }],
         });
         var contract = client.GetNetwork(RealNetwork.ChannelId).GetContract(RealNetwork.Chaincode);

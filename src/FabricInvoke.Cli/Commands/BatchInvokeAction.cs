@@ -89,11 +89,13 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
 
         BatchOutcome? worstLine = null;
         var completed = false;
+        var heap = new BatchHeap();
         try
         {
             await foreach (var outcome in submitter.RunAsync(invoke.Options.Invocation.ChannelId, input.ReadAsync(CancellationToken.None), cancellationToken).ConfigureAwait(false))
             {
                 lines.Write(outcome);
+                heap.AfterLine();
                 Interlocked.Increment(ref count);
                 if (outcome.Skipped == "journal" && outcome.IsValid)
                 {
