@@ -36,7 +36,7 @@ try
 {
     // Who signs (an MSP folder: signcerts/ and keystore/), and whom to talk to (TLS to every node; connections open lazily).
     var signer = Signers.FromMspFolder(mspDir, mspId);
-    using var key = signer as IDisposable;
+    using var signerKey = signer as IDisposable;
     await using var client = FabricClient.Create(new FabricClientOptions
     {
         Identity = ClientIdentity.FromMspFolder(mspDir, mspId),
