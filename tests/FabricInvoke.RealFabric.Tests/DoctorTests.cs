@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FabricInvoke.RealFabric.Tests.Infrastructure;
+using FabricInvoke.Testing;
 
 namespace FabricInvoke.RealFabric.Tests;
 
@@ -109,6 +110,31 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
         Assert.StartsWith("✘ identity certificate: expired 1 day ago — the signing certificate 'CN=Expired@org1.example.com", first, StringComparison.Ordinal);
         Assert.Contains("peers refuse it (access denied)", first, StringComparison.Ordinal);
     }
+
+    [RealFabricFact]
+    public async Task Unreachable_peer_exits_4_naming_it()
+    {
+        var closed = ClosedPort.Address();
+        var args = network.InvokeArgs(Ctor);
+        args[args.IndexOf(network.Org1PeerAddress)] = closed;
+
+        var (doctor, first) = await DiagnoseAsync(new(), args, 4);
+
+        Assert.StartsWith($"✘ node {closed}: peer: cannot connect — connection refused (nothing listens there); fix: check that the peer runs and that {closed} is its address in --peerAddresses", first, StringComparison.Ordinal);
+        Assert.Contains($"✔ service {network.Org2PeerAddress}: Endorser, Deliver answering", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [RealFabricFact]
+    public async Task Orderer_host_name_mismatch_names_ordererTLSHostnameOverride()
+    {
+        var args = network.InvokeArgs(Ctor);
+        args.AddRange(["--ordererTLSHostnameOverride", "wrong.example.com"]);
+
+        var (_, first) = await DiagnoseAsync(new(), args, 4);
+
+        Assert.StartsWith($"✘ tls {network.OrdererAddress}: server certificate not valid for host name wrong.example.com", first, StringComparison.Ordinal);
+        Assert.Contains("fix: remove --ordererTLSHostnameOverride", first, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>Doctor against Fabric 2.4.9 (one etcdraft orderer).</summary>
@@ -118,3 +144,32 @@ public sealed class DoctorTests249(Fabric249 network) : DoctorTests(network);
 /// <summary>Doctor against Fabric 3.0.0 (four BFT orderers; Org2's peer has an Ed25519 TLS certificate).</summary>
 [Collection("fabric-3.0.0")]
 public sealed class DoctorTests300(Fabric300 network) : DoctorTests(network);
+
+/// <summary>
+/// Doctor against Fabric 2.4.9 with every node requiring client certificates, given none: the invoke fails at the
+/// connection (exit 4); doctor names the node whose services refused and how to give a certificate.
+/// </summary>
+[Collection("fabric-mtls")]
+public sealed class DoctorMutualTlsTests249(Fabric249Mtls network)
+{
+    [RealFabricFact]
+    public async Task Without_a_client_certificate_the_first_failure_names_the_peer_and_exits_as_the_invoke()
+    {
+        var args = network.InvokeArgs("""{"Args":["Put","doctor-mtls","v"]}""");
+        args.RemoveRange(args.IndexOf("--clientauth"), 5);
+        var noClientCertificate = new Dictionary<string, string?>
+        {
+            ["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = null,
+            ["CORE_PEER_TLS_CLIENTCERT_FILE"] = null,
+            ["CORE_PEER_TLS_CLIENTKEY_FILE"] = null,
+        };
+        var doctor = await network.Fabinvoke(noClientCertificate, ["doctor", .. args.Skip(2)]);
+        var invoke = await network.Fabinvoke(noClientCertificate, [.. args]);
+
+        Assert.True(invoke.ExitCode == 4, invoke.ToString());
+        Assert.True(doctor.ExitCode == invoke.ExitCode, $"doctor {doctor}\n--- invoke\n{invoke}");
+        var first = doctor.Stdout.Split('\n').First(l => l.StartsWith('✘'));
+        Assert.StartsWith($"✘ service {network.Org1PeerAddress}: ", first, StringComparison.Ordinal);
+        Assert.Contains("fix: give a TLS client certificate and key with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true", first, StringComparison.Ordinal);
+    }
+}
