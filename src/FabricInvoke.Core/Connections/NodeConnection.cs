@@ -68,10 +68,13 @@ internal sealed class NodeConnection : IDisposable
     public string? TlsRefusal => _refusal.Reason;
 
     /// <summary>
-    /// Why the last connection failed for want of a TLS client certificate, or null: none was configured and the node
-    /// asked for one during the handshake, or closed the TLS session right after accepting its own certificate — what a
-    /// node that requires mutual TLS does (Go's TLS 1.3 server sends its alert after the client's last flight).
-    /// Only meaningful for a connection that just failed; a refused server certificate is the better explanation.
+    /// Why a connection that failed to come up failed for want of a TLS client certificate, or null: none was
+    /// configured and the node asked for one during a handshake, or closed the TLS session after a handshake had
+    /// accepted its certificate — what a node that requires mutual TLS does (Go's TLS 1.3 server sends its alert after
+    /// the client's last flight). Facts about the node, kept for this connection's life: a connection attempt that
+    /// starts meanwhile (another call on the channel) does not hide them from the call that failed. Only meaningful
+    /// for a call that failed to connect, and not for a TCP failure or a timeout
+    /// (<see cref="RpcFailure.NeedsClientCertificate"/> decides); a refused server certificate is the better explanation.
     /// </summary>
     public string? ClientCertificateRefusal =>
         _clientCertificate is not null || !Endpoint.UseTls || _refusal.Reason is not null ? null
@@ -110,7 +113,6 @@ internal sealed class NodeConnection : IDisposable
         Func<Stream, CancellationToken, ValueTask<Stream>>? secure = null; // TLS done here rather than by the handler
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            refusal.NewConnection();
             if (!budget.TryStartAttempt(out var remaining))
             {
                 // A call that queued behind an attempt that timed out would otherwise start a second full connect timeout.
@@ -159,15 +161,15 @@ internal sealed class NodeConnection : IDisposable
                 var rootsFile = endpoint.TlsRootCertFile!;
                 secure = (stream, cancellationToken) => Ed25519TlsStream.ConnectAsync(stream, targetHost, ed25519, (leaf, others) =>
                 {
-                    refusal.Reason = ServerCertificateCheck.Verify(leaf, others, roots, targetHost, rootsFile, time);
-                    refusal.ServerCertificateAccepted = refusal.Reason is null;
+                    var reason = ServerCertificateCheck.Verify(leaf, others, roots, targetHost, rootsFile, time);
+                    refusal.ServerCertificateChecked(reason);
                     timings.Verified(time.GetTimestamp());
-                    if (refusal.Reason is null)
+                    if (reason is null)
                     {
                         budget.Succeeded();
                     }
 
-                    return refusal.Reason is null;
+                    return reason is null;
                 }, cancellationToken);
             }
             else if (endpoint.UseTls)
@@ -181,15 +183,15 @@ internal sealed class NodeConnection : IDisposable
                     CertificateChainPolicy = ServerCertificateCheck.ChainPolicy(roots),
                     RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                     {
-                        refusal.Reason = ServerCertificateCheck.Refusal(certificate, chain, errors, targetHost, endpoint.TlsRootCertFile!, time);
-                        refusal.ServerCertificateAccepted = refusal.Reason is null;
+                        var reason = ServerCertificateCheck.Refusal(certificate, chain, errors, targetHost, endpoint.TlsRootCertFile!, time);
+                        refusal.ServerCertificateChecked(reason);
                         timings.Verified(time.GetTimestamp());
-                        if (refusal.Reason is null)
+                        if (reason is null)
                         {
                             budget.Succeeded();
                         }
 
-                        return refusal.Reason is null;
+                        return reason is null;
                     },
                 };
                 if (transport.ClientCertificate is { } files)
@@ -207,7 +209,7 @@ internal sealed class NodeConnection : IDisposable
                     {
                         if (remote is not null)
                         {
-                            refusal.ClientCertificateRequested = true;
+                            refusal.ClientCertificateAsked();
                         }
 
                         return null!;
@@ -316,8 +318,11 @@ internal sealed class ConnectBudget(TimeSpan limit, TimeProvider time)
 }
 
 /// <summary>
-/// Where a handshake leaves what the error message needs (written on the TLS thread): why the server's certificate was
-/// refused, whether it was accepted, whether the server asked for a client certificate. The last two are per connection.
+/// What the handshakes with one node showed, for the error message (written on the TLS threads, read by the call that
+/// failed): why the server's certificate was last refused; whether a handshake ever accepted it; whether the node ever
+/// asked for a client certificate when none was configured. The last two are facts about the node, not about one
+/// attempt: they stay true for the connection's life, so a connection attempt that another call starts meanwhile
+/// cannot hide them from the call whose attempt failed (calls share the connection and attempts overlap).
 /// </summary>
 internal sealed class TlsRefusalNote
 {
@@ -325,30 +330,27 @@ internal sealed class TlsRefusalNote
     private volatile bool _serverCertificateAccepted;
     private volatile bool _clientCertificateRequested;
 
-    public string? Reason
+    /// <summary>Why the last handshake refused the server's certificate, or null (none did, or the last one accepted it).</summary>
+    public string? Reason => _reason;
+
+    /// <summary>A handshake accepted the server's certificate (it stays accepted; a later refusal is <see cref="Reason"/>).</summary>
+    public bool ServerCertificateAccepted => _serverCertificateAccepted;
+
+    /// <summary>The node asked for a TLS client certificate and none was configured.</summary>
+    public bool ClientCertificateRequested => _clientCertificateRequested;
+
+    /// <summary>A handshake judged the server's certificate: <paramref name="refusal"/> says why it was refused, null when accepted.</summary>
+    public void ServerCertificateChecked(string? refusal)
     {
-        get => _reason;
-        set => _reason = value;
+        _reason = refusal;
+        if (refusal is null)
+        {
+            _serverCertificateAccepted = true;
+        }
     }
 
-    public bool ServerCertificateAccepted
-    {
-        get => _serverCertificateAccepted;
-        set => _serverCertificateAccepted = value;
-    }
-
-    public bool ClientCertificateRequested
-    {
-        get => _clientCertificateRequested;
-        set => _clientCertificateRequested = value;
-    }
-
-    /// <summary>A new TCP connection starts: what the previous handshake saw no longer applies.</summary>
-    public void NewConnection()
-    {
-        _serverCertificateAccepted = false;
-        _clientCertificateRequested = false;
-    }
+    /// <summary>The node asked for a client certificate during a handshake (and there was none to give).</summary>
+    public void ClientCertificateAsked() => _clientCertificateRequested = true;
 }
 
 /// <summary>

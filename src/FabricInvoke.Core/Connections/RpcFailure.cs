@@ -79,11 +79,28 @@ internal static class RpcFailure
     /// (<see cref="NodeConnection.ClientCertificateRefusal"/>): worth no retry, and worth telling how to give one.
     /// </summary>
     public static bool NeedsClientCertificate(RpcException e, NodeConnection? connection) =>
-        connection?.ClientCertificateRefusal is not null && IsConnectFailure(e) && !Causes(e.InnerException ?? e.Status.DebugException).Any(c => c is TimeoutException);
+        IsConnectFailure(e) && ClientCertificateRefusal(e.InnerException ?? e.Status.DebugException, connection) is not null;
+
+    /// <summary>
+    /// The connection's <see cref="NodeConnection.ClientCertificateRefusal"/>, unless the failure is one a missing
+    /// client certificate cannot cause: a timeout, or a TCP connect that failed (refused, host not found, unreachable)
+    /// — a node that asked for a certificate before and has stopped since, say.
+    /// </summary>
+    private static string? ClientCertificateRefusal(Exception? cause, NodeConnection? connection) =>
+        connection?.ClientCertificateRefusal is { } noClientCertificate && !Causes(cause).Any(c => c is TimeoutException || IsTcpConnectFailure(c))
+            ? noClientCertificate
+            : null;
+
+    private static bool IsTcpConnectFailure(Exception e) => e is SocketException
+    {
+        SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain
+            or SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown or SocketError.TimedOut
+            or SocketError.AddressNotAvailable,
+    };
 
     private static string DescribeTransport(Exception e, NodeConnection? connection)
     {
-        if (connection?.ClientCertificateRefusal is { } noClientCertificate && !Causes(e).Any(c => c is TimeoutException))
+        if (ClientCertificateRefusal(e, connection) is { } noClientCertificate)
         {
             return noClientCertificate;
         }

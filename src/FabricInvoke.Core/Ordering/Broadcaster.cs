@@ -82,6 +82,7 @@ internal static class Broadcaster
         var attempts = new List<EndpointDetail>();
         var outcomes = new List<OrdererAttempt>();
         var allUnreachable = true;
+        var needsClientCertificate = false; // decided with the failure's message, for the one-orderer error
         Status? lastStatus = null;
 
         // An orderer that took the envelope but did not answer may still order it; so may one that is being sent it.
@@ -131,6 +132,7 @@ internal static class Broadcaster
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e))
             {
                 var said = RpcFailure.Describe(e, orderer.Connection);
+                needsClientCertificate = RpcFailure.NeedsClientCertificate(e, orderer.Connection);
                 Report(OrdererOutcome.Unreachable, null, said);
                 attempts.Add(new EndpointDetail(orderer.Address, null, said));
             }
@@ -160,7 +162,7 @@ internal static class Broadcaster
         if (allUnreachable)
         {
             throw orderers.Count == 1
-                ? Failures.Connection("orderer", orderers[0].Address, attempts[0].Message, txId: txId, needsClientCertificate: orderers[0].Connection.ClientCertificateRefusal is not null)
+                ? Failures.Connection("orderer", orderers[0].Address, attempts[0].Message, txId: txId, needsClientCertificate: needsClientCertificate)
                 : Failures.NoOrdererReachable(txId, attempts);
         }
 
