@@ -169,7 +169,8 @@ public sealed class DoctorMutualTlsTests249(Fabric249Mtls network)
         Assert.True(invoke.ExitCode == 4, invoke.ToString());
         Assert.True(doctor.ExitCode == invoke.ExitCode, $"doctor {doctor}\n--- invoke\n{invoke}");
         var first = doctor.Stdout.Split('\n').First(l => l.StartsWith('✘'));
-        Assert.StartsWith($"✘ service {network.Org1PeerAddress}: ", first, StringComparison.Ordinal);
-        // Reason and fix not asserted: see DoctorMutualTlsTests (EndToEnd) — the wording is not yet stable.
+        Assert.StartsWith($"✘ service {network.Org1PeerAddress}: mutual TLS required, no client certificate given — ", first, StringComparison.Ordinal);
+        Assert.Matches("the peer (asked for a TLS client certificate|closed the TLS session during the handshake)", first);
+        Assert.Contains("fix: give a TLS client certificate and key with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true, CORE_PEER_TLS_CLIENTCERT_FILE=FILE and CORE_PEER_TLS_CLIENTKEY_FILE=FILE", first, StringComparison.Ordinal);
     }
 }

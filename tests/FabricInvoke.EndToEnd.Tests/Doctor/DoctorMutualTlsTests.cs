@@ -55,10 +55,9 @@ public sealed class DoctorMutualTlsTests : IClassFixture<MutualTlsNetworkFixture
         Assert.True(invoke.ExitCode == 4, invoke.ToString());
         Assert.True(doctor.ExitCode == invoke.ExitCode, $"doctor {doctor}\n--- invoke\n{invoke}");
         var first = doctor.Stdout.Split('\n').First(l => l.StartsWith('✘'));
-        Assert.StartsWith($"✘ service {_net.Network.Peers[0].Address}: ", first, StringComparison.Ordinal);
-        // The reason and fix are not asserted: in CI at e38ec9a the first failure once read "Endorser service not
-        // answering" instead of naming the missing client certificate (a known, open nondeterminism of doctor's
-        // service probe under mutual TLS; the node and the exit code are stable).
+        Assert.StartsWith($"✘ service {_net.Network.Peers[0].Address}: mutual TLS required, no client certificate given — ", first, StringComparison.Ordinal);
+        Assert.Matches("the peer (asked for a TLS client certificate|closed the TLS session during the handshake)", first);
+        Assert.Contains("fix: give a TLS client certificate and key with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true, CORE_PEER_TLS_CLIENTCERT_FILE=FILE and CORE_PEER_TLS_CLIENTKEY_FILE=FILE", first, StringComparison.Ordinal);
     }
 
     [Fact]
