@@ -5,7 +5,8 @@ namespace FabricInvoke.RealFabric.Tests;
 /// <summary>
 /// <c>fabinvoke doctor</c>'s channel, chaincode, endorsement-policy and gateway checks on real networks: for each
 /// broken setup the first ✘ line names the cause and the fix, and doctor exits with the code that
-/// <c>fabinvoke chaincode invoke</c> gives with the same settings (both are run); a healthy setup passes every check.
+/// <c>fabinvoke chaincode invoke</c> gives with the same settings (both are run; without --gateway the Go peer CLI's
+/// invoke is run too, and fails or succeeds as they do); a healthy setup passes every check.
 /// </summary>
 public abstract class DoctorChannelTests(RealNetwork network)
 {
@@ -18,7 +19,10 @@ public abstract class DoctorChannelTests(RealNetwork network)
         return change is null ? args : change(args);
     }
 
-    /// <summary>Runs doctor and then the invoke with the same settings; the exit codes must be equal (and <paramref name="expected"/>).</summary>
+    /// <summary>
+    /// Runs doctor and then the invoke with the same settings; the exit codes must be equal (and <paramref name="expected"/>);
+    /// without --gateway the Go peer CLI's invoke too must fail, or succeed, as they do.
+    /// </summary>
     private async Task<CliOutcome> DoctorAndInvoke(int expected, List<string> flags, IReadOnlyDictionary<string, string?>? env = null)
     {
         env ??= new Dictionary<string, string?>();
@@ -27,6 +31,11 @@ public abstract class DoctorChannelTests(RealNetwork network)
         doctor.AssertWellBehaved();
         Assert.True(invoke.ExitCode == expected, $"the invoke itself\n{invoke}");
         Assert.True(doctor.ExitCode == invoke.ExitCode, $"doctor exit {doctor.ExitCode}, invoke exit {invoke.ExitCode}\n--- doctor\n{doctor}\n--- invoke\n{invoke}");
+        if (!flags.Contains("--gateway"))
+        {
+            await GoCliVerdict.AssertAgrees(network, env, ["chaincode", "invoke", .. flags], expected);
+        }
+
         return doctor;
     }
 

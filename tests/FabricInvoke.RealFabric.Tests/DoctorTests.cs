@@ -48,6 +48,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
         Assert.Contains($"✔ service {network.OrdererAddress}: AtomicBroadcast answering", outcome.Stdout, StringComparison.Ordinal);
         Assert.Contains("✔ identity role: client", outcome.Stdout, StringComparison.Ordinal);
         Assert.Empty(outcome.ErrorLines);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?>(), network.InvokeArgs(Ctor), 0);
     }
 
     [RealFabricFact]
@@ -73,6 +74,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
         Assert.Contains("issued by 'CN=tlsca.org1.example.com, O=org1.example.com, L=San Francisco, S=California, C=US' (key id ", first, StringComparison.Ordinal);
         Assert.Contains("the TLS root given is 'CN=tlsca.org2.example.com, O=org2.example.com, L=San Francisco, S=California, C=US' (key id ", first, StringComparison.Ordinal);
         Assert.Contains($"as --tlsRootCertFiles (in --peerAddresses order) for {network.Org1PeerAddress}", first, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?>(), args, 4);
     }
 
     [RealFabricFact]
@@ -85,6 +87,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
         Assert.StartsWith($"✘ tls {network.Org1PeerAddress}: server certificate not valid for host name wrong.example.com", first, StringComparison.Ordinal);
         Assert.Contains("names peer0.org1.example.com, peer0, localhost, 127.0.0.1, not wrong.example.com", first, StringComparison.Ordinal);
         Assert.Contains("fix: remove CORE_PEER_TLS_SERVERHOSTOVERRIDE (it is wrong.example.com;", first, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, env, network.InvokeArgs(Ctor), 4);
     }
 
     [RealFabricFact]
@@ -97,6 +100,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
         Assert.StartsWith($"✘ identity {msp}: the signing identity cannot be loaded", first, StringComparison.Ordinal);
         Assert.Contains("no private key in the MSP keystore matches the signing certificate", first, StringComparison.Ordinal);
         Assert.Contains("fix: put the private key of the signing certificate in keystore/", first, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?> { ["CORE_PEER_MSPCONFIGPATH"] = msp }, network.InvokeArgs(Ctor), 3);
     }
 
     [RealFabricFact]
@@ -109,6 +113,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
 
         Assert.StartsWith("✘ identity certificate: expired 1 day ago — the signing certificate 'CN=Expired@org1.example.com", first, StringComparison.Ordinal);
         Assert.Contains("peers refuse it (access denied)", first, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?> { ["CORE_PEER_MSPCONFIGPATH"] = msp }, network.InvokeArgs(Ctor), 5);
     }
 
     [RealFabricFact]
@@ -122,6 +127,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
 
         Assert.StartsWith($"✘ node {closed}: peer: cannot connect — connection refused (nothing listens there); fix: check that the peer runs and that {closed} is its address in --peerAddresses", first, StringComparison.Ordinal);
         Assert.Contains($"✔ service {network.Org2PeerAddress}: Endorser, Deliver answering", doctor.Stdout, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?>(), args, 4);
     }
 
     [RealFabricFact]
@@ -134,6 +140,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
 
         Assert.StartsWith($"✘ tls {network.OrdererAddress}: server certificate not valid for host name wrong.example.com", first, StringComparison.Ordinal);
         Assert.Contains("fix: remove --ordererTLSHostnameOverride", first, StringComparison.Ordinal);
+        await GoCliVerdict.AssertAgrees(network, new Dictionary<string, string?>(), args, 4);
     }
 }
 

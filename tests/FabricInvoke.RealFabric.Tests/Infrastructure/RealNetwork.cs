@@ -30,9 +30,10 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
     private Dictionary<string, string?> _env = [];
 
     /// <param name="version">2.4.9 or 3.0.0.</param>
-    /// <param name="portOffset">Added to the tier's base port (0, 100, 200, 300: one network each).</param>
+    /// <param name="portOffset">Added to the tier's base port (0, 100, … 500: one network each).</param>
     /// <param name="mutualTls">Every node requires a client certificate.</param>
-    protected RealNetwork(string version, int portOffset, bool mutualTls)
+    /// <param name="variant">Names a network prepared differently from the others of its version (<see cref="PrepareAsync"/>); part of <see cref="Name"/>.</param>
+    protected RealNetwork(string version, int portOffset, bool mutualTls, string? variant = null)
     {
         Version = version;
         MutualTls = mutualTls;
@@ -40,10 +41,10 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
             ? int.Parse(b, CultureInfo.InvariantCulture)
             : 24000;
         BasePort = basePort + portOffset;
-        Name = $"fabric-{version}{(mutualTls ? "-mtls" : "")}";
+        Name = $"fabric-{version}{(mutualTls ? "-mtls" : "")}{(variant is null ? "" : "-" + variant)}";
     }
 
-    /// <summary>"fabric-2.4.9", "fabric-3.0.0", "fabric-2.4.9-mtls", "fabric-3.0.0-mtls".</summary>
+    /// <summary>"fabric-2.4.9", "fabric-3.0.0", "fabric-2.4.9-mtls", "fabric-3.0.0-mtls"; a variant's name ends in it.</summary>
     public string Name { get; }
 
     public string Version { get; }
@@ -285,7 +286,11 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
 
         _env = await ReadEnvironment(Path.Combine(Dir, "network.env"));
         Started = true;
+        await PrepareAsync();
     }
+
+    /// <summary>Runs once the network is up, before any test: a variant changes its network here (its channel configuration, say).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
