@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FabricInvoke.RealFabric.Tests.Infrastructure;
 
 namespace FabricInvoke.RealFabric.Tests;
@@ -19,10 +20,11 @@ public abstract class DoctorChannelTests(RealNetwork network)
     }
 
     /// <summary>Runs doctor and then the invoke with the same settings; the exit codes must be equal (and <paramref name="expected"/>).</summary>
-    private async Task<CliOutcome> DoctorAndInvoke(int expected, List<string> flags, IReadOnlyDictionary<string, string?>? env = null)
+    private async Task<CliOutcome> DoctorAndInvoke(int expected, List<string> flags, IReadOnlyDictionary<string, string?>? env = null, [CallerMemberName] string setup = "")
     {
         env ??= new Dictionary<string, string?>();
         var doctor = await network.Fabinvoke(env, ["doctor", .. flags]);
+        DoctorTimes.Record(network, setup, doctor);
         var invoke = await network.Fabinvoke(env, ["chaincode", "invoke", .. flags]);
         doctor.AssertWellBehaved();
         Assert.True(invoke.ExitCode == expected, $"the invoke itself\n{invoke}");
