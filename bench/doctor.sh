@@ -4,15 +4,21 @@
 # 2.4.9, 3.0.0 BFT and 2.4.9 with mutual TLS). It runs those tests N times with FABINVOKE_DOCTOR_TIMES set: each doctor
 # run appends "network, setup, exit code, wall ms" to that file (Infrastructure/DoctorTimes.cs; the tests assert no
 # time). Wall = from starting the process to its exit, as the tests start it: `dotnet fabinvoke.dll …`, the
-# framework-dependent JIT build (runtime start-up included). Then it prints a Markdown table: per setup the median, min
-# and max over the runs, and how many runs took 2 s or more; with the machine (nproc, load average per run) and commit.
+# framework-dependent JIT build (runtime start-up included), or the executable EXE names. Then it prints a Markdown
+# table: per setup the median, min and max over the runs, and how many runs took 2 s or more; with the machine (nproc,
+# load average per run) and commit. The networks' test collections run one after another (the runner's default runs
+# them side by side, and then each doctor competes with the other collections' processes); PARALLEL=1 runs them as CI does.
 #
 # Usage: bench/doctor.sh [N]     (N runs of the tests, default 3)
 # Knobs (environment):
 #   FABINVOKE_REALFABRIC_BASE_PORT=24000   the real tier's first port (it uses base+0 … base+399): set your own range
 #   FILTER=…        dotnet test filter (default: the doctor classes of the real tier)
 #   NO_BUILD=1      use the Release build as it is (else `dotnet build` of the real-tier test project first)
-#   KEEP=file       keep the raw times there (one line per doctor run)
+#   EXE=path        run this fabinvoke executable (a native AOT build) instead of `dotnet fabinvoke.dll` — doctor and
+#                   the invokes it is compared with (FABINVOKE_REALFABRIC_EXE)
+#   PARALLEL=1      the test collections side by side (xunit's default), not one after another
+#   KEEP=file       keep the raw times there (one line per doctor run), appended to: runs of several invocations (say
+#                   before and after a change, interleaved) gather in one table; N=0 prints the table of the file only
 # Needs: the .NET 10 SDK, python3, and what the real tier needs (shared/fabric beside the repository; see its README).
 # The phases of one run: FABRIC_LOGGING_SPEC=debug fabinvoke doctor … prints a debug line "doctor -> phases: start-up …,
 # identity …, nodes (TCP, TLS) …, services …, definition query …, checks …, total …".
@@ -22,12 +28,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 times=${KEEP:-$work/times.tsv}
-: >"$times"
+[ -n "${KEEP:-}" ] || : >"$times" # a kept file gathers runs (N=0 only prints its table)
 filter=${FILTER:-FullyQualifiedName~FabricInvoke.RealFabric.Tests.Doctor}
 command -v python3 >/dev/null || { echo "bench/doctor.sh needs python3" >&2; exit 2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 project=$root/tests/FabricInvoke.RealFabric.Tests
-if [ -z "${NO_BUILD:-}" ]; then
+if [ -z "${NO_BUILD:-}" ] && [ "$n" -gt 0 ]; then
   echo "building the real-tier tests (Release)..."
   dotnet build "$project" -c Release >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
 fi
@@ -36,7 +42,8 @@ failed=0
 for i in $(seq 1 "$n"); do
   before=$(load)
   echo "run $i/$n: load average $before"
-  if ! FABINVOKE_DOCTOR_TIMES=$times dotnet test "$project" -c Release --no-build --filter "$filter" >"$work/test-$i.log" 2>&1; then
+  if ! FABINVOKE_REALFABRIC_EXE=${EXE:-} FABINVOKE_DOCTOR_TIMES=$times dotnet test "$project" -c Release --no-build --filter "$filter" \
+      -- xUnit.ParallelizeTestCollections=$([ -n "${PARALLEL:-}" ] && echo true || echo false) >"$work/test-$i.log" 2>&1; then
     failed=$((failed + 1))
     echo "  some tests failed in run $i (their doctor times are still counted):" >&2
     grep -E "^\s+Failed |Passed!|Failed!" "$work/test-$i.log" | head -20 >&2 || true
@@ -46,7 +53,7 @@ done
 echo
 echo "Machine: $(nproc) cores, $(uname -sr); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
 echo "Load average (1, 5, 15 min) at the start and end of each run: $(IFS=';'; echo "${loads[*]}")"
-echo "Command: FABINVOKE_REALFABRIC_BASE_PORT=${FABINVOKE_REALFABRIC_BASE_PORT:-24000} bench/doctor.sh $n${FILTER:+ (FILTER=$FILTER)}; runs with failed tests: $failed"
+echo "Command: FABINVOKE_REALFABRIC_BASE_PORT=${FABINVOKE_REALFABRIC_BASE_PORT:-24000}${EXE:+ EXE=$EXE}${PARALLEL:+ PARALLEL=1} bench/doctor.sh $n${FILTER:+ (FILTER=$FILTER)}; runs with failed tests: $failed"
 echo
 python3 - "$times" <<'EOF'
 import statistics, sys
