@@ -19,6 +19,7 @@
 #   PARALLEL=1      the test collections side by side (xunit's default), not one after another
 #   KEEP=file       keep the raw times there (one line per doctor run), appended to: runs of several invocations (say
 #                   before and after a change, interleaved) gather in one table; N=0 prints the table of the file only
+#   COMPARE=file    another KEEP file (say, of the commit before): its run count and median per setup in a last column
 # Needs: the .NET 10 SDK, python3, and what the real tier needs (shared/fabric beside the repository; see its README).
 # The phases of one run: FABRIC_LOGGING_SPEC=debug fabinvoke doctor … prints a debug line "doctor -> phases: start-up …,
 # identity …, nodes (TCP, TLS) …, services …, definition query …, checks …, total …".
@@ -55,26 +56,37 @@ echo "Machine: $(nproc) cores, $(uname -sr); commit $(git -C "$root" rev-parse -
 echo "Load average (1, 5, 15 min) at the start and end of each run: $(IFS=';'; echo "${loads[*]}")"
 echo "Command: FABINVOKE_REALFABRIC_BASE_PORT=${FABINVOKE_REALFABRIC_BASE_PORT:-24000}${EXE:+ EXE=$EXE}${PARALLEL:+ PARALLEL=1} bench/doctor.sh $n${FILTER:+ (FILTER=$FILTER)}; runs with failed tests: $failed"
 echo
-python3 - "$times" <<'EOF'
+python3 - "$times" "${COMPARE:-}" <<'EOF'
 import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    parts = line.rstrip("\n").split("\t")
-    if len(parts) != 4:
-        continue
-    network, setup, code, ms = parts
-    rows.setdefault((network, setup), []).append((int(code), int(ms)))
+def read(path):
+    rows = {}
+    for line in open(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 4:
+            network, setup, code, ms = parts
+            rows.setdefault((network, setup), []).append((int(code), int(ms)))
+    return rows
+rows = read(sys.argv[1])
 if not rows:
     print("no doctor run was recorded (did the tests run? see FILTER)")
     sys.exit(1)
-print("| network | setup | exit | runs | median ms | min ms | max ms | runs ≥ 2 s |")
-print("|---|---|---|---|---|---|---|---|")
+other = read(sys.argv[2]) if sys.argv[2] else None
+print("| network | setup | exit | runs | median ms | min ms | max ms | runs ≥ 2 s |" + (" COMPARE: runs, median ms |" if other is not None else ""))
+print("|---|---|---|---|---|---|---|---|" + ("---|" if other is not None else ""))
 total = slow = 0
 for (network, setup), runs in sorted(rows.items()):
     codes = sorted({c for c, _ in runs})
     ms = [m for _, m in runs]
     over = sum(1 for m in ms if m >= 2000)
     total += len(ms); slow += over
-    print(f"| {network} | {setup.replace('_', ' ')} | {'/'.join(map(str, codes))} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms)} | {max(ms)} | {over} |")
+    row = f"| {network} | {setup.replace('_', ' ')} | {'/'.join(map(str, codes))} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms)} | {max(ms)} | {over} |"
+    if other is not None:
+        theirs = [m for _, m in other.get((network, setup), [])]
+        row += f" {len(theirs)}, {statistics.median(theirs):.0f} |" if theirs else " 0, - |"
+    print(row)
 print(f"\n{len(rows)} setups, {total} doctor runs, {slow} of them took 2 s or more.")
+if other is not None:
+    mine = [m for runs in rows.values() for _, m in runs]
+    theirs = [m for runs in other.values() for _, m in runs]
+    print(f"All runs: median {statistics.median(mine):.0f} ms here; COMPARE: median {statistics.median(theirs):.0f} ms over {len(theirs)} runs, {sum(1 for m in theirs if m >= 2000)} of them 2 s or more.")
 EOF
