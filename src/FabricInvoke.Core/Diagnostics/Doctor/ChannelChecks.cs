@@ -55,7 +55,7 @@ internal static class ChannelChecks
                     $"peer {peers[0].Address} does not serve the Gateway: {problem}",
                     "enable the Gateway of the peer (peer.gateway.enabled in core.yaml; Fabric ≥ 2.4), or endorse through the peers themselves instead of a Gateway",
                     FailureKind.Endorsement));
-            timings?.Record("gateway", phase);
+            timings?.Record("channel steps with the gateway probe", phase);
         }
 
         checks.AddRange(await channel.ConfigureAwait(false));
@@ -93,7 +93,7 @@ internal static class ChannelChecks
             return checks;
         }
 
-        // Read the configuration from a peer that accepted the signer; probe the orderers and the gateway meanwhile.
+        // Read the configuration from a peer that accepted the signer.
         phase = timings?.Start() ?? 0;
         var configAnswer = await ChannelProbe.AskAsync(accepted[0].Peer, signer, ChannelProbe.GetChannelConfig(context.ChannelId), timeout, time, cancellationToken).ConfigureAwait(false);
         timings?.Record("channel config", phase);
