@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FabricInvoke.RealFabric.Tests.Infrastructure;
 
 namespace FabricInvoke.RealFabric.Tests;
@@ -23,10 +24,11 @@ public abstract class DoctorChannelTests(RealNetwork network)
     /// Runs doctor and then the invoke with the same settings; the exit codes must be equal (and <paramref name="expected"/>);
     /// without --gateway the Go peer CLI's invoke too must fail, or succeed, as they do.
     /// </summary>
-    private async Task<CliOutcome> DoctorAndInvoke(int expected, List<string> flags, IReadOnlyDictionary<string, string?>? env = null)
+    private async Task<CliOutcome> DoctorAndInvoke(int expected, List<string> flags, IReadOnlyDictionary<string, string?>? env = null, [CallerMemberName] string setup = "")
     {
         env ??= new Dictionary<string, string?>();
         var doctor = await network.Fabinvoke(env, ["doctor", .. flags]);
+        DoctorTimes.Record(network, setup, doctor);
         var invoke = await network.Fabinvoke(env, ["chaincode", "invoke", .. flags]);
         doctor.AssertWellBehaved();
         Assert.True(invoke.ExitCode == expected, $"the invoke itself\n{invoke}");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FabricInvoke.RealFabric.Tests.Infrastructure;
 using FabricInvoke.Testing;
@@ -25,9 +26,11 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
     private static string[] AsDoctor(List<string> invokeArgs) => ["doctor", .. invokeArgs.Skip(2)];
 
     /// <summary>Doctor, then the real invoke with the same settings: doctor must exit as the invoke did.</summary>
-    private async Task<(CliOutcome Doctor, string FirstFailure)> DiagnoseAsync(Dictionary<string, string?> env, List<string> invokeArgs, int expectedExitCode)
+    private async Task<(CliOutcome Doctor, string FirstFailure)> DiagnoseAsync(
+        Dictionary<string, string?> env, List<string> invokeArgs, int expectedExitCode, [CallerMemberName] string setup = "")
     {
         var doctor = await network.Fabinvoke(env, AsDoctor(invokeArgs));
+        DoctorTimes.Record(network, setup, doctor);
         var invoke = await network.Fabinvoke(env, [.. invokeArgs]);
 
         Assert.True(invoke.ExitCode == expectedExitCode, "the invoke itself: " + invoke);
@@ -39,6 +42,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
     public async Task Healthy_setup_passes_every_check()
     {
         var outcome = await network.Fabinvoke(AsDoctor(network.InvokeArgs(Ctor)));
+        DoctorTimes.Record(network, nameof(Healthy_setup_passes_every_check), outcome);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var lines = outcome.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -55,6 +59,7 @@ public abstract class DoctorTests(RealNetwork network) : IDisposable
     public async Task Healthy_setup_in_json_has_every_check_passed()
     {
         var outcome = await network.Fabinvoke([.. AsDoctor(network.InvokeArgs(Ctor)), "--output", "json"]);
+        DoctorTimes.Record(network, nameof(Healthy_setup_in_json_has_every_check_passed), outcome);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         using var json = JsonDocument.Parse(outcome.Stdout);
@@ -171,6 +176,7 @@ public sealed class DoctorMutualTlsTests249(Fabric249Mtls network)
             ["CORE_PEER_TLS_CLIENTKEY_FILE"] = null,
         };
         var doctor = await network.Fabinvoke(noClientCertificate, ["doctor", .. args.Skip(2)]);
+        DoctorTimes.Record(network, nameof(Without_a_client_certificate_the_first_failure_names_the_peer_and_exits_as_the_invoke), doctor);
         var invoke = await network.Fabinvoke(noClientCertificate, [.. args]);
 
         Assert.True(invoke.ExitCode == 4, invoke.ToString());

@@ -14,6 +14,9 @@ namespace FabricInvoke.Cli.Commands;
 internal sealed class DoctorAction(InvokeCommandDefinition definition, CliContext context)
     : CommandAction<ChaincodeCall<InvokeCommandSettings>, IReadOnlyList<DoctorCheck>>(context)
 {
+    private DoctorTimings? _timings;
+    private long _checksStarted;
+
     protected override ResultWriter CreateWriter(ParseResult parse) => new(InvokeSettingsTable.Output.Value(parse, definition.Output), Context);
 
     protected override ChaincodeCall<InvokeCommandSettings> Parse(ParseResult parse, CommandRun run)
@@ -31,10 +34,19 @@ internal sealed class DoctorAction(InvokeCommandDefinition definition, CliContex
         var o = s.Options;
         var input = new DoctorInput(
             s.Connections, s.MspConfigPath, s.MspId, o.Invocation.ChannelId, o.Invocation.ChaincodeName, o.Invocation.IsInit, o.Gateway,
-            o.EndorsingOrganizations, o.RequestTimeout, Context.Time);
+            o.EndorsingOrganizations, o.RequestTimeout, Context.Time, _timings = new DoctorTimings(Context.Time));
+        _checksStarted = Context.Time.GetTimestamp();
         return DoctorPipeline.RunAsync(input, DoctorStages.After, cancellationToken);
     }
 
-    protected override int Write(CommandTarget<ChaincodeCall<InvokeCommandSettings>> target, IReadOnlyList<DoctorCheck> result, CommandRun run) =>
-        DoctorOutput.Write(result, target.Settings.Settings.Output, Context);
+    /// <summary>Writes the checks, then (debug) where the time went: start-up until the checks began, each phase, the checks' total.</summary>
+    protected override int Write(CommandTarget<ChaincodeCall<InvokeCommandSettings>> target, IReadOnlyList<DoctorCheck> result, CommandRun run)
+    {
+        var code = DoctorOutput.Write(result, target.Settings.Settings.Output, Context);
+        var time = Context.Time;
+        var startup = time.GetElapsedTime(Context.StartedAt) - time.GetElapsedTime(_checksStarted);
+        target.Settings.Log.Debug("doctor",
+            $"phases: start-up {startup.TotalMilliseconds:0.0}ms, {_timings}, checks {time.GetElapsedTime(_checksStarted).TotalMilliseconds:0.0}ms, total {time.GetElapsedTime(Context.StartedAt).TotalMilliseconds:0.0}ms");
+        return code;
+    }
 }

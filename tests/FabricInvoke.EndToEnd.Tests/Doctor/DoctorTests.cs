@@ -68,6 +68,20 @@ public sealed class DoctorTests : IClassFixture<NetworkFixture>, IDisposable
     }
 
     [Fact]
+    public async Task Through_the_gateway_the_Gateway_service_is_reported_once()
+    {
+        var args = AsDoctor(_net.InvokeArgs(Ctor));
+        args.RemoveRange(args.IndexOf("-o"), 2); // the gateway orders itself
+        var outcome = await CliRun.RunAsync(_net.UserEnvironment(), [.. args, "--gateway"]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var lines = outcome.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var gateway = lines.Where(l => l.Contains("Gateway service", StringComparison.Ordinal) || l.Contains("Gateway answering", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"✔ gateway {Peer(0)}: Gateway service enabled"], gateway);
+        Assert.Contains(lines, l => l.StartsWith($"✔ service {Peer(0)}: Endorser, Deliver answering", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Doctor_sends_no_transaction()
     {
         var heights = _net.Network.Peers.Select(p => p.Height).ToList();

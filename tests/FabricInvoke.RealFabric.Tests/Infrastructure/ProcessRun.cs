@@ -8,6 +8,16 @@ public static class ProcessRun
     public static string FabinvokeDll { get; } = Path.Combine(AppContext.BaseDirectory, "fabinvoke.dll");
 
     /// <summary>
+    /// A fabinvoke executable to run instead of <c>dotnet fabinvoke.dll</c> (a native AOT build, say), from
+    /// <c>FABINVOKE_REALFABRIC_EXE</c>; null (the default) runs the built dll. bench/doctor.sh sets it with EXE=.
+    /// </summary>
+    public static string? FabinvokeExe { get; } = Environment.GetEnvironmentVariable("FABINVOKE_REALFABRIC_EXE") is { Length: > 0 } exe ? exe : null;
+
+    /// <summary>Runs fabinvoke (<see cref="FabinvokeExe"/>, else <c>dotnet fabinvoke.dll</c>) with <paramref name="args"/>.</summary>
+    public static Task<CliOutcome> RunFabinvokeAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment, TimeSpan bound) =>
+        FabinvokeExe is { } exe ? RunAsync(exe, args, environment, bound) : RunAsync("dotnet", [FabinvokeDll, .. args], environment, bound);
+
+    /// <summary>
     /// Runs <paramref name="file"/> with <paramref name="args"/>. The child starts from this process's environment without any
     /// CORE_*/FABRIC_* variable, then gets <paramref name="environment"/> (a null value removes a variable).
     /// </summary>

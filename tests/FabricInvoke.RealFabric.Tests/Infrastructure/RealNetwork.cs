@@ -131,7 +131,7 @@ public abstract partial class RealNetwork : IAsyncLifetime, IScenarioTarget
 
     /// <summary>Runs fabinvoke with <see cref="Env"/> and then <paramref name="overrides"/> (a null value unsets a variable).</summary>
     public Task<CliOutcome> Fabinvoke(IReadOnlyDictionary<string, string?> overrides, params string[] args) =>
-        ProcessRun.RunAsync("dotnet", [ProcessRun.FabinvokeDll, .. args], Merge(overrides), CommandBound);
+        ProcessRun.RunFabinvokeAsync(args, Merge(overrides), CommandBound);
 
     /// <summary>Runs the Go <c>peer</c> CLI of this network's version with <see cref="Env"/> (FABRIC_CFG_PATH set).</summary>
     public Task<CliOutcome> PeerCli(params string[] args) => PeerCli(new Dictionary<string, string?>(), args);

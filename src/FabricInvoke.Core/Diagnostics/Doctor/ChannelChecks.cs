@@ -36,10 +36,45 @@ internal static class ChannelChecks
             return checks;
         }
 
+        var timeout = context.RequestTimeout;
+        var timings = context.Timings;
+        var phase = timings?.Start() ?? 0;
+
+        // 5. Gateway mode: whether the peer serves the Gateway, asked once, alongside the other questions; its line
+        // comes first, where the node's services are reported (the invoke's first call goes to that service).
+        var gatewayProbe = context.Gateway ? ChannelProbe.GatewayAsync(peers[0], timeout, time, cancellationToken) : null;
+        var channel = ChannelAsync(context, peers, cancellationToken);
+        Task[] pending = gatewayProbe is null ? [channel] : [channel, gatewayProbe];
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        if (gatewayProbe is not null)
+        {
+            var (enabled, problem) = await gatewayProbe.ConfigureAwait(false);
+            checks.Add(enabled
+                ? new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Pass, "Gateway service enabled")
+                : new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Fail, "Gateway service not available",
+                    $"peer {peers[0].Address} does not serve the Gateway: {problem}",
+                    "enable the Gateway of the peer (peer.gateway.enabled in core.yaml; Fabric ≥ 2.4), or endorse through the peers themselves instead of a Gateway",
+                    FailureKind.Endorsement));
+            timings?.Record("channel steps with the gateway probe", phase);
+        }
+
+        checks.AddRange(await channel.ConfigureAwait(false));
+        return checks;
+    }
+
+    /// <summary>Checks 3 (channel) and 4 (chaincode and endorsement policy) on <paramref name="peers"/>.</summary>
+    private static async Task<IReadOnlyList<DoctorCheck>> ChannelAsync(DoctorContext context, IReadOnlyList<PeerNode> peers, CancellationToken cancellationToken)
+    {
+        var checks = new List<DoctorCheck>();
+        var connections = context.Connections;
+        var time = context.Time;
         var signer = connections.Signer;
         var timeout = context.RequestTimeout;
+        var timings = context.Timings;
+        var phase = timings?.Start() ?? 0;
         var definitionQuery = ChannelProbe.QueryChaincodeDefinition(context.ChannelId, context.ChaincodeName);
         var answers = await Task.WhenAll(peers.Select(p => ChannelProbe.AskAsync(p, signer, definitionQuery, timeout, time, cancellationToken))).ConfigureAwait(false);
+        timings?.Record("definition query", phase);
 
         // 3. The channel on each peer, and whether the peer accepts the signer on it.
         var accepted = new List<PeerAnswer>();
@@ -58,8 +93,10 @@ internal static class ChannelChecks
             return checks;
         }
 
-        // Read the configuration from a peer that accepted the signer; probe the orderers and the gateway meanwhile.
+        // Read the configuration from a peer that accepted the signer.
+        phase = timings?.Start() ?? 0;
         var configAnswer = await ChannelProbe.AskAsync(accepted[0].Peer, signer, ChannelProbe.GetChannelConfig(context.ChannelId), timeout, time, cancellationToken).ConfigureAwait(false);
+        timings?.Record("channel config", phase);
         ChannelConfigView? config = null;
         string? configProblem = null;
         if (ChannelProbe.Payload(configAnswer) is { } configBytes)
@@ -78,7 +115,6 @@ internal static class ChannelChecks
             configProblem = $"peer {configAnswer.Peer.Address} did not give the channel configuration: {configAnswer.Problem}";
         }
 
-        var gatewayProbe = context.Gateway ? ChannelProbe.GatewayAsync(peers[0], timeout, time, cancellationToken) : null;
         if (config is null)
         {
             checks.Add(new DoctorCheck(Channel, context.ChannelId, CheckOutcome.Warn, "channel configuration not read", configProblem,
@@ -87,7 +123,9 @@ internal static class ChannelChecks
         else
         {
             checks.Add(Membership(context, config));
+            phase = timings?.Start() ?? 0;
             checks.AddRange(await OrderersAsync(context, config, cancellationToken).ConfigureAwait(false));
+            timings?.Record("config orderers", phase);
         }
 
         // 4. The chaincode definition, -I against init required, the endorsement policy against the peers given.
@@ -95,19 +133,9 @@ internal static class ChannelChecks
         checks.AddRange(definitions);
         if (definition is not null && config is not null)
         {
+            phase = timings?.Start() ?? 0;
             checks.AddRange(PolicyChecks(context, config, definition, accepted));
-        }
-
-        // 5. Gateway mode: the service is there.
-        if (gatewayProbe is not null)
-        {
-            var (enabled, problem) = await gatewayProbe.ConfigureAwait(false);
-            checks.Add(enabled
-                ? new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Pass, "Gateway service enabled")
-                : new DoctorCheck(GatewayArea, peers[0].Address, CheckOutcome.Fail, "Gateway service not available",
-                    $"peer {peers[0].Address} does not serve the Gateway: {problem}",
-                    "enable the Gateway of the peer (peer.gateway.enabled in core.yaml; Fabric ≥ 2.4), or endorse through the peers themselves instead of a Gateway",
-                    FailureKind.Endorsement));
+            timings?.Record("policy", phase);
         }
 
         return checks;
@@ -275,7 +303,10 @@ internal static class ChannelChecks
 
         var connectTimeout = connections.Peers[0].Connection.ConnectTimeout;
         var started = context.Time.GetTimestamp();
-        var probes = await Task.WhenAll(config.OrdererEndpoints.Select(e => ChannelProbe.ConnectAsync(e, connectTimeout, cancellationToken))).ConfigureAwait(false);
+        // A given orderer that passed its TCP and TLS checks answers: only the others are connected to again.
+        var answered = context.AnsweringOrderers ?? new HashSet<string>();
+        var probes = await Task.WhenAll(config.OrdererEndpoints.Select(e =>
+            answered.Contains(e) ? Task.FromResult<string?>(null) : ChannelProbe.ConnectAsync(e, connectTimeout, cancellationToken))).ConfigureAwait(false);
         var elapsed = context.Time.GetElapsedTime(started);
         var answering = config.OrdererEndpoints.Where((_, i) => probes[i] is null).ToList();
         var silent = config.OrdererEndpoints.Select((e, i) => (Endpoint: e, Problem: probes[i])).Where(p => p.Problem is not null).ToList();

@@ -34,7 +34,11 @@ internal sealed record DoctorCheck(
     FailureKind? Kind = null,
     TimeSpan Elapsed = default);
 
-/// <summary>What the checks look at: the same connections, identity and call settings an invoke would use.</summary>
+/// <summary>
+/// What the checks look at: the same connections, identity and call settings an invoke would use; where the time goes
+/// (<see cref="Timings"/>, optional); and the given orderers that passed their TCP and TLS checks
+/// (<see cref="AnsweringOrderers"/>, addresses; null when not known), which need no second connect to be known to answer.
+/// </summary>
 internal sealed record DoctorContext(
     ChaincodeCmdFactory Connections,
     string ChannelId,
@@ -43,4 +47,6 @@ internal sealed record DoctorContext(
     bool Gateway,
     IReadOnlyList<string> EndorsingOrganizations,
     TimeSpan RequestTimeout,
-    TimeProvider Time);
+    TimeProvider Time,
+    DoctorTimings? Timings = null,
+    IReadOnlySet<string>? AnsweringOrderers = null);

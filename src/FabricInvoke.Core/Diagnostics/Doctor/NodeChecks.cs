@@ -7,7 +7,6 @@ using FabricInvoke.Core.Configuration;
 using FabricInvoke.Core.Connections;
 using FabricInvoke.Core.Errors;
 using FabricInvoke.Protos.Common;
-using FabricInvoke.Protos.Gateway;
 using FabricInvoke.Protos.Peer;
 using Grpc.Core;
 
@@ -253,37 +252,66 @@ internal static class NodeChecks
             : new DoctorCheck(TlsArea, node.Address, CheckOutcome.Pass, summary, Elapsed: elapsed);
     }
 
+    /// <summary>One node's service probe, started: the node it is for and the line it will give.</summary>
+    internal sealed record ServiceProbe(string Role, string Address, Task<DoctorCheck> Check);
+
     /// <summary>
-    /// The services of every node that passed TCP and TLS, over the invoke's own connections (client certificates
-    /// included): Endorser and Deliver on peers (Gateway on the first peer with the gateway), AtomicBroadcast on orderers.
+    /// Starts probing the services of every node, over the invoke's own connections (client certificates included):
+    /// Endorser and Deliver on peers, AtomicBroadcast on orderers. The Gateway is the gateway stage's question
+    /// (<see cref="ChannelChecks"/>), asked once. The probes may start before the node checks end:
+    /// <see cref="ServicesOfAsync"/> keeps the lines of the nodes that passed them.
     /// </summary>
-    public static async Task<IReadOnlyList<DoctorCheck>> ServicesAsync(DoctorContext context, IReadOnlyCollection<Node> reachable, CancellationToken cancellationToken)
+    public static IReadOnlyList<ServiceProbe> StartServices(DoctorContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var addresses = reachable.Select(n => (n.Role, n.Address)).ToHashSet();
         var factory = context.Connections;
-        var probes = new List<Task<DoctorCheck>>();
-        var firstPeer = factory.Peers.Count > 0 ? factory.Peers[0] : null;
+        var probes = new List<ServiceProbe>();
         foreach (var peer in factory.Peers.Concat(factory.DeliverPeers).Distinct())
         {
-            if (addresses.Contains(("peer", peer.Address)))
-            {
-                probes.Add(ProbeAsync(peer.Connection, context.Gateway && peer == firstPeer, context.Time, cancellationToken));
-            }
+            probes.Add(new ServiceProbe("peer", peer.Address, ProbeAsync(peer.Connection, context.Time, cancellationToken)));
         }
 
         foreach (var orderer in factory.Orderers)
         {
-            if (addresses.Contains(("orderer", orderer.Address)))
-            {
-                probes.Add(ProbeAsync(orderer.Connection, false, context.Time, cancellationToken));
-            }
+            probes.Add(new ServiceProbe("orderer", orderer.Address, ProbeAsync(orderer.Connection, context.Time, cancellationToken)));
         }
 
-        return await Task.WhenAll(probes).ConfigureAwait(false);
+        return probes;
     }
 
-    private static async Task<DoctorCheck> ProbeAsync(NodeConnection connection, bool gateway, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The probes' lines for the nodes that passed TCP and TLS (<paramref name="reachable"/>), in the probes' order.</summary>
+    public static async Task<IReadOnlyList<DoctorCheck>> ServicesOfAsync(IReadOnlyList<ServiceProbe> probes, IReadOnlyCollection<Node> reachable)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        ArgumentNullException.ThrowIfNull(reachable);
+        var addresses = reachable.Select(n => (n.Role, n.Address)).ToHashSet();
+        var lines = new List<DoctorCheck>();
+        foreach (var probe in probes.Where(p => addresses.Contains((p.Role, p.Address))))
+        {
+            lines.Add(await probe.Check.ConfigureAwait(false));
+        }
+
+        return lines;
+    }
+
+    /// <summary>Waits for every probe to end (cancelled or not), whatever it ended with: none is left running.</summary>
+    public static async Task SettleAsync(IReadOnlyList<ServiceProbe> probes)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        foreach (var probe in probes)
+        {
+            try
+            {
+                await probe.Check.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException)
+            {
+                // Its line is not reported: the run ended before the services were asked about.
+            }
+        }
+    }
+
+    private static async Task<DoctorCheck> ProbeAsync(NodeConnection connection, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var invoker = connection.Channel.CreateCallInvoker();
@@ -292,9 +320,7 @@ internal static class NodeChecks
         var options = new CallOptions(cancellationToken: linked.Token);
         var services = connection.Role == "orderer"
             ? new (string Name, Func<Task> Probe)[] { ("AtomicBroadcast", () => StreamProbeAsync(invoker.AsyncDuplexStreamingCall(FabricCalls.Broadcast, null, options), linked.Token)) }
-            : gateway
-                ? [Endorser(), Deliver(), ("Gateway", () => invoker.AsyncUnaryCall(FabricCalls.GatewayEvaluate, null, options, new EvaluateRequest()).ResponseAsync)]
-                : [Endorser(), Deliver()];
+            : [Endorser(), Deliver()];
         // Every service at once (one connection): the first one's failure, in the order listed, is the line.
         var failures = await Task.WhenAll(services.Select(s => ProbeOneAsync(s.Name, s.Probe))).ConfigureAwait(false);
         if (failures.FirstOrDefault(f => f is not null) is { } failure)
@@ -315,12 +341,9 @@ internal static class NodeChecks
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
             {
-                var fix = name == "Gateway"
-                    ? "enable the peer's gateway (peer.gateway.enabled, Fabric 2.4 and later), or invoke without the gateway"
-                    : $"check that {connection.Address} is a {connection.Role}'s address";
                 return new DoctorCheck(ServiceArea, connection.Address, CheckOutcome.Fail, $"{name} service not served",
-                    $"the {connection.Role} answers {name} calls with Unimplemented: it does not serve that service", fix,
-                    name == "Gateway" ? FailureKind.Endorsement : FailureKind.Connection, time.GetElapsedTime(started));
+                    $"the {connection.Role} answers {name} calls with Unimplemented: it does not serve that service",
+                    $"check that {connection.Address} is a {connection.Role}'s address", FailureKind.Connection, time.GetElapsedTime(started));
             }
             catch (RpcException e) when (RpcFailure.IsConnectFailure(e) || e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
             {
@@ -394,7 +417,4 @@ internal sealed record NodeReport(IReadOnlyList<DoctorCheck> Checks, IReadOnlyLi
     /// <summary>At least one peer passed TCP and TLS (else nothing past the node checks can be asked).</summary>
     public bool AnyPeerReachable => Reachable.Any(n => n.Role == "peer");
 
-    /// <summary>The service probes of the reachable nodes, as a stage.</summary>
-    public Task<IReadOnlyList<DoctorCheck>> ServicesAsync(DoctorContext context, CancellationToken cancellationToken) =>
-        NodeChecks.ServicesAsync(context, Reachable, cancellationToken);
 }
