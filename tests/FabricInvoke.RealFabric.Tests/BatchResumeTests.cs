@@ -71,26 +71,14 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
             var journalBefore = Length(journal);
             var journalAt = byJournal ? journalBefore + random.Next(1, 60_000) : long.MaxValue;
             var runTime = Stopwatch.StartNew();
-            using var job = Job.Start(args, network.Env);
-            var killed = await Task.Factory.StartNew(() =>
-            {
-                var deadline = Stopwatch.StartNew();
-                while (!job.Exited.IsCompleted)
-                {
-                    if (job.ResultCount >= afterResults || Length(journal) >= journalAt)
-                    {
-                        job.Kill();
-                        return true;
-                    }
-
-                    Assert.True(deadline.Elapsed < RunBound, $"run {runs}: {job.ResultCount} results, journal {Length(journal)} bytes after {RunBound.TotalSeconds}s; {Context()}\n{job.Stderr}");
-                    Thread.Sleep(1); // polling the job's progress (results read on another thread, the journal's length)
-                }
-
-                return false;
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // Counted: result lines of lines this run sent (not those it skipped as committed by an earlier run).
+            using var job = KillableRun.Start(args, network.Env, counts: line => !IsSkipped(line));
+            var killed = await job.KillWhenAsync(
+                () => job.Counted >= afterResults || Length(journal) >= journalAt,
+                RunBound,
+                () => $"run {runs}: {job.Counted} results, journal {Length(journal)} bytes after {RunBound.TotalSeconds}s; {Context()}\n{job.Stderr}");
             await job.Exited.WaitAsync(RunBound);
-            var results = Parse(job.Results, killed);
+            var results = Parse(job.Lines, killed);
             reported.AddRange(results.Select(r => (runs, r)));
             var trigger = byJournal ? $"journal +{journalAt - journalBefore} B" : afterResults == int.MaxValue ? "none" : $"{afterResults} results";
             log.Append(CultureInfo.InvariantCulture,
@@ -228,143 +216,16 @@ public sealed class BatchResumeTests(Fabric249 network, ITestOutputHelper testOu
 
     private static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    /// <summary>A fabinvoke run left going: its result lines (stdout) counted as they come, stderr kept, SIGKILL on demand.</summary>
-    private sealed class Job : IDisposable
+    private static bool IsSkipped(string line)
     {
-        private readonly Process _process;
-        private readonly StringBuilder _stderr = new();
-        private readonly List<string> _results = [];
-        private int _resultCount;
-
-        private Job(Process process)
+        try
         {
-            _process = process;
+            using var doc = JsonDocument.Parse(line);
+            return doc.RootElement.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String;
         }
-
-        public Task Exited { get; private set; } = Task.CompletedTask;
-
-        public int ExitCode => _process.ExitCode;
-
-        /// <summary>Result lines of lines this run sent (not those it skipped as committed by an earlier run).</summary>
-        public int ResultCount => Volatile.Read(ref _resultCount);
-
-        /// <summary>Every complete result line read so far (after the exit: every one the process wrote).</summary>
-        public IReadOnlyList<string> Results
+        catch (JsonException)
         {
-            get
-            {
-                lock (_results)
-                {
-                    return [.. _results];
-                }
-            }
-        }
-
-        public string Stderr
-        {
-            get
-            {
-                lock (_stderr)
-                {
-                    return _stderr.ToString();
-                }
-            }
-        }
-
-        public static Job Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment)
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var a in args)
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-            {
-                info.Environment.Remove(key);
-            }
-
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
-
-            var process = new Process { StartInfo = info };
-            var job = new Job(process);
-            var stdoutDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var stderrDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    stdoutDone.TrySetResult();
-                    return;
-                }
-
-                if (e.Data.Length > 0)
-                {
-                    lock (job._results)
-                    {
-                        job._results.Add(e.Data);
-                    }
-
-                    if (!IsSkipped(e.Data))
-                    {
-                        Interlocked.Increment(ref job._resultCount);
-                    }
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null)
-                {
-                    stderrDone.TrySetResult();
-                    return;
-                }
-
-                lock (job._stderr)
-                {
-                    job._stderr.Append(e.Data).Append('\n');
-                }
-            };
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            job.Exited = Task.WhenAll(process.WaitForExitAsync(), stdoutDone.Task, stderrDone.Task);
-            return job;
-        }
-
-        private static bool IsSkipped(string line)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                return doc.RootElement.TryGetProperty("skipped", out var skipped) && skipped.ValueKind == JsonValueKind.String;
-            }
-            catch (JsonException)
-            {
-                return false; // a torn last line
-            }
-        }
-
-        /// <summary>SIGKILL (nothing flushed, nothing cleaned up); nothing when it has exited.</summary>
-        public void Kill()
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
+            return false; // a torn last line
         }
     }
 }

@@ -51,47 +51,12 @@ public sealed class Ed25519Tests(Fabric300 network)
         // The seek envelopes of both kinds of event stream are signed by the Ed25519 identity too.
         var block = commits[0].GetProperty("block").GetUInt64().ToString(CultureInfo.InvariantCulture);
         var txid = json.RootElement.GetProperty("txid").GetString();
-        foreach (var gateway in new[] { false, true })
-        {
-            List<string> events = ["events", "chaincode", "-C", RealNetwork.ChannelId, "-n", RealNetwork.Chaincode, "--event", "Put", "--start", block, "--until-block", block];
-            if (gateway)
-            {
-                events.Add("--gateway");
-            }
-
-            var seen = await network.Fabinvoke(Org2User1(), [.. events]);
-            Assert.True(seen.ExitCode == 0, seen.ToString());
-            Assert.Contains($"txid={txid} chaincode=basic event=Put payload={key}", seen.Stdout, StringComparison.Ordinal);
-        }
+        await Ed25519Scenarios.BothEventStreamsShow(network, Org2User1(), block, txid, key);
     }
 
     [RealFabricFact]
-    public async Task Query_on_the_ed25519_peer_reads_what_the_go_cli_wrote()
-    {
-        var key = $"ed25519-q-{Guid.NewGuid():N}";
-        var put = await network.PeerCli([.. network.InvokeArgs($$"""{"Args":["Put","{{key}}","from peer"]}""")]);
-        Assert.True(put.ExitCode == 0, put.ToString());
-
-        var outcome = await network.Fabinvoke(Org2User1(), "chaincode", "query", "-C", RealNetwork.ChannelId, "-n", RealNetwork.Chaincode, "-c", $$"""{"Args":["Get","{{key}}"]}""");
-
-        Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Equal("from peer", outcome.Stdout.TrimEnd('\n'));
-    }
+    public Task Query_on_the_ed25519_peer_reads_what_the_go_cli_wrote() => Ed25519Scenarios.QueryReadsWhatTheGoCliWrote(network, Org2User1(), "ed25519-q-");
 
     [RealFabricFact]
-    public async Task Gateway_invoke_commits_and_gateway_query_reads_it()
-    {
-        var key = $"ed25519-gw-{Guid.NewGuid():N}";
-
-        var invoke = await network.Fabinvoke(
-            Org2User1(), "chaincode", "invoke", "--gateway", "-C", RealNetwork.ChannelId, "-n", RealNetwork.Chaincode, "-c", $$"""{"Args":["Put","{{key}}","through the gateway"]}""", "--waitForEvent");
-
-        Assert.True(invoke.ExitCode == 0, invoke.ToString());
-        Assert.Contains($"committed with status (VALID) at {network.Org2PeerAddress}", invoke.Stderr, StringComparison.Ordinal);
-        Assert.Equal("through the gateway", await network.Query(key));
-        var query = await network.Fabinvoke(
-            Org2User1(), "chaincode", "query", "--gateway", "-C", RealNetwork.ChannelId, "-n", RealNetwork.Chaincode, "-c", $$"""{"Args":["Get","{{key}}"]}""");
-        Assert.True(query.ExitCode == 0, query.ToString());
-        Assert.Equal("through the gateway", query.Stdout.TrimEnd('\n'));
-    }
+    public Task Gateway_invoke_commits_and_gateway_query_reads_it() => Ed25519Scenarios.GatewayInvokeCommitsAndGatewayQueryReadsIt(network, Org2User1(), "ed25519-gw-");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -71,36 +70,17 @@ public sealed partial class EventsExactlyOnceTests(Fabric249 network, ITestOutpu
             // events. After MaxKills the run is left to reach --until-block and exit.
             var before = Length(output);
             var killAt = kills < MaxKills ? before + random.Next(1, 8000) : long.MaxValue;
-            using var job = Job.Start(args, network.Env);
+            using var job = KillableRun.Start(args, network.Env);
             try
             {
                 // A thread of its own polls the file's length: once the stream flows it writes a line in well under a
                 // millisecond, so it is watched without pause (a yield between looks) and killed from there at once.
-                var killed = await Task.Factory.StartNew(() =>
-                {
-                    var deadline = Stopwatch.StartNew();
-                    while (!job.Exited.IsCompleted)
-                    {
-                        var length = Length(output);
-                        if (length >= killAt)
-                        {
-                            job.Kill();
-                            return true;
-                        }
-
-                        Assert.True(deadline.Elapsed < RunBound, $"run {runs}: F stayed at {length} bytes (kill at {killAt}) for {RunBound.TotalSeconds}s; {Context()}\n{job.Stderr}");
-                        if (length <= before)
-                        {
-                            Thread.Sleep(1); // still starting: polling
-                        }
-                        else
-                        {
-                            Thread.Yield();
-                        }
-                    }
-
-                    return false;
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var length = before;
+                var killed = await job.KillWhenAsync(
+                    () => (length = Length(output)) >= killAt,
+                    RunBound,
+                    () => $"run {runs}: F stayed at {length} bytes (kill at {killAt}) for {RunBound.TotalSeconds}s; {Context()}\n{job.Stderr}",
+                    flowing: () => length > before);
                 if (killed)
                 {
                     kills++;
@@ -156,86 +136,4 @@ public sealed partial class EventsExactlyOnceTests(Fabric249 network, ITestOutpu
 
     [GeneratedRegex("\"height\":(\\d+)")]
     private static partial Regex HeightField();
-
-    /// <summary>A fabinvoke run left going: stdout and stderr drained, SIGKILL on demand.</summary>
-    private sealed class Job : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stderr = new();
-
-        private Job(Process process)
-        {
-            _process = process;
-        }
-
-        public Task Exited { get; private set; } = Task.CompletedTask;
-
-        public int ExitCode => _process.ExitCode;
-
-        public string Stderr
-        {
-            get
-            {
-                lock (_stderr)
-                {
-                    return _stderr.ToString();
-                }
-            }
-        }
-
-        public static Job Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?> environment)
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var a in args)
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-            {
-                info.Environment.Remove(key);
-            }
-
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
-
-            var process = new Process { StartInfo = info };
-            var job = new Job(process);
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (job._stderr)
-                {
-                    job._stderr.Append(e.Data).Append('\n');
-                }
-            };
-            process.Start();
-            process.StandardInput.Close();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            job.Exited = process.WaitForExitAsync();
-            return job;
-        }
-
-        /// <summary>SIGKILL (nothing flushed, nothing cleaned up); nothing when it has exited.</summary>
-        public void Kill()
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
-        }
-    }
 }

@@ -81,7 +81,7 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
                 $"batch: {Volatile.Read(ref count)}/{input.Transactions} done, {Volatile.Read(ref failed)} failed, {submitter.InFlight} in flight, {Volatile.Read(ref committed) / seconds:0.0} tx/s");
         }
 
-        using var live = Context.LiveProgressAllowed && !invoke.NoProgress ? new BatchLiveLine(log, Context.Time, Context.TerminalWidth, Status) : null;
+        using var live = Context.LiveProgressAllowed && !invoke.NoProgress ? new StatusLine(log, Context.Time, Context.TerminalWidth, ProgressRefresh, Status) : null;
         if (live is not null)
         {
             Context.Progress.ShowsStatusOn(log);
@@ -191,61 +191,6 @@ internal sealed class BatchInvokeAction(InvokeCommandDefinition definition, CliC
                     await second.DisposeAsync().ConfigureAwait(false);
                 }
             }
-        }
-    }
-
-    /// <summary>The live status line of a batch (done / failed / in flight / tx/s), redrawn a few times a second.</summary>
-    private sealed class BatchLiveLine : IDisposable
-    {
-        private readonly FabricLog _log;
-        private readonly int _width;
-        private readonly Func<string> _text;
-        private readonly ITimer _timer;
-        private readonly Lock _gate = new();
-        private bool _disposed;
-
-        public BatchLiveLine(FabricLog log, TimeProvider time, int width, Func<string> text)
-        {
-            _log = log;
-            _width = width;
-            _text = text;
-            Draw();
-            _timer = time.CreateTimer(_ => Draw(), null, ProgressRefresh, ProgressRefresh);
-        }
-
-        private void Draw()
-        {
-            lock (_gate)
-            {
-                if (_disposed || _width < 2)
-                {
-                    return;
-                }
-
-                var text = _text();
-                if (text.Length >= _width)
-                {
-                    text = _width >= 3 ? text[..(_width - 2)] + "…" : text[..(_width - 1)];
-                }
-
-                _log.ShowStatus(text);
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (_gate)
-            {
-                if (_disposed)
-                {
-                    return;
-                }
-
-                _disposed = true;
-            }
-
-            _timer.Dispose();
-            _log.ClearStatus();
         }
     }
 }

@@ -12,18 +12,15 @@ internal sealed class LiveProgress : IDisposable
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(200);
 
-    private readonly FabricLog _log;
     private readonly TimeProvider _time;
     private readonly long _startedAt;
-    private readonly int _width;
     private readonly int _commitPeers;
     private readonly int _endorsers;
-    private readonly ITimer _timer;
+    private readonly StatusLine _line;
     private readonly Lock _gate = new();
     private string _phase;
     private int _committed;
     private bool _waiting;
-    private bool _disposed;
 
     /// <param name="endorsers">How many peers endorse.</param>
     /// <param name="commitPeers">How many peers report the commit (shown as "committed on 1/2 peers").</param>
@@ -31,14 +28,11 @@ internal sealed class LiveProgress : IDisposable
     public LiveProgress(FabricLog log, TimeProvider time, long startedAt, int width, int endorsers, int commitPeers)
     {
         _endorsers = endorsers;
-        _log = log;
         _time = time;
         _startedAt = startedAt;
-        _width = width;
         _commitPeers = commitPeers;
         _phase = "preparing the proposal";
-        Draw();
-        _timer = time.CreateTimer(_ => Draw(), null, Refresh, Refresh);
+        _line = new StatusLine(log, time, width, Refresh, Text);
     }
 
     public void Endorsing() => Set($"endorsing on {_endorsers} peer{(_endorsers == 1 ? "" : "s")}");
@@ -54,7 +48,7 @@ internal sealed class LiveProgress : IDisposable
             _committed++;
         }
 
-        Draw();
+        _line.Draw();
     }
 
     private void Set(string? phase, bool waiting = false)
@@ -65,53 +59,19 @@ internal sealed class LiveProgress : IDisposable
             _waiting |= waiting;
         }
 
-        Draw();
+        _line.Draw();
     }
 
-    private void Draw()
+    private string Text()
     {
-        string text;
         lock (_gate)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
             var elapsed = _time.GetElapsedTime(_startedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            text = _waiting
+            return _waiting
                 ? $"waiting for the commit: committed on {_committed}/{_commitPeers} peer{(_commitPeers == 1 ? "" : "s")} ({elapsed} s)"
                 : $"{_phase} ({elapsed} s)";
-            // At most width - 1 columns, so the line never wraps (a wrapped line cannot be erased in place); too
-            // narrow a terminal for any text (1 column) shows none.
-            if (_width < 2)
-            {
-                return;
-            }
-
-            if (text.Length >= _width)
-            {
-                text = _width >= 3 ? text[..(_width - 2)] + "…" : text[..(_width - 1)];
-            }
-
-            // Under the gate, so a late timer tick cannot draw after Dispose erased the line.
-            _log.ShowStatus(text);
         }
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _timer.Dispose();
-        _log.ClearStatus();
-    }
+    public void Dispose() => _line.Dispose();
 }

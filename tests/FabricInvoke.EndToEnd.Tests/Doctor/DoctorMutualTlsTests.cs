@@ -18,17 +18,7 @@ public sealed class DoctorMutualTlsTests : IClassFixture<MutualTlsNetworkFixture
         _net.Heal();
     }
 
-    private (Dictionary<string, string?> Env, List<string> Args) MutualTlsCommand()
-    {
-        var user = _net.Network.User(1);
-        var env = _net.UserEnvironment();
-        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
-        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
-        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
-        var args = _net.InvokeArgs(Ctor);
-        args.AddRange(["--clientauth", "--certfile", user.TlsCertFile, "--keyfile", user.TlsKeyFile]);
-        return (env, args);
-    }
+    private (Dictionary<string, string?> Env, List<string> Args) MutualTlsCommand() => _net.MutualTlsCommand(Ctor);
 
     private static List<string> AsDoctor(List<string> invokeArgs) => ["doctor", .. invokeArgs.Skip(2)];
 

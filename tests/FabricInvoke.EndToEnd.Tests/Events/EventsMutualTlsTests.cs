@@ -19,15 +19,7 @@ public sealed class EventsMutualTlsTests : IClassFixture<MutualTlsNetworkFixture
         _net.Heal();
     }
 
-    private Dictionary<string, string?> WithClientCertificate()
-    {
-        var user = _net.Network.User(1);
-        var env = _net.UserEnvironment();
-        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
-        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
-        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
-        return env;
-    }
+    private Dictionary<string, string?> WithClientCertificate() => _net.ClientCertificateEnvironment();
 
     private List<string> Events(string command, params string[] extra)
     {

@@ -13,15 +13,7 @@ public sealed class GatewayMutualTlsTests : IClassFixture<MutualTlsNetworkFixtur
         _net.Heal();
     }
 
-    private Dictionary<string, string?> MutualTlsEnvironment()
-    {
-        var user = _net.Network.User(1);
-        var env = _net.UserEnvironment();
-        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
-        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
-        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
-        return env;
-    }
+    private Dictionary<string, string?> MutualTlsEnvironment() => _net.ClientCertificateEnvironment();
 
     private List<string> Args(params string[] command)
     {

@@ -85,4 +85,27 @@ public sealed class StartedNetwork : NetworkFixture
 public sealed class MutualTlsNetworkFixture : NetworkFixture
 {
     protected override DevNetOptions Options(string directory) => new() { Directory = directory, RequireClientTls = true };
+
+    /// <summary>User1's environment with its TLS client certificate for the peers (CORE_PEER_TLS_CLIENTAUTHREQUIRED/CLIENTCERT_FILE/CLIENTKEY_FILE).</summary>
+    public Dictionary<string, string?> ClientCertificateEnvironment()
+    {
+        var user = Network.User(1);
+        var env = UserEnvironment();
+        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
+        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
+        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
+        return env;
+    }
+
+    /// <summary>
+    /// The invoke of <paramref name="ctor"/> as User1 with its TLS client certificate given both ways: to the peers by
+    /// <see cref="ClientCertificateEnvironment"/>, to the orderer by --clientauth --certfile --keyfile.
+    /// </summary>
+    public (Dictionary<string, string?> Env, List<string> Args) MutualTlsCommand(string ctor)
+    {
+        var user = Network.User(1);
+        var args = InvokeArgs(ctor);
+        args.AddRange(["--clientauth", "--certfile", user.TlsCertFile, "--keyfile", user.TlsKeyFile]);
+        return (ClientCertificateEnvironment(), args);
+    }
 }

@@ -13,22 +13,10 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
         _net.Heal();
     }
 
-    private (Dictionary<string, string?> Env, List<string> Args) MutualTlsCommand(string ctor)
-    {
-        var user = _net.Network.User(1);
-        var env = _net.UserEnvironment();
-        env["CORE_PEER_TLS_CLIENTAUTHREQUIRED"] = "true";
-        env["CORE_PEER_TLS_CLIENTCERT_FILE"] = user.TlsCertFile;
-        env["CORE_PEER_TLS_CLIENTKEY_FILE"] = user.TlsKeyFile;
-        var args = _net.InvokeArgs(ctor);
-        args.AddRange(["--clientauth", "--certfile", user.TlsCertFile, "--keyfile", user.TlsKeyFile]);
-        return (env, args);
-    }
-
     [Fact]
     public async Task Invoke_over_mutual_TLS_with_the_certificate_hash_bound_commits_VALID()
     {
-        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","yes"]}""");
+        var (env, args) = _net.MutualTlsCommand("""{"Args":["Put","mtls","yes"]}""");
 
         var outcome = await CliRun.RunAsync(env, args);
 
@@ -56,7 +44,7 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
     public async Task Without_clientauth_the_orderer_refuses_the_connection_and_the_invoke_exits_4_saying_which_flags_give_a_certificate()
     {
         // The peers get their client certificate from the environment; the orderer flags are left out.
-        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","orderer"]}""");
+        var (env, args) = _net.MutualTlsCommand("""{"Args":["Put","mtls","orderer"]}""");
         args.RemoveRange(args.IndexOf("--clientauth"), 5);
 
         var outcome = await CliRun.RunAsync(env, args);
@@ -99,7 +87,7 @@ public sealed class MutualTlsTests : IClassFixture<MutualTlsNetworkFixture>
     [Fact]
     public async Task Client_key_that_does_not_match_the_certificate_exits_3_naming_the_key_file()
     {
-        var (env, args) = MutualTlsCommand("""{"Args":["Put","mtls","bad"]}""");
+        var (env, args) = _net.MutualTlsCommand("""{"Args":["Put","mtls","bad"]}""");
         env["CORE_PEER_TLS_CLIENTKEY_FILE"] = _net.Network.User(2).TlsKeyFile;
 
         var outcome = await CliRun.RunAsync(env, args);

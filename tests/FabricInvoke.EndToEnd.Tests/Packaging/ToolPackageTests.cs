@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -166,23 +165,7 @@ public sealed partial class ToolPackageTests : IDisposable
 
     private async Task<CliOutcome> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = _work,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        var info = ChildProcess.StartInfo(file, args, _work);
 
         // A package cache of this test's own, so no package another build left in the machine's cache is used.
         info.Environment["NUGET_PACKAGES"] = Path.Combine(_work, "nuget-cache");
@@ -191,22 +174,8 @@ public sealed partial class ToolPackageTests : IDisposable
             info.Environment[key] = value;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(Bound);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var streams = await output.WaitAsync(Bound);
-        return new CliOutcome(process.ExitCode, streams[0], streams[1], Stopwatch.GetElapsedTime(started));
+        var run = await ChildProcess.RunAsync(info, Bound);
+        return new CliOutcome(run.ExitCode, run.Stdout, run.Stderr, run.Elapsed);
     }
 
     [GeneratedRegex(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\+[0-9a-f]{40}$")]

@@ -190,44 +190,18 @@ public static class PackedLibrary
     /// </summary>
     public static async Task<ProcessOutcome> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan bound)
     {
-        using var process = Process.Start(StartInfo(file, args, workingDirectory)) ?? throw new InvalidOperationException($"{file} did not start");
-        process.StandardInput.Close();
-        var output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(bound);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            var partial = await output;
-            Assert.Fail($"{file} {string.Join(' ', args)} did not end within {bound.TotalMinutes} min\n--- stdout\n{partial[0]}\n--- stderr\n{partial[1]}");
-        }
-
-        var streams = await output;
-        return new ProcessOutcome(process.ExitCode, streams[0].ReplaceLineEndings("\n"), streams[1]);
+        var run = await FabricInvoke.Testing.ChildProcess.RunAsync(StartInfo(file, args, workingDirectory), bound);
+        return new ProcessOutcome(run.ExitCode, run.Stdout.ReplaceLineEndings("\n"), run.Stderr);
     }
 
     internal static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, string workingDirectory)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = FabricInvoke.Testing.ChildProcess.StartInfo(file, args, workingDirectory);
 
         // The test host runs under `dotnet test`: MSBuild's variables from that run must not steer these builds, the
-        // packages cache is the nuget.config's, not an inherited NUGET_PACKAGES, and no peer CLI setting leaks in.
+        // packages cache is the nuget.config's, not an inherited NUGET_PACKAGES (and no peer CLI setting leaks in).
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k == "NUGET_PACKAGES"
-            || k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+            || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(key);
         }
