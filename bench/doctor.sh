@@ -11,7 +11,7 @@
 #
 # Usage: bench/doctor.sh [N]     (N runs of the tests, default 3)
 # Knobs (environment):
-#   FABINVOKE_REALFABRIC_BASE_PORT=24000   the real tier's first port (it uses base+0 … base+399): set your own range
+#   FABINVOKE_REALFABRIC_BASE_PORT=24000   the real tier's first port (it uses base+0 … base+599): set your own range
 #   FILTER=…        dotnet test filter (default: the doctor classes of the real tier)
 #   NO_BUILD=1      use the Release build as it is (else `dotnet build` of the real-tier test project first)
 #   EXE=path        run this fabinvoke executable (a native AOT build) instead of `dotnet fabinvoke.dll` — doctor and

@@ -37,6 +37,7 @@ public abstract class DoctorAnchorPeerTests(RealNetwork network)
         var flags = GatewayFlags();
 
         var doctor = await network.Fabinvoke(["doctor", .. flags]);
+        DoctorTimes.Record(network, nameof(Through_the_gateway_doctor_names_the_missing_anchor_peers_and_exits_as_the_invoke), doctor);
         var invoke = await network.Fabinvoke(["chaincode", "invoke", .. flags]);
 
         doctor.AssertWellBehaved();
