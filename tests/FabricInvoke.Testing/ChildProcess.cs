@@ -34,12 +34,23 @@ public static class ChildProcess
             info.ArgumentList.Add(a);
         }
 
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
+        WithoutPeerSettings(info);
+        return info;
+    }
+
+    /// <summary>
+    /// Removes every CORE_*/FABRIC_* variable of this machine from <paramref name="info"/>'s environment (no peer CLI
+    /// setting leaks into the child), and the variables named in <paramref name="alsoRemove"/>.
+    /// </summary>
+    public static void WithoutPeerSettings(ProcessStartInfo info, params string[] alsoRemove)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        foreach (var key in info.Environment.Keys
+            .Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal) || alsoRemove.Contains(k))
+            .ToList())
         {
             info.Environment.Remove(key);
         }
-
-        return info;
     }
 
     /// <summary>

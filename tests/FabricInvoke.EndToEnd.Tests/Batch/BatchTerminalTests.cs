@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FabricInvoke.Cli;
 using FabricInvoke.EndToEnd.Tests.Infrastructure;
+using FabricInvoke.Testing;
 
 namespace FabricInvoke.EndToEnd.Tests.Batch;
 
@@ -57,12 +58,7 @@ public sealed class BatchTerminalTests : IClassFixture<NetworkFixture>, IDisposa
             info.ArgumentList.Add(a);
         }
 
-        foreach (var key in info.Environment.Keys
-            .Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal) || k is "CI" or "NO_COLOR" or "FABINVOKE_NO_PROGRESS")
-            .ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info, "CI", "NO_COLOR", "FABINVOKE_NO_PROGRESS");
 
         foreach (var (key, value) in _net.UserEnvironment())
         {

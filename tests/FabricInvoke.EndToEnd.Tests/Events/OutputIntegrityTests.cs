@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using FabricInvoke.Cli;
 using FabricInvoke.EndToEnd.Tests.Infrastructure;
+using FabricInvoke.Testing;
 
 namespace FabricInvoke.EndToEnd.Tests.Events;
 
@@ -122,10 +123,7 @@ public sealed class OutputIntegrityTests : IClassFixture<NetworkFixture>
             info.ArgumentList.Add(a);
         }
 
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info);
 
         foreach (var (key, value) in _net.UserEnvironment())
         {

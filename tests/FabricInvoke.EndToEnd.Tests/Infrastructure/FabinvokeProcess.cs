@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FabricInvoke.Cli;
+using FabricInvoke.Testing;
 
 namespace FabricInvoke.EndToEnd.Tests.Infrastructure;
 
@@ -38,10 +39,7 @@ public sealed class FabinvokeProcess : IDisposable
             info.ArgumentList.Add(a);
         }
 
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info);
 
         foreach (var (key, value) in environment)
         {
@@ -77,10 +75,7 @@ public sealed class FabinvokeProcess : IDisposable
         }
 
         // A clean environment for the child: no identity or peer variables from the machine running the tests.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info);
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FabricInvoke.Cli;
 using FabricInvoke.EndToEnd.Tests.Infrastructure;
+using FabricInvoke.Testing;
 
 namespace FabricInvoke.EndToEnd.Tests.Output;
 
@@ -155,12 +156,7 @@ public sealed partial class TerminalProgressTests : IClassFixture<NetworkFixture
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;
         info.UseShellExecute = false;
-        foreach (var key in info.Environment.Keys
-            .Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal) || k is "CI" or "NO_COLOR" or "FABINVOKE_NO_PROGRESS")
-            .ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info, "CI", "NO_COLOR", "FABINVOKE_NO_PROGRESS");
 
         foreach (var (key, value) in _net.UserEnvironment())
         {

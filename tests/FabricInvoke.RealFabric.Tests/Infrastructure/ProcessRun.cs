@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FabricInvoke.Testing;
 namespace FabricInvoke.RealFabric.Tests.Infrastructure;
 
 /// <summary>Runs a program to completion (bounded) with a given environment and returns what a user sees.</summary>
@@ -37,10 +38,7 @@ public static class ProcessRun
             info.ArgumentList.Add(a);
         }
 
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("CORE_", StringComparison.Ordinal) || k.StartsWith("FABRIC_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+        ChildProcess.WithoutPeerSettings(info);
 
         foreach (var (key, value) in environment)
         {
