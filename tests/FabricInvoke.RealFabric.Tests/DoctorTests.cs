@@ -158,11 +158,10 @@ public sealed class DoctorTests249(Fabric249 network) : DoctorTests(network);
 public sealed class DoctorTests300(Fabric300 network) : DoctorTests(network);
 
 /// <summary>
-/// Doctor against Fabric 2.4.9 with every node requiring client certificates, given none: the invoke fails at the
+/// Doctor against a network whose every node requires client certificates, given none: the invoke fails at the
 /// connection (exit 4); doctor names the node whose services refused and how to give a certificate.
 /// </summary>
-[Collection("fabric-mtls")]
-public sealed class DoctorMutualTlsTests249(Fabric249Mtls network)
+public abstract class DoctorMutualTlsTests(RealNetwork network)
 {
     [RealFabricFact]
     public async Task Without_a_client_certificate_the_first_failure_names_the_peer_and_exits_as_the_invoke()
@@ -187,3 +186,11 @@ public sealed class DoctorMutualTlsTests249(Fabric249Mtls network)
         Assert.Contains("fix: give a TLS client certificate and key with CORE_PEER_TLS_CLIENTAUTHREQUIRED=true, CORE_PEER_TLS_CLIENTCERT_FILE=FILE and CORE_PEER_TLS_CLIENTKEY_FILE=FILE", first, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Doctor without a client certificate against Fabric 2.4.9 with mutual TLS.</summary>
+[Collection("fabric-mtls")]
+public sealed class DoctorMutualTlsTests249(Fabric249Mtls network) : DoctorMutualTlsTests(network);
+
+/// <summary>Doctor without a client certificate against Fabric 3.0.0 with mutual TLS (four BFT orderers).</summary>
+[Collection("fabric-3.0.0-mtls")]
+public sealed class DoctorMutualTlsTests300(Fabric300Mtls network) : DoctorMutualTlsTests(network);

@@ -68,6 +68,23 @@ public sealed class DoctorTests : IClassFixture<NetworkFixture>, IDisposable
     }
 
     [Fact]
+    public async Task With_FABRIC_LOGGING_SPEC_debug_stderr_tells_where_the_time_went()
+    {
+        var env = new Dictionary<string, string?>(_net.UserEnvironment()) { ["FABRIC_LOGGING_SPEC"] = "debug" };
+        var outcome = await CliRun.RunAsync(env, AsDoctor(_net.InvokeArgs(Ctor)));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var phases = outcome.Stderr.Split('\n').SingleOrDefault(l => l.Contains("doctor -> phases: start-up ", StringComparison.Ordinal));
+        Assert.True(phases is not null, outcome.ToString());
+        foreach (var phase in new[] { "identity ", "nodes (TCP, TLS) ", "definition query ", "policy ", "checks ", "total " })
+        {
+            Assert.Contains(phase, phases, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("phases:", outcome.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Through_the_gateway_the_Gateway_service_is_reported_once()
     {
         var args = AsDoctor(_net.InvokeArgs(Ctor));
